@@ -1,0 +1,1 @@
+"""REST adapters behind one Backend protocol."""

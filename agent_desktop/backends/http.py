@@ -1,0 +1,138 @@
+"""Shared HTTP plumbing: one requests.Session per thread, status codes mapped to our errors."""
+
+from __future__ import annotations
+
+import threading
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ..domain.timeutil import utcnow
+from .base import (
+    AuthRequired,
+    CursorExpired,
+    MalformedResponse,
+    NetworkError,
+    Rejected,
+    ServerBusy,
+    VersionConflict,
+)
+
+MAX_RETRY_AFTER = 300.0   # a server asking for hours is clamped: the agent is waiting
+DEFAULT_TIMEOUT = (5.0, 30.0)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_url(url: str) -> str:
+    """Only https, or plain http to this machine: tokens never cross a network in clear text."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not a server address: {url!r}")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS and not parts.hostname.startswith("127."):
+        raise ValueError("plain http is allowed only to this computer (127.0.0.1); use https")
+    return url.rstrip("/")
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds or an HTTP-date, clamped to [0, MAX_RETRY_AFTER]; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = (parsedate_to_datetime(value) - utcnow()).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def _error_message(response: requests.Response) -> str:
+    try:
+        body = response.json()
+        message = body["error"]["message"]
+        if isinstance(message, str):
+            return message[:300]
+    except (ValueError, KeyError, TypeError):
+        pass
+    return f"HTTP {response.status_code}"
+
+
+class HttpClient:
+    """JSON over HTTP with the contract's error mapping. Thread-safe: a Session per thread."""
+
+    def __init__(self, base_url: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 verify: bool | str = True) -> None:
+        self.base_url = check_url(base_url)
+        self.timeout = timeout
+        self.verify = verify  # True, or a CA bundle path; never False
+        self._local = threading.local()
+        self.token: str | None = None
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = "AgentDesktop/0.1"
+            session.trust_env = False  # no proxy or .netrc surprises for a loopback or LAN server
+            self._local.session = session
+        return session
+
+    def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if auth and self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._session().request(
+                method, self.base_url + path, json=json_body, params=params, headers=all_headers,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise NetworkError(
+                "the server's TLS certificate could not be verified; ask your administrator "
+                "for the right address or CA certificate") from exc
+        except requests.RequestException as exc:
+            raise NetworkError(f"cannot reach {self.base_url}: {type(exc).__name__}") from exc
+        self._raise_for_status(response)
+        return response
+
+    def json(self, response: requests.Response) -> Any:
+        """Parse a JSON answer; anything else (a captive portal's HTML) means we are not online."""
+        content_type = response.headers.get("Content-Type", "")
+        if "json" not in content_type:
+            raise MalformedResponse(f"the server answered with {content_type or 'no content type'}, "
+                                    "not JSON (a login page of a Wi-Fi portal?)")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise MalformedResponse("the server's answer was cut off or is not valid JSON") from exc
+
+    def _raise_for_status(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 300:
+            return
+        message = _error_message(response)
+        if status in (429, 503) or status >= 500:
+            raise ServerBusy(f"the server is busy ({status}): {message}",
+                             parse_retry_after(response.headers.get("Retry-After")))
+        if status == 401:
+            raise AuthRequired("please sign in again")
+        if status == 410:
+            raise CursorExpired(message)
+        if status == 412:
+            current = None
+            try:
+                body = response.json()
+                current = body.get("current") if isinstance(body, dict) else None
+            except ValueError:
+                pass
+            raise VersionConflict(message, current if isinstance(current, dict) else None)
+        if 300 <= status < 400:
+            raise MalformedResponse(f"the server redirected ({status}); check the server address")
+        raise Rejected(message, status)

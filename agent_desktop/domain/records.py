@@ -1,0 +1,267 @@
+"""Wire records of the sync contract, validated on the way in.
+
+The client treats every server payload as untrusted: `parse_*` returns a clean, typed record or
+raises `InvalidRecord` naming the field, so one malformed record can be skipped and counted
+without touching the rest of its batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .enums import Channel, Direction, MessageKind, Priority, Role, Status, Tier
+from .timeutil import normalise_iso
+
+MAX_ID_LENGTH = 128
+MAX_TEXT_LENGTH = 200
+MAX_BODY_LENGTH = 10 * 1024 * 1024  # a 10 MB body is accepted; the UI shows a capped part
+
+
+class InvalidRecord(ValueError):
+    """A wire record that breaks the contract; the message names the field."""
+
+
+def _str(data: dict[str, Any], key: str, *, required: bool = True, limit: int = MAX_TEXT_LENGTH,
+         default: str | None = "") -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InvalidRecord(f"missing field {key!r}")
+        return default
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key.endswith("id"):
+        value = str(value)
+    if not isinstance(value, str):
+        raise InvalidRecord(f"field {key!r} must be a string, got {type(value).__name__}")
+    if len(value) > limit:
+        raise InvalidRecord(f"field {key!r} is longer than {limit} characters")
+    return value
+
+
+def _id(data: dict[str, Any], key: str, *, required: bool = True) -> str | None:
+    value = _str(data, key, required=required, limit=MAX_ID_LENGTH, default=None)
+    if value is not None and not value.strip():
+        raise InvalidRecord(f"field {key!r} is empty")
+    return value
+
+
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+    value = data.get(key, default)
+    if value not in allowed:
+        raise InvalidRecord(f"field {key!r} must be one of {', '.join(allowed)}; got {value!r}")
+    return value
+
+
+def _time(data: dict[str, Any], key: str, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InvalidRecord(f"missing field {key!r}")
+        return None
+    try:
+        return normalise_iso(value)
+    except (ValueError, TypeError) as exc:
+        raise InvalidRecord(f"field {key!r} is not an ISO-8601 time: {value!r}") from exc
+
+
+def _str_list(data: dict[str, Any], key: str, limit: int = 50) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidRecord(f"field {key!r} must be a list of strings")
+    if len(value) > limit:
+        raise InvalidRecord(f"field {key!r} has more than {limit} items")
+    return [item[:MAX_TEXT_LENGTH] for item in value]
+
+
+def _version(data: dict[str, Any]) -> int:
+    value = data.get("version")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidRecord(f"field 'version' must be a non-negative integer; got {value!r}")
+    return value
+
+
+def _require_dict(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"record data must be an object, got {type(data).__name__}")
+    return data
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    tier: str
+    version: int
+    company: str = ""
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    channel: str
+    status: str
+    priority: str
+    customer_id: str
+    version: int
+    queue_id: str | None = None
+    assignee_id: str | None = None
+    subject: str = ""
+    preview: str = ""
+    tags: list[str] = field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+    last_message_at: str | None = None
+    waiting_since: str | None = None
+    first_response_at: str | None = None
+    first_response_due: str | None = None
+    resolution_due: str | None = None
+    message_count: int = 0
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    conversation_id: str
+    kind: str
+    direction: str
+    body: str
+    created_at: str
+    version: int = 1
+    author_id: str | None = None
+    author_name: str = ""
+    idempotency_key: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str
+    name: str
+    version: int
+    name_en: str = ""
+    description: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Agent:
+    id: str
+    username: str
+    name: str
+    role: str
+    version: int
+    queue_ids: list[str] = field(default_factory=list)
+    state: str = "offline"
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_customer(record_id: str, data: Any) -> Customer:
+    data = _require_dict(data)
+    return Customer(
+        id=record_id,
+        name=_str(data, "name") or "",
+        tier=_choice(data, "tier", Tier.values(), default=Tier.STANDARD.value),
+        version=_version(data),
+        company=_str(data, "company", required=False) or "",
+        phones=_str_list(data, "phones"),
+        emails=_str_list(data, "emails"),
+        handles=_str_list(data, "handles"),
+        tags=_str_list(data, "tags"),
+        created_at=_time(data, "created_at"),
+        updated_at=_time(data, "updated_at"),
+    )
+
+
+def parse_conversation(record_id: str, data: Any) -> Conversation:
+    data = _require_dict(data)
+    count = data.get("message_count", 0)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise InvalidRecord("field 'message_count' must be a non-negative integer")
+    return Conversation(
+        id=record_id,
+        channel=_choice(data, "channel", Channel.values()),
+        status=_choice(data, "status", Status.values()),
+        priority=_choice(data, "priority", Priority.values(), default=Priority.NORMAL.value),
+        customer_id=_id(data, "customer_id") or "",
+        version=_version(data),
+        queue_id=_id(data, "queue_id", required=False),
+        assignee_id=_id(data, "assignee_id", required=False),
+        subject=_str(data, "subject", required=False, limit=1000) or "",
+        preview=(_str(data, "preview", required=False, limit=MAX_BODY_LENGTH) or "")[:300],
+        tags=_str_list(data, "tags"),
+        created_at=_time(data, "created_at"),
+        updated_at=_time(data, "updated_at"),
+        last_message_at=_time(data, "last_message_at"),
+        waiting_since=_time(data, "waiting_since"),
+        first_response_at=_time(data, "first_response_at"),
+        first_response_due=_time(data, "first_response_due"),
+        resolution_due=_time(data, "resolution_due"),
+        message_count=count,
+    )
+
+
+def parse_message(record_id: str, data: Any) -> Message:
+    data = _require_dict(data)
+    return Message(
+        id=record_id,
+        conversation_id=_id(data, "conversation_id") or "",
+        kind=_choice(data, "kind", MessageKind.values(), default=MessageKind.REPLY.value),
+        direction=_choice(data, "direction", Direction.values()),
+        body=_str(data, "body", limit=MAX_BODY_LENGTH) or "",
+        created_at=_time(data, "created_at", required=True) or "",
+        version=_version(data) if "version" in data else 1,
+        author_id=_id(data, "author_id", required=False),
+        author_name=_str(data, "author_name", required=False) or "",
+        idempotency_key=_str(data, "idempotency_key", required=False, limit=MAX_ID_LENGTH, default=None),
+    )
+
+
+def parse_queue(record_id: str, data: Any) -> Queue:
+    data = _require_dict(data)
+    return Queue(
+        id=record_id,
+        name=_str(data, "name") or "",
+        version=_version(data),
+        name_en=_str(data, "name_en", required=False) or "",
+        description=_str(data, "description", required=False, limit=2000) or "",
+    )
+
+
+def parse_agent(record_id: str, data: Any) -> Agent:
+    data = _require_dict(data)
+    return Agent(
+        id=record_id,
+        username=_str(data, "username") or "",
+        name=_str(data, "name") or "",
+        role=_choice(data, "role", Role.values(), default=Role.AGENT.value),
+        version=_version(data),
+        queue_ids=_str_list(data, "queue_ids"),
+        state=_str(data, "state", required=False) or "offline",
+    )
+
+
+PARSERS = {
+    "customer": parse_customer,
+    "conversation": parse_conversation,
+    "message": parse_message,
+    "queue": parse_queue,
+    "agent": parse_agent,
+}

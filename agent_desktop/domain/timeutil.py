@@ -1,0 +1,39 @@
+"""UTC timestamps as ISO-8601 strings: the only time format on the wire and in the stores."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_iso(moment: datetime) -> str:
+    """Format as `2026-11-22T10:00:00.123Z` (UTC, millisecond precision, sortable as text)."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now_iso() -> str:
+    return to_iso(utcnow())
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO-8601 timestamp; naive values are taken as UTC. Raises ValueError."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"not a timestamp: {text!r}")
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def normalise_iso(text: str | None) -> str | None:
+    """Any accepted ISO form → our canonical sortable form; None stays None."""
+    if text is None:
+        return None
+    return to_iso(parse_iso(text))

@@ -1,0 +1,325 @@
+"""SQLite storage of the reference server: entity tables holding wire JSON, and the change feed.
+
+Every write to an entity goes through `store`/`store_many`/`delete`, which also REPLACE the
+entity's row in `changes`. REPLACE deletes and re-inserts, so the row gets a new AUTOINCREMENT
+`seq`: the feed holds only the latest state of each record (tombstones for deletions), and
+`seq > cursor` yields every record changed since the cursor exactly once.
+
+Threads: one writer connection behind a lock (`transaction()`), and one reader connection per
+thread (`reader()`), as FastAPI runs plain `def` endpoints in a thread pool. WAL lets readers
+run while a write is in progress.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    # Columns copied out of the wire data so they can be indexed and queried.
+    columns: tuple[str, ...] = ()
+
+
+TABLES: dict[str, Table] = {
+    "customer": Table("customers"),
+    "conversation": Table(
+        "conversations", ("customer_id", "channel", "status", "assignee_id", "queue_id", "created_at")
+    ),
+    "message": Table("messages", ("conversation_id", "created_at")),
+    "queue": Table("queues"),
+    "agent": Table("agents", ("username",)),
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customer_contacts (
+    kind TEXT NOT NULL, value TEXT NOT NULL, customer_id TEXT NOT NULL,
+    PRIMARY KEY (kind, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL,
+    customer_id TEXT, channel TEXT, status TEXT, assignee_id TEXT, queue_id TEXT, created_at TEXT
+);
+CREATE INDEX IF NOT EXISTS conversations_customer ON conversations (customer_id, channel, created_at);
+CREATE INDEX IF NOT EXISTS conversations_queue ON conversations (queue_id, status);
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL,
+    conversation_id TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id, created_at);
+CREATE TABLE IF NOT EXISTS queues (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, username TEXT UNIQUE
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    agent_id TEXT PRIMARY KEY, salt BLOB NOT NULL, hash BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_hash TEXT PRIMARY KEY, agent_id TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    message_id TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (agent_id, key)
+);
+CREATE TABLE IF NOT EXISTS inbound_external_ids (
+    external_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL, version INTEGER NOT NULL,
+    UNIQUE (entity, entity_id)
+);
+"""
+
+# One statement, so the change rows and the entity data come from the same snapshot.
+_FEED_SQL = """
+SELECT c.seq, c.entity, c.entity_id, c.op, c.version,
+       CASE WHEN c.op = 'upsert' THEN CASE c.entity
+           WHEN 'customer' THEN (SELECT data FROM customers WHERE id = c.entity_id)
+           WHEN 'conversation' THEN (SELECT data FROM conversations WHERE id = c.entity_id)
+           WHEN 'message' THEN (SELECT data FROM messages WHERE id = c.entity_id)
+           WHEN 'queue' THEN (SELECT data FROM queues WHERE id = c.entity_id)
+           WHEN 'agent' THEN (SELECT data FROM agents WHERE id = c.entity_id)
+       END END
+FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?
+"""
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    seq: int
+    entity: str
+    entity_id: str
+    op: str
+    version: int
+    data_json: str | None  # the stored wire JSON, passed through to the client unparsed
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    rows: list[FeedRow]
+    has_more: bool
+
+
+class Database:
+    """The server's SQLite file. Thread-safe: writes serialise on a lock, reads use per-thread connections."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._writer = self._connect()
+        self._writer.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False only so
+        # close() may close every connection; each connection is still used by one thread at a time.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The writer connection inside BEGIN IMMEDIATE … COMMIT, holding the write lock."""
+        with self._lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's read connection (autocommit: each statement sees the latest commit)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+        with self._lock:
+            self._writer.close()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get(self, entity: str, entity_id: str) -> dict[str, Any] | None:
+        return load(self.reader(), entity, entity_id)
+
+    def is_empty(self) -> bool:
+        conn = self.reader()
+        return not any(
+            conn.execute(f"SELECT 1 FROM {table.name} LIMIT 1").fetchone() for table in TABLES.values()
+        )
+
+    def counts(self) -> dict[str, int]:
+        conn = self.reader()
+        return {
+            entity: conn.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+            for entity, table in TABLES.items()
+        }
+
+    def feed(self, after_seq: int, limit: int) -> FeedPage:
+        # One extra row tells whether another page follows.
+        rows = self.reader().execute(_FEED_SQL, (after_seq, limit + 1)).fetchall()
+        return FeedPage([FeedRow(*row) for row in rows[:limit]], has_more=len(rows) > limit)
+
+    def last_seq(self) -> int:
+        row = self.reader().execute("SELECT max(seq) FROM changes").fetchone()
+        return row[0] or 0
+
+    def min_cursor(self) -> int:
+        return int(get_meta(self.reader(), "min_cursor") or 0)
+
+    # -- maintenance ---------------------------------------------------------------------------
+
+    def compact(self, before_seq: int) -> None:
+        """Drop tombstones older than `before_seq`; cursors below it then get 410 Gone.
+
+        Upserts are never dropped (REPLACE already keeps one row per record), so a client that
+        starts from scratch still gets everything.
+        """
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM changes WHERE op = 'delete' AND seq < ?", (before_seq,))
+            current = int(get_meta(conn, "min_cursor") or 0)
+            set_meta(conn, "min_cursor", str(max(current, before_seq)))
+
+
+# -- helpers that work on any connection (inside `transaction()` for writes) ----------------------
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def load(conn: sqlite3.Connection, entity: str, entity_id: str) -> dict[str, Any] | None:
+    """The record's wire data (without `id`), or None."""
+    row = conn.execute(f"SELECT data FROM {TABLES[entity].name} WHERE id = ?", (entity_id,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def with_id(entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"id": entity_id, **data}
+
+
+def _upsert_sql(table: Table) -> str:
+    columns = ("id", "version", "data", *table.columns)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+_CHANGE_SQL = "INSERT OR REPLACE INTO changes (entity, entity_id, op, version) VALUES (?, ?, ?, ?)"
+
+
+def store(conn: sqlite3.Connection, entity: str, entity_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Write a record with its version bumped by one and record the change; returns the stored data."""
+    table = TABLES[entity]
+    row = conn.execute(f"SELECT version FROM {table.name} WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:  # a re-created record must still move past its tombstone's version
+        row = conn.execute(
+            "SELECT version FROM changes WHERE entity = ? AND entity_id = ?", (entity, entity_id)
+        ).fetchone()
+    version = (row[0] if row else 0) + 1
+    data = {**data, "version": version}
+    conn.execute(_upsert_sql(table), (entity_id, version, dumps(data), *(data.get(c) for c in table.columns)))
+    conn.execute(_CHANGE_SQL, (entity, entity_id, "upsert", version))
+    return data
+
+
+def store_many(conn: sqlite3.Connection, entity: str, records: Iterable[tuple[str, dict[str, Any]]]) -> int:
+    """Bulk insert of new records keeping their given `version` (default 1); for loading seed data."""
+    table = TABLES[entity]
+    rows: list[tuple[Any, ...]] = []
+    changes: list[tuple[str, str, str, int]] = []
+    for entity_id, data in records:
+        version = data.setdefault("version", 1)
+        rows.append((entity_id, version, dumps(data), *(data.get(c) for c in table.columns)))
+        changes.append((entity, entity_id, "upsert", version))
+    conn.executemany(_upsert_sql(table), rows)
+    conn.executemany(_CHANGE_SQL, changes)
+    return len(rows)
+
+
+def delete(conn: sqlite3.Connection, entity: str, entity_id: str) -> int | None:
+    """Delete a record and leave a tombstone in the feed; returns the tombstone's version."""
+    table = TABLES[entity]
+    row = conn.execute(f"SELECT version FROM {table.name} WHERE id = ?", (entity_id,)).fetchone()
+    if row is None:
+        return None
+    version = row[0] + 1
+    conn.execute(f"DELETE FROM {table.name} WHERE id = ?", (entity_id,))
+    conn.execute(_CHANGE_SQL, (entity, entity_id, "delete", version))
+    return version
+
+
+# -- customer contact index (phone, e-mail, handle → customer) -----------------------------------
+
+CONTACT_FIELDS = {"phone": "phones", "email": "emails", "handle": "handles"}
+
+
+def contact_key(kind: str, value: str | None) -> str | None:
+    """A comparable form: phones by their digits, e-mails and handles case-folded."""
+    if not value or not value.strip():
+        return None
+    if kind == "phone":
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return digits or None
+    return value.strip().lstrip("@").casefold() if kind == "handle" else value.strip().casefold()
+
+
+def index_contacts(conn: sqlite3.Connection, customer_id: str, data: dict[str, Any]) -> None:
+    """Remember the customer's phones, e-mails and handles; the first owner of a contact keeps it."""
+    rows = [
+        (kind, key, customer_id)
+        for kind, field in CONTACT_FIELDS.items()
+        for value in data.get(field) or []
+        if (key := contact_key(kind, value))
+    ]
+    conn.executemany("INSERT OR IGNORE INTO customer_contacts (kind, value, customer_id) VALUES (?, ?, ?)", rows)
+
+
+def find_customer(conn: sqlite3.Connection, kind: str, value: str | None) -> str | None:
+    key = contact_key(kind, value)
+    if key is None:
+        return None
+    row = conn.execute(
+        "SELECT customer_id FROM customer_contacts WHERE kind = ? AND value = ?", (kind, key)
+    ).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,1 @@
+"""The application: sync, inbox, conversations, search, sign-in. No Qt widgets here."""

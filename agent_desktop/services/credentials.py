@@ -1,0 +1,51 @@
+"""Secrets through the OS keyring only: never in SQLite, settings, logs or exception text."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+
+SERVICE = "agent-desktop"
+
+
+class CredentialsUnavailable(RuntimeError):
+    """No usable keyring on this machine; the message tells the user what to do."""
+
+
+def _check_backend() -> None:
+    backend = keyring.get_keyring()
+    priority = getattr(backend, "priority", 1)
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if "fail" in name.lower() or "null" in name.lower() or (isinstance(priority, (int, float)) and priority <= 0 and
+                                                             "memory" not in name.lower()):
+        raise CredentialsUnavailable(
+            "This computer has no password store (keyring). Install and unlock one (GNOME Keyring, KWallet "
+            "or Windows Credential Manager), or set AGENT_DESKTOP_PASSWORD for this session."
+        )
+
+
+def _account(server: str, username: str) -> str:
+    return f"{username}@{server}"
+
+
+def get_password(server: str, username: str) -> str | None:
+    try:
+        _check_backend()
+        return keyring.get_password(SERVICE, _account(server, username))
+    except (CredentialsUnavailable, keyring.errors.KeyringError):
+        return None
+
+
+def set_password(server: str, username: str, password: str) -> None:
+    _check_backend()
+    try:
+        keyring.set_password(SERVICE, _account(server, username), password)
+    except keyring.errors.KeyringError as exc:
+        raise CredentialsUnavailable(f"the password store refused to save the password ({type(exc).__name__})") from exc
+
+
+def delete_password(server: str, username: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, _account(server, username))
+    except keyring.errors.KeyringError:
+        pass

@@ -1,0 +1,67 @@
+"""A signed-in session: the cache, the backend and the services wired together."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..backends.base import Backend, SignIn
+from ..backends.reference import ReferenceBackend
+from ..store import Database, meta
+from .conversations import ConversationService
+from .paths import cache_path
+from .search import SearchService
+from .sync_engine import SyncEngine
+from .sync_service import SyncService
+
+
+@dataclass
+class Session:
+    server_url: str
+    username: str
+    agent: dict[str, Any]
+    db: Database
+    backend: Backend
+    sync: SyncService
+    conversations: ConversationService
+    search: SearchService
+
+    async def close(self) -> None:
+        await self.sync.stop()
+        self.search.close()
+        self.db.close()
+
+
+def make_backend(server_url: str) -> Backend:
+    return ReferenceBackend(server_url)
+
+
+def sign_in(backend: Backend, username: str, password: str) -> SignIn:
+    """Blocking: run on a worker thread."""
+    return backend.sign_in(username, password)
+
+
+def open_session(base_dir: Path, backend: Backend, username: str, signed_in: SignIn | None) -> Session:
+    """Open the cache for this server+user. Without a fresh sign-in (offline start) the agent
+    comes from the cache, and sync waits until the user signs in."""
+    db = Database(cache_path(base_dir, backend.base_url, username))
+    if signed_in is not None:
+        agent = signed_in.agent
+        db.write_sync(meta.put, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))
+        db.write_sync(meta.put, meta.SERVER, backend.base_url)
+    else:
+        stored = meta.get(db.reader(), meta.AGENT_ID)
+        agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
+    engine = SyncEngine(db, backend)
+    return Session(
+        server_url=backend.base_url,
+        username=username,
+        agent=agent,
+        db=db,
+        backend=backend,
+        sync=SyncService(db, engine),
+        conversations=ConversationService(db, agent),
+        search=SearchService(db),
+    )

@@ -1,0 +1,212 @@
+"""Pull and push, as plain blocking steps (run on worker threads by SyncService, or by tests).
+
+Pull: every page of the changes feed is applied together with its cursor in one transaction,
+so a crash between pages loses nothing and repeats nothing. Push: outbox items go out oldest
+first, each with its idempotency key; the server's answer and the removal of the item are
+committed together, so a crash after the server acted resends the same key and gets the same
+answer back, never a second message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..backends.base import (
+    AuthRequired,
+    Backend,
+    BackendError,
+    CursorExpired,
+    MalformedResponse,
+    NetworkError,
+    Rejected,
+    ServerBusy,
+    VersionConflict,
+)
+from ..domain.records import InvalidRecord, parse_conversation, parse_message
+from ..store import Database
+from ..store import changes as store_changes
+from ..store import fts, meta, outbox, records
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 60.0
+
+
+def backoff_delay(attempts: int, rng: Callable[[], float] = random.random) -> float:
+    """Exponential backoff with jitter: 1, 2, 4 … 60 s, each ±25 %."""
+    base = min(MAX_BACKOFF, 2.0 ** attempts)
+    return base * (0.75 + 0.5 * rng())
+
+
+@dataclass
+class PullResult:
+    pages: int = 0
+    applied: store_changes.ApplyResult = field(default_factory=store_changes.ApplyResult)
+    resynced: bool = False
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    retry_at: float | None = None
+    conversation_ids: set[str] = field(default_factory=set)
+
+
+def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
+    """Forget server-derived rows but keep the outbox, drafts and our unsent messages."""
+    conn.execute("DELETE FROM messages WHERE pending = 0")
+    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
+    for rowid, body in conn.execute("SELECT rowid, body FROM messages").fetchall():
+        fts.index_message(conn, rowid, body, None)
+    for table in ("conversations", "customers", "queues", "agents"):
+        conn.execute(f"DELETE FROM {table}")
+    for table in ("customers_fts", "conversations_fts"):
+        conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
+    conn.execute("DELETE FROM customers_rowid")
+    conn.execute("DELETE FROM conversations_rowid")
+    meta.put(conn, meta.CURSOR, None)
+
+
+class SyncEngine:
+    def __init__(self, db: Database, backend: Backend, *, page_size: int = 500,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.backend = backend
+        self.page_size = page_size
+        self.clock = clock
+
+    # -- pull -----------------------------------------------------------------------------------
+    def pull(self, progress: Callable[[int, int], None] | None = None,
+             should_stop: Callable[[], bool] = lambda: False) -> PullResult:
+        """Fetch and apply pages until the feed is drained. Raises BackendError when offline."""
+        result = PullResult()
+        cursor = meta.get(self.db.reader(), meta.CURSOR)
+        reset_first = False
+        while not should_stop():
+            try:
+                batch = self.backend.changes(cursor, self.page_size)
+            except CursorExpired:
+                if result.resynced:
+                    raise
+                log.warning("the server expired our sync cursor; resyncing everything")
+                result.resynced, reset_first, cursor = True, True, None
+                continue
+
+            def apply(conn, batch=batch, reset=reset_first):  # type: ignore[no-untyped-def]
+                if reset:
+                    _reset_for_resync(conn)
+                return store_changes.apply_batch(conn, batch.changes, batch.cursor)
+
+            result.applied.merge(self.db.write_sync(apply))
+            reset_first = False
+            result.pages += 1
+            if progress is not None:
+                progress(result.pages, result.applied.applied)
+            if batch.cursor is not None:
+                cursor = batch.cursor
+            if not batch.has_more or batch.cursor is None:
+                break
+        return result
+
+    # -- push -----------------------------------------------------------------------------------
+    def push(self, should_stop: Callable[[], bool] = lambda: False) -> PushResult:
+        """Send ready outbox items in order. Network trouble stops the drain and schedules a retry.
+
+        Raises AuthRequired (the caller pauses and asks the user to sign in; the item stays queued).
+        """
+        result = PushResult()
+        while not should_stop():
+            item = outbox.next_ready(self.db.reader(), self.clock())
+            if item is None:
+                result.retry_at = outbox.earliest_retry(self.db.reader())
+                return result
+            try:
+                self._send(item)
+            except AuthRequired:
+                raise
+            except (NetworkError, ServerBusy, MalformedResponse) as exc:
+                retry_after = exc.retry_after if isinstance(exc, ServerBusy) else None
+                delay = retry_after if retry_after is not None else backoff_delay(item.attempts)
+                result.retry_at = self.clock() + delay
+                self.db.write_sync(outbox.mark_retry, item.key, result.retry_at, str(exc))
+                raise
+            except VersionConflict as exc:
+                self._conflict(item, exc)
+                result.conflicts += 1
+            except (Rejected, InvalidRecord) as exc:
+                log.warning("the server refused outbox item %s: %s", item.key, exc)
+
+                def refuse(conn, item=item, error=str(exc)):  # type: ignore[no-untyped-def]
+                    outbox.mark_failed(conn, item.key, error)
+                    records.restore_server_state(conn, item.conversation_id)
+
+                self.db.write_sync(refuse)
+                result.failed += 1
+            else:
+                result.sent += 1
+            result.conversation_ids.add(item.conversation_id)
+        return result
+
+    def _send(self, item: outbox.OutboxItem) -> None:
+        if item.action in ("reply", "note"):
+            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                               item.key)
+            message = parse_message(str(answer.get("id", "")), answer)
+            conversation = answer.get("conversation")
+            parsed_conversation = (parse_conversation(str(conversation.get("id", "")), conversation)
+                                   if isinstance(conversation, dict) else None)
+
+            def commit(conn):  # type: ignore[no-untyped-def]
+                outbox.mark_sent(conn, item.key)
+                records.write_message(conn, message)
+                if parsed_conversation is not None:
+                    self._rebase_and_store(conn, parsed_conversation)
+
+            self.db.write_sync(commit)
+            return
+        if item.action == "patch":
+            answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)
+            conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
+
+            def commit_patch(conn):  # type: ignore[no-untyped-def]
+                outbox.mark_sent(conn, item.key)
+                self._rebase_and_store(conn, conversation)
+
+            self.db.write_sync(commit_patch)
+            return
+        raise Rejected(f"unknown outbox action {item.action!r}", 400)
+
+    @staticmethod
+    def _rebase_and_store(conn, conversation) -> None:  # type: ignore[no-untyped-def]
+        """Our own change moved the server version by one: later queued patches build on it."""
+        row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation.id,)).fetchone()
+        if row is not None and conversation.version == row[0] + 1:
+            conn.execute(
+                "UPDATE outbox SET base_version=? WHERE conversation_id=? AND action='patch' "
+                "AND state='queued' AND base_version=?", (conversation.version, conversation.id, row[0]))
+        records.write_conversation(conn, conversation)
+
+    def _conflict(self, item: outbox.OutboxItem, exc: VersionConflict) -> None:
+        """Keep the agent's change visible as a conflict and show the server's state meanwhile."""
+        current = None
+        if exc.current is not None:
+            try:
+                current = parse_conversation(str(exc.current.get("id", item.conversation_id)), exc.current)
+            except InvalidRecord:
+                current = None
+
+        def commit(conn):  # type: ignore[no-untyped-def]
+            outbox.mark_failed(conn, item.key, str(exc), state=outbox.CONFLICT, server_state=exc.current)
+            if current is not None:
+                records.write_conversation(conn, current)
+
+        self.db.write_sync(commit)
+
+
+__all__ = ["SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]

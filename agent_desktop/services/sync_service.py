@@ -1,0 +1,166 @@
+"""Runs the sync engine in the background on the asyncio (qasync) loop and reports its state.
+
+Pull and push are blocking steps, so they run on a worker thread; the loop only awaits them,
+which keeps the GUI thread free. A nudge (a reply queued, the network back) wakes the loop
+at once; otherwise it polls every few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from ..backends.base import AuthRequired, BackendError
+from ..store import Database, StoreError, meta
+from ..store import outbox as store_outbox
+from .events import Event
+from .sync_engine import PullResult, PushResult, SyncEngine, backoff_delay
+
+log = logging.getLogger(__name__)
+
+ONLINE = "online"
+OFFLINE = "offline"
+SYNCING = "syncing"
+SIGN_IN_REQUIRED = "sign_in_required"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str = SYNCING
+    last_sync_at: str | None = None
+    queued: int = 0
+    failed: int = 0
+    error: str | None = None
+    first_sync_done: bool = False
+    progress_pages: int = 0
+    progress_records: int = 0
+
+
+class SyncService:
+    def __init__(self, db: Database, engine: SyncEngine, *, poll_interval: float = 5.0) -> None:
+        self.db = db
+        self.engine = engine
+        self.poll_interval = poll_interval
+        self.status = SyncStatus(last_sync_at=meta.get(db.reader(), meta.LAST_SYNC_AT))
+        self.status_changed = Event()      # (SyncStatus)
+        self.data_changed = Event()        # (set[str] conversation ids, set[str] entities)
+        self.sign_in_required = Event()    # ()
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._paused_for_auth = False
+        self._offline_attempts = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync")
+
+    # -- control --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._wake = asyncio.Event()
+        self._refresh_counts()
+        self._task = asyncio.get_event_loop().create_task(self._run())
+
+    def nudge(self) -> None:
+        """Something to send, or a reason to look for news: sync now instead of at the next poll."""
+        if self._wake is not None:
+            self._wake.set()
+
+    def resume_after_sign_in(self) -> None:
+        self._paused_for_auth = False
+        self.nudge()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.nudge()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=10)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- the loop -------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        loop = asyncio.get_event_loop()
+        while not self._stopping:
+            delay = self.poll_interval
+            if not self._paused_for_auth:
+                delay = await self._cycle(loop)
+            assert self._wake is not None
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
+            except asyncio.TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _cycle(self, loop: asyncio.AbstractEventLoop) -> float:
+        """One push + pull round; returns how long to sleep before the next."""
+        self._set(state=SYNCING if not self.status.first_sync_done else self.status.state)
+        try:
+            pushed: PushResult = await loop.run_in_executor(self._executor, self._push)
+            self._announce(pushed.conversation_ids, set())
+            pulled: PullResult = await loop.run_in_executor(self._executor, self._pull)
+        except AuthRequired:
+            self._paused_for_auth = True
+            self._refresh_counts()
+            self._set(state=SIGN_IN_REQUIRED, error=None)
+            self.sign_in_required.emit()
+            return self.poll_interval
+        except (BackendError, StoreError, OSError) as exc:
+            self._offline_attempts += 1
+            self._refresh_counts()
+            self._set(state=OFFLINE, error=str(exc), first_sync_done=self.status.first_sync_done)
+            log.info("sync failed (%s); retrying", exc)
+            return min(backoff_delay(self._offline_attempts), 30.0)
+        self._offline_attempts = 0
+        self._announce(pulled.applied.conversation_ids, pulled.applied.entities)
+        self._refresh_counts()
+        self._set(state=ONLINE, error=None, first_sync_done=True,
+                  last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
+        if pushed.retry_at is not None:
+            return max(0.05, min(self.poll_interval, pushed.retry_at - time.time()))
+        return self.poll_interval
+
+    def _push(self) -> PushResult:
+        return self.engine.push(should_stop=lambda: self._stopping)
+
+    def _pull(self) -> PullResult:
+        def progress(pages: int, records: int) -> None:
+            # Runs on the worker thread: hand the figures to the loop thread to announce.
+            try:
+                loop.call_soon_threadsafe(self._set_progress, pages, records)
+            except RuntimeError:
+                pass
+
+        loop = self._loop
+        return self.engine.pull(progress=progress, should_stop=lambda: self._stopping)
+
+    @property
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        assert self._task is not None
+        return self._task.get_loop()
+
+    # -- reporting ------------------------------------------------------------------------------
+    def _set_progress(self, pages: int, records: int) -> None:
+        self._set(progress_pages=pages, progress_records=records)
+
+    def _announce(self, conversation_ids: set[str], entities: set[str]) -> None:
+        if conversation_ids or entities:
+            self.data_changed.emit(set(conversation_ids), set(entities))
+
+    def _refresh_counts(self) -> None:
+        counts = store_outbox.counts(self.db.reader())
+        failed = counts.get(store_outbox.FAILED, 0) + counts.get(store_outbox.CONFLICT, 0)
+        self._set(queued=counts.get(store_outbox.QUEUED, 0), failed=failed)
+
+    def outbox_changed(self) -> None:
+        """A local action was queued: show it in the counts and send it now."""
+        self._refresh_counts()
+        self.nudge()
+
+    def _set(self, **changes: object) -> None:
+        new = replace(self.status, **changes)  # type: ignore[arg-type]
+        if new != self.status:
+            self.status = new
+            self.status_changed.emit(new)

@@ -1,0 +1,62 @@
+"""Keeping the contentless per-character FTS5 indexes in step with their tables.
+
+Contentless tables cannot read back what they indexed, so a delete must hand FTS5 the exact
+text that was indexed: for messages it is recomputed from the stored body; for customers and
+conversations it is kept beside the rowid in `*_rowid.indexed`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..domain.text import spaced_for_index
+
+
+def index_message(conn: sqlite3.Connection, rowid: int, body: str, old_body: str | None) -> None:
+    if old_body is not None:
+        conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
+                     (rowid, spaced_for_index(old_body)))
+    conn.execute("INSERT INTO messages_fts(rowid, body) VALUES(?, ?)", (rowid, spaced_for_index(body)))
+
+
+def unindex_message(conn: sqlite3.Connection, rowid: int, body: str) -> None:
+    conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
+                 (rowid, spaced_for_index(body)))
+
+
+def _fields_key(fields: list[str]) -> str:
+    return "\x1f".join(fields)
+
+
+def index_row(conn: sqlite3.Connection, table: str, record_id: str, fields: list[str] | None) -> None:
+    """(Re)index one customer or conversation; `fields=None` removes it."""
+    fts, columns = {
+        "customers": ("customers_fts", ("name", "company", "contact")),
+        "conversations": ("conversations_fts", ("subject",)),
+    }[table]
+    row = conn.execute(f"SELECT rowid, indexed FROM {table}_rowid WHERE id=?", (record_id,)).fetchone()
+    spaced = [spaced_for_index(value) for value in fields] if fields is not None else None
+    if row is not None:
+        rowid, indexed = row
+        if spaced is not None and indexed == _fields_key(spaced):
+            return  # unchanged: spare the index a delete + insert
+        old = indexed.split("\x1f")
+        placeholders = ", ".join("?" for _ in columns)
+        conn.execute(
+            f"INSERT INTO {fts}({fts}, rowid, {', '.join(columns)}) VALUES('delete', ?, {placeholders})",
+            (rowid, *old),
+        )
+        if spaced is None:
+            conn.execute(f"DELETE FROM {table}_rowid WHERE rowid=?", (rowid,))
+            return
+        conn.execute(f"UPDATE {table}_rowid SET indexed=? WHERE rowid=?", (_fields_key(spaced), rowid))
+    elif spaced is None:
+        return
+    else:
+        rowid = conn.execute(
+            f"INSERT INTO {table}_rowid(id, indexed) VALUES(?, ?)", (record_id, _fields_key(spaced))
+        ).lastrowid
+    conn.execute(
+        f"INSERT INTO {fts}(rowid, {', '.join(columns)}) VALUES(?, {', '.join('?' for _ in columns)})",
+        (rowid, *spaced),
+    )

@@ -1,0 +1,130 @@
+"""The outbox: local actions waiting for the server, written with their optimistic change.
+
+An action and its optimistic local effect are committed in one transaction, each with a fresh
+idempotency key, so a killed process either has both or neither, and a retry can never make
+the server act twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.enums import Direction
+from ..domain.records import Message
+from ..domain.timeutil import now_iso
+from . import records
+
+QUEUED = "queued"
+FAILED = "failed"        # the server refused it (4xx): shown to the user, never dropped silently
+CONFLICT = "conflict"    # 412: the server's state changed under us; the user chooses
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    key: str
+    action: str            # reply | note | patch
+    conversation_id: str
+    payload: dict[str, Any]
+    base_version: int | None
+    state: str
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    created_at: str
+
+
+def _row_to_item(row: tuple[Any, ...]) -> OutboxItem:
+    seq, key, action, conversation_id, payload, base_version, state, attempts, next_at, error, created = row
+    return OutboxItem(seq, key, action, conversation_id, json.loads(payload), base_version, state, attempts,
+                      next_at, error, created)
+
+
+_COLUMNS = ("seq, key, action, conversation_id, payload, base_version, state, attempts, next_attempt_at, "
+            "last_error, created_at")
+
+
+def enqueue_message(conn: sqlite3.Connection, conversation_id: str, kind: str, body: str,
+                    author_id: str | None, author_name: str) -> str:
+    """Queue a reply or internal note and show it at once as pending. Returns its key."""
+    if conn.execute("SELECT 1 FROM conversations WHERE id=?", (conversation_id,)).fetchone() is None:
+        raise KeyError(conversation_id)
+    key = str(uuid.uuid4())
+    created = now_iso()
+    records.write_message(conn, Message(
+        id=f"local:{key}", conversation_id=conversation_id, kind=kind, direction=Direction.OUT.value,
+        body=body, created_at=created, author_id=author_id, author_name=author_name, idempotency_key=key,
+    ), pending=True)
+    conn.execute(
+        "INSERT INTO outbox(key, action, conversation_id, payload, created_at) VALUES(?,?,?,?,?)",
+        (key, kind, conversation_id, json.dumps({"kind": kind, "body": body}, ensure_ascii=False), created),
+    )
+    conn.execute("DELETE FROM drafts WHERE conversation_id=?", (conversation_id,))
+    return key
+
+
+def enqueue_patch(conn: sqlite3.Connection, conversation_id: str, fields: dict[str, Any]) -> str:
+    """Queue a ticket change (status, priority, assignee, queue, tags) and show it at once."""
+    unknown = set(fields) - set(records.PATCHABLE)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    if row is None:
+        raise KeyError(conversation_id)
+    records.patch_conversation_locally(conn, conversation_id, fields)
+    key = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO outbox(key, action, conversation_id, payload, base_version, created_at) VALUES(?,?,?,?,?,?)",
+        (key, "patch", conversation_id, json.dumps(fields, ensure_ascii=False), row[0], now_iso()),
+    )
+    return key
+
+
+def next_ready(conn: sqlite3.Connection, now: float) -> OutboxItem | None:
+    """The oldest queued action, if its backoff has passed. Order is kept: FIFO, no overtaking."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state=? ORDER BY seq LIMIT 1", (QUEUED,)).fetchone()
+    if row is None:
+        return None
+    item = _row_to_item(row)
+    return item if item.next_attempt_at <= now else None
+
+
+def earliest_retry(conn: sqlite3.Connection) -> float | None:
+    row = conn.execute("SELECT next_attempt_at FROM outbox WHERE state=? ORDER BY seq LIMIT 1", (QUEUED,)).fetchone()
+    return row[0] if row else None
+
+
+def items(conn: sqlite3.Connection, states: tuple[str, ...] = (QUEUED, FAILED, CONFLICT)) -> list[OutboxItem]:
+    marks = ", ".join("?" for _ in states)
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY seq", states)
+    return [_row_to_item(row) for row in rows.fetchall()]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+
+
+def mark_sent(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("DELETE FROM outbox WHERE key=?", (key,))
+
+
+def mark_retry(conn: sqlite3.Connection, key: str, next_attempt_at: float, error: str) -> None:
+    conn.execute("UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE key=?",
+                 (next_attempt_at, error[:500], key))
+
+
+def mark_failed(conn: sqlite3.Connection, key: str, error: str, *, state: str = FAILED,
+                server_state: dict[str, Any] | None = None) -> None:
+    conn.execute(
+        "UPDATE outbox SET state=?, attempts=attempts+1, last_error=?, server_state=? WHERE key=?",
+        (state, error[:500], json.dumps(server_state, ensure_ascii=False) if server_state else None, key),
+    )
+
+
+def requeue(conn: sqlite3.Connection, key: str) -> None:
+    """The user asked to try a failed action again."""
+    conn.execute("UPDATE outbox SET state=?, next_attempt_at=0, last_error=NULL WHERE key=?", (QUEUED, key))

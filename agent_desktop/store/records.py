@@ -1,0 +1,182 @@
+"""Writing validated records into the cache (one row each, FTS kept in step)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict
+from typing import Any
+
+from ..domain.enums import OPEN_STATUSES, PRIORITY_RANK
+from ..domain.records import Agent, Conversation, Customer, Message, Queue
+from ..domain.sla import next_due
+from . import fts
+
+NO_DUE = "9999-12-31T23:59:59.999Z"
+# Fields an agent may change locally before the server confirms (the outbox `patch` action).
+PATCHABLE = ("status", "priority", "assignee_id", "queue_id", "tags")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def conversation_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """Row columns from conversation wire fields (server state, maybe with a local patch on top)."""
+    due = next_due(data.get("first_response_at"), data.get("first_response_due"), data.get("resolution_due"))
+    return {
+        "id": data["id"],
+        "channel": data["channel"],
+        "status": data["status"],
+        "priority": data["priority"],
+        "priority_rank": PRIORITY_RANK.get(data["priority"], 2),
+        "customer_id": data["customer_id"],
+        "queue_id": data.get("queue_id"),
+        "assignee_id": data.get("assignee_id"),
+        "subject": data.get("subject") or "",
+        "preview": data.get("preview") or "",
+        "tags": _dumps(data.get("tags") or []),
+        "created_at": data.get("created_at"),
+        "updated_at": data.get("updated_at"),
+        "last_message_at": data.get("last_message_at"),
+        "waiting_since": data.get("waiting_since"),
+        "first_response_at": data.get("first_response_at"),
+        "first_response_due": data.get("first_response_due"),
+        "resolution_due": data.get("resolution_due"),
+        "message_count": data.get("message_count") or 0,
+        "is_open": 1 if data["status"] in OPEN_STATUSES else 0,
+        "sla_due": due if due and data["status"] in OPEN_STATUSES else NO_DUE,
+        "version": data["version"],
+    }
+
+
+def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    columns = list(row)
+    updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c != "id")
+    conn.execute(
+        f"INSERT INTO {table}({', '.join(columns)}) VALUES({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}",
+        [row[c] for c in columns],
+    )
+
+
+def pending_patches(conn: sqlite3.Connection, conversation_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT payload FROM outbox WHERE conversation_id=? AND action='patch' AND state='queued' ORDER BY seq",
+        (conversation_id,),
+    ).fetchall()
+    return [json.loads(payload) for (payload,) in rows]
+
+
+def write_conversation(conn: sqlite3.Connection, conversation: Conversation) -> bool:
+    """Store the server's state, then lay still-queued local changes over it. False if stale."""
+    current = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation.id,)).fetchone()
+    if current is not None and current[0] > conversation.version:
+        return False  # an older state arriving late (a push reply after a newer pull)
+    server = asdict(conversation)
+    merged = dict(server)
+    for patch in pending_patches(conn, conversation.id):
+        merged.update({k: v for k, v in patch.items() if k in PATCHABLE})
+    row = conversation_columns(merged)
+    row["server_data"] = _dumps(server)
+    _upsert(conn, "conversations", row)
+    fts.index_row(conn, "conversations", conversation.id, [conversation.subject])
+    return True
+
+
+def restore_server_state(conn: sqlite3.Connection, conversation_id: str) -> None:
+    """Show the server's state again plus still-queued changes (after one was refused)."""
+    row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    if row is None:
+        return
+    data = json.loads(row[0])
+    for patch in pending_patches(conn, conversation_id):
+        data.update({k: v for k, v in patch.items() if k in PATCHABLE})
+    columns = conversation_columns(data)
+    sets = ", ".join(f"{c}=?" for c in columns if c != "id")
+    conn.execute(f"UPDATE conversations SET {sets} WHERE id=?",
+                 [v for c, v in columns.items() if c != "id"] + [conversation_id])
+
+
+def patch_conversation_locally(conn: sqlite3.Connection, conversation_id: str, fields: dict[str, Any]) -> None:
+    """The optimistic half of a ticket change: show it now, the outbox sends it."""
+    row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    if row is None:
+        raise KeyError(conversation_id)
+    data = json.loads(row[0])
+    for patch in [*pending_patches(conn, conversation_id), fields]:
+        data.update({k: v for k, v in patch.items() if k in PATCHABLE})
+    columns = conversation_columns(data)
+    columns.pop("version")
+    sets = ", ".join(f"{c}=?" for c in columns if c != "id")
+    conn.execute(f"UPDATE conversations SET {sets} WHERE id=?",
+                 [v for c, v in columns.items() if c != "id"] + [conversation_id])
+
+
+def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
+    for rowid, body in conn.execute("SELECT rowid, body FROM messages WHERE conversation_id=?",
+                                    (conversation_id,)).fetchall():
+        fts.unindex_message(conn, rowid, body)
+    conn.execute("DELETE FROM messages WHERE conversation_id=?", (conversation_id,))
+    conn.execute("DELETE FROM conversations WHERE id=?", (conversation_id,))
+    fts.index_row(conn, "conversations", conversation_id, None)
+
+
+def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:
+    if message.idempotency_key and not pending:
+        # The server's copy of a reply we sent: it replaces our optimistic local row.
+        for rowid, body in conn.execute(
+            "SELECT rowid, body FROM messages WHERE idempotency_key=? AND pending=1", (message.idempotency_key,)
+        ).fetchall():
+            fts.unindex_message(conn, rowid, body)
+            conn.execute("DELETE FROM messages WHERE rowid=?", (rowid,))
+    existing = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (message.id,)).fetchone()
+    values = (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
+              message.body, message.created_at, message.version, message.idempotency_key, int(pending))
+    if existing is None:
+        rowid = conn.execute(
+            "INSERT INTO messages(conversation_id, kind, direction, author_id, author_name, body, created_at, "
+            "version, idempotency_key, pending, id) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            (*values, message.id),
+        ).lastrowid
+        fts.index_message(conn, rowid, message.body, None)
+        return
+    rowid, old_body = existing
+    conn.execute(
+        "UPDATE messages SET conversation_id=?, kind=?, direction=?, author_id=?, author_name=?, body=?, "
+        "created_at=?, version=?, idempotency_key=?, pending=? WHERE rowid=?",
+        (*values, rowid),
+    )
+    if old_body != message.body:
+        fts.index_message(conn, rowid, message.body, old_body)
+
+
+def delete_message(conn: sqlite3.Connection, message_id: str) -> None:
+    row = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (message_id,)).fetchone()
+    if row is not None:
+        fts.unindex_message(conn, row[0], row[1])
+        conn.execute("DELETE FROM messages WHERE rowid=?", (row[0],))
+
+
+def write_customer(conn: sqlite3.Connection, customer: Customer) -> None:
+    row = asdict(customer)
+    for key in ("phones", "emails", "handles", "tags"):
+        row[key] = _dumps(row[key])
+    _upsert(conn, "customers", row)
+    contact = " ".join([*customer.phones, *customer.emails, *customer.handles])
+    fts.index_row(conn, "customers", customer.id, [customer.name, customer.company, contact])
+
+
+def delete_customer(conn: sqlite3.Connection, customer_id: str) -> None:
+    conn.execute("DELETE FROM customers WHERE id=?", (customer_id,))
+    fts.index_row(conn, "customers", customer_id, None)
+
+
+def write_queue(conn: sqlite3.Connection, queue: Queue) -> None:
+    _upsert(conn, "queues", asdict(queue))
+
+
+def write_agent(conn: sqlite3.Connection, agent: Agent) -> None:
+    row = asdict(agent)
+    row["queue_ids"] = _dumps(row["queue_ids"])
+    _upsert(conn, "agents", row)
