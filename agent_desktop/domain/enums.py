@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
+import enum
 
 
-class StrEnum(str, Enum):
+class StrEnum(enum.StrEnum):
     """A str-valued enum whose members compare and serialise as their value."""
-
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.value
 
     @classmethod
     def values(cls) -> tuple[str, ...]:

@@ -35,7 +35,16 @@ def _str(data: dict[str, Any], key: str, *, required: bool = True, limit: int = 
         raise InvalidRecord(f"field {key!r} must be a string, got {type(value).__name__}")
     if len(value) > limit:
         raise InvalidRecord(f"field {key!r} is longer than {limit} characters")
+    _check_encodable(key, value)
     return value
+
+
+def _check_encodable(key: str, value: str) -> None:
+    """Lone surrogates are valid JSON but not text: SQLite and Qt would fail on them later."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidRecord(f"field {key!r} contains a lone surrogate") from exc
 
 
 def _id(data: dict[str, Any], key: str, *, required: bool = True) -> str | None:
@@ -60,17 +69,21 @@ def _time(data: dict[str, Any], key: str, *, required: bool = False) -> str | No
         return None
     try:
         return normalise_iso(value)
-    except (ValueError, TypeError) as exc:
-        raise InvalidRecord(f"field {key!r} is not an ISO-8601 time: {value!r}") from exc
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidRecord(f"field {key!r} is not an ISO-8601 time: {value!r:.60}") from exc
 
 
 def _str_list(data: dict[str, Any], key: str, limit: int = 50) -> list[str]:
-    value = data.get(key) or []
+    value = data.get(key)
+    if value is None:
+        return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidRecord(f"field {key!r} must be a list of strings")
     if len(value) > limit:
         raise InvalidRecord(f"field {key!r} has more than {limit} items")
-    return [item[:MAX_TEXT_LENGTH] for item in value]
+    for item in value:
+        _check_encodable(key, item)
+    return [item[:MAX_TEXT_LENGTH].replace("\x1f", " ") for item in value]
 
 
 def _version(data: dict[str, Any]) -> int:

@@ -17,13 +17,19 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# Private-use characters are tokens to unicode61; this one marks "punctuation was here" so a
+# phrase like "退 款" cannot match across "撤退，款项".
+BREAK_TOKEN = "\ue000"
+_SEPARATORS = re.compile(f"[^\\w{_CJK}]+")
+
+
 def spaced_for_index(text: str) -> str:
     """Put a space around every CJK character so FTS5's unicode61 indexes each one alone.
 
     A per-character index finds 1- and 2-character Chinese words (退, 退款) that trigram and
-    unicode61 miss (DESIGN.md §5).
+    unicode61 miss (DESIGN.md §5). Runs of punctuation and spaces become a break token.
     """
-    return _CJK_CHAR.sub(r" \1 ", text)
+    return _CJK_CHAR.sub(r" \1 ", _SEPARATORS.sub(f" {BREAK_TOKEN} ", text))
 
 
 def fts_query(user_text: str) -> str | None:
@@ -38,9 +44,10 @@ def fts_query(user_text: str) -> str | None:
         parts.append('"' + " ".join(run) + '"')
     rest = _CJK_RUN.sub(" ", user_text)
     for word in _WORD.findall(rest):
-        for piece in re.split(r"[._@+\-']", word):
-            if piece:
-                parts.append(f'"{piece}"*')
+        # "zhang.wei@acme" stays one phrase (the parts in this order), the last part a prefix.
+        pieces = [piece for piece in re.split(r"[._@+\-']", word) if piece]
+        if pieces:
+            parts.append('"' + f" {BREAK_TOKEN} ".join(pieces) + '"*')
     return " ".join(parts) if parts else None
 
 

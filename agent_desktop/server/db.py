@@ -194,8 +194,9 @@ class Database:
         return FeedPage([FeedRow(*row) for row in rows[:limit]], has_more=len(rows) > limit)
 
     def last_seq(self) -> int:
-        row = self.reader().execute("SELECT max(seq) FROM changes").fetchone()
-        return row[0] or 0
+        """The highest seq ever handed out (AUTOINCREMENT never reuses one, even after deletes)."""
+        row = self.reader().execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+        return row[0] if row else 0
 
     def min_cursor(self) -> int:
         return int(get_meta(self.reader(), "min_cursor") or 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future
 from typing import Any
 
 from ..domain.enums import MessageKind
@@ -84,8 +85,9 @@ class ConversationService:
         self.outbox_changed.emit()
         return key
 
-    async def save_draft(self, conversation_id: str, kind: str, body: str) -> None:
-        await asyncio.wrap_future(self.db.write(drafts.save, conversation_id, kind, body))
+    def save_draft(self, conversation_id: str, kind: str, body: str) -> Future[None]:
+        """Queue the draft write now (not on a later loop turn), so quitting right after typing keeps it."""
+        return self.db.write(drafts.save, conversation_id, kind, body)
 
     def outbox_items(self) -> list[outbox.OutboxItem]:
         return outbox.items(self.db.reader())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import keyring
 import keyring.errors
 
@@ -14,13 +16,16 @@ class CredentialsUnavailable(RuntimeError):
 
 def _check_backend() -> None:
     backend = keyring.get_keyring()
-    priority = getattr(backend, "priority", 1)
-    name = type(backend).__module__ + "." + type(backend).__name__
-    if "fail" in name.lower() or "null" in name.lower() or (isinstance(priority, (int, float)) and priority <= 0 and
-                                                             "memory" not in name.lower()):
+    module, name = type(backend).__module__, type(backend).__name__
+    if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
         raise CredentialsUnavailable(
             "This computer has no password store (keyring). Install and unlock one (GNOME Keyring, KWallet "
             "or Windows Credential Manager), or set AGENT_DESKTOP_PASSWORD for this session."
+        )
+    if "plaintext" in name.lower() and not os.environ.get("AGENT_DESKTOP_ALLOW_PLAINTEXT_KEYRING"):
+        raise CredentialsUnavailable(
+            "The configured password store keeps passwords unencrypted on disk. Use the system keyring, or set "
+            "AGENT_DESKTOP_ALLOW_PLAINTEXT_KEYRING=1 if you accept that risk."
         )
 
 

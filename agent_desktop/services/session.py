@@ -43,10 +43,11 @@ def sign_in(backend: Backend, username: str, password: str) -> SignIn:
     return backend.sign_in(username, password)
 
 
-def open_session(base_dir: Path, backend: Backend, username: str, signed_in: SignIn | None) -> Session:
+def open_session(base_dir: Path, backend: Backend, username: str, signed_in: SignIn | None,
+                 cache_key: str | None = None) -> Session:
     """Open the cache for this server+user. Without a fresh sign-in (offline start) the agent
     comes from the cache, and sync waits until the user signs in."""
-    db = Database(cache_path(base_dir, backend.base_url, username))
+    db = Database(cache_path(base_dir, cache_key or backend.base_url, username))
     if signed_in is not None:
         agent = signed_in.agent
         db.write_sync(meta.put, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))

@@ -27,9 +27,8 @@ from ..backends.base import (
     VersionConflict,
 )
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
-from ..store import Database
+from ..store import Database, fts, meta, outbox, records
 from ..store import changes as store_changes
-from ..store import fts, meta, outbox, records
 
 log = logging.getLogger(__name__)
 

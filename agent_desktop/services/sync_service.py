@@ -76,7 +76,7 @@ class SyncService:
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=10)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -90,7 +90,7 @@ class SyncService:
             assert self._wake is not None
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
 
@@ -144,6 +144,9 @@ class SyncService:
     # -- reporting ------------------------------------------------------------------------------
     def _set_progress(self, pages: int, records: int) -> None:
         self._set(progress_pages=pages, progress_records=records)
+        if not self.status.first_sync_done:
+            # A long first sync fills the inbox page by page instead of all at the end.
+            self.data_changed.emit(set(), set())
 
     def _announce(self, conversation_ids: set[str], entities: set[str]) -> None:
         if conversation_ids or entities:

@@ -51,16 +51,23 @@ class Database:
         self._writer_conn: sqlite3.Connection | None = None
         self._closed = False
         # Open and migrate on the writer thread so its connection lives there.
-        self._writer.submit(self._open_writer).result()
+        try:
+            self._writer.submit(self._open_writer).result()
+        except BaseException:
+            self._writer.shutdown(wait=True)
+            raise
 
     # -- writer ---------------------------------------------------------------------------------
     def _open_writer(self) -> None:
+        conn: sqlite3.Connection | None = None
         try:
             conn = _connect(self.path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             migrate(sqlite_utils.Database(conn))
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, RuntimeError) as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"cannot open the local cache {self.path}: {exc}") from exc
         self._writer_conn = conn
 
@@ -94,10 +101,10 @@ class Database:
     # -- readers --------------------------------------------------------------------------------
     def reader(self) -> sqlite3.Connection:
         """This thread's read connection (created on first use)."""
+        if self._closed:
+            raise StoreError("the local cache is closed")
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            if self._closed:
-                raise StoreError("the local cache is closed")
             conn = _connect(self.path, any_thread_may_close=True)
             conn.execute("PRAGMA query_only=ON")
             self._local.conn = conn

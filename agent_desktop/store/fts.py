@@ -7,6 +7,7 @@ conversations it is kept beside the rowid in `*_rowid.indexed`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from ..domain.text import spaced_for_index
@@ -25,7 +26,7 @@ def unindex_message(conn: sqlite3.Connection, rowid: int, body: str) -> None:
 
 
 def _fields_key(fields: list[str]) -> str:
-    return "\x1f".join(fields)
+    return json.dumps(fields, ensure_ascii=False)
 
 
 def index_row(conn: sqlite3.Connection, table: str, record_id: str, fields: list[str] | None) -> None:
@@ -40,7 +41,7 @@ def index_row(conn: sqlite3.Connection, table: str, record_id: str, fields: list
         rowid, indexed = row
         if spaced is not None and indexed == _fields_key(spaced):
             return  # unchanged: spare the index a delete + insert
-        old = indexed.split("\x1f")
+        old = json.loads(indexed)
         placeholders = ", ".join("?" for _ in columns)
         conn.execute(
             f"INSERT INTO {fts}({fts}, rowid, {', '.join(columns)}) VALUES('delete', ?, {placeholders})",

@@ -13,6 +13,8 @@ from ..domain.sla import next_due
 from . import fts
 
 NO_DUE = "9999-12-31T23:59:59.999Z"
+# Pending waits on the customer: its clock is paused, so it sorts after everything that needs us.
+PAUSED_DUE = "9999-12-30T00:00:00.000Z"
 # Fields an agent may change locally before the server confirms (the outbox `patch` action).
 PATCHABLE = ("status", "priority", "assignee_id", "queue_id", "tags")
 
@@ -45,9 +47,17 @@ def conversation_columns(data: dict[str, Any]) -> dict[str, Any]:
         "resolution_due": data.get("resolution_due"),
         "message_count": data.get("message_count") or 0,
         "is_open": 1 if data["status"] in OPEN_STATUSES else 0,
-        "sla_due": due if due and data["status"] in OPEN_STATUSES else NO_DUE,
+        "sla_due": _sort_due(data["status"], due),
         "version": data["version"],
     }
+
+
+def _sort_due(status: str, due: str | None) -> str:
+    if status == "pending":
+        return PAUSED_DUE
+    if status in OPEN_STATUSES and due:
+        return due
+    return NO_DUE
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:

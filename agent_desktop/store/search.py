@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.text import fts_query
 
-_DIGITS = re.compile(r"^\+?[\d\s-]{3,}$")
+_DIGITS = re.compile(r"^\+?[\d\s()-]{3,}$")
 
 
 def messages(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -44,9 +44,11 @@ def customers(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[dict
         for row in cursor.fetchall():
             found[row[0]] = dict(zip(names, row, strict=True))
     if _DIGITS.match(text.strip()) and len(found) < limit:
-        digits = re.sub(r"[\s-]", "", text.strip())
-        cursor = conn.execute(f"SELECT {columns} FROM customers cu WHERE cu.phones LIKE ? LIMIT ?",
-                              (f"%{digits}%", limit))
+        digits = re.sub(r"[\s()+-]", "", text.strip())
+        # Compare digits with digits: "+86 138-1234-5678" must match "12345678".
+        cursor = conn.execute(
+            f"SELECT {columns} FROM customers cu WHERE replace(replace(replace(replace(replace(cu.phones, ' ', ''), "
+            "'-', ''), '(', ''), ')', ''), '+', '') LIKE ? LIMIT ?", (f"%{digits.lstrip('+')}%", limit))
         names = [d[0] for d in cursor.description]
         for row in cursor.fetchall():
             found.setdefault(row[0], dict(zip(names, row, strict=True)))

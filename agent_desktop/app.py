@@ -1,0 +1,90 @@
+"""Start-up: parse arguments, start the embedded demo backend if needed, sign in, show the window."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+LAUNCHED_AT = time.perf_counter()
+
+DEMO_PASSWORD = "demo"
+DEMO_CACHE_KEY = "embedded-demo"  # the embedded server's port changes per launch; its data does not
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="agent-desktop", description="Agent Desktop: the agent's workstation.")
+    parser.add_argument("--server", help="backend URL (default: the embedded demo backend)")
+    parser.add_argument("--user", help="user name (demo: agent1, or lead1 for the team lead)")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language (default: system)")
+    parser.add_argument("--open", metavar="ID", help="open this conversation")
+    parser.add_argument("--screenshot", metavar="PATH", type=Path,
+                        help="save a PNG of the window once the inbox has painted, then exit")
+    parser.add_argument("--simulate", action="store_true", help="demo backend: keep new contacts coming in")
+    return parser.parse_args(argv)
+
+
+def _setup_logging(base: Path) -> None:
+    logs = base / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(logs / "agent-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    for noisy in ("urllib3", "uvicorn", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from .services.paths import data_dir
+
+    base = data_dir()
+    _setup_logging(base)
+
+    import qasync
+    from PySide6.QtCore import QLockFile
+    from PySide6.QtWidgets import QApplication
+
+    from .ui import i18n
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Agent Desktop")
+    app.setOrganizationName("AgentDesktop")
+    language = i18n.install(app, args.lang)
+
+    lock = QLockFile(str(base / "agent-desktop.lock"))
+    lock.setStaleLockTime(0)  # a lock left by a killed process is detected by its dead PID instead
+    if not lock.tryLock(200):
+        message = i18n.translate(
+            "Startup", "Agent Desktop is already running with this data folder (%1). Switch to the open "
+            "window, or set AGENT_DESKTOP_HOME to use a second folder.").replace("%1", str(base))
+        print(message, file=sys.stderr)
+        if args.screenshot is None:
+            from PySide6.QtWidgets import QMessageBox
+            QMessageBox.information(None, "Agent Desktop", message)
+        return 2
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    from .ui.startup import Startup
+
+    startup = Startup(app, args, base, language)
+    with loop:
+        loop.create_task(startup.run())
+        loop.run_forever()
+        loop.run_until_complete(startup.shutdown())
+    lock.unlock()
+    return startup.exit_code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+__all__ = ["main", "LAUNCHED_AT", "os"]

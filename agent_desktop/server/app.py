@@ -1,0 +1,282 @@
+"""The FastAPI application: routes of the v1 sync contract (DESIGN.md §3) over `Database`.
+
+Endpoints are plain `def`s: FastAPI runs them in its thread pool, and `Database` serialises the
+writes. The change feed is assembled as text from the stored JSON, never parsed and re-encoded,
+so a 2,000-record page costs little more than reading it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from . import auth, operations
+from .db import Database
+from .demo_data import DEFAULT_SEED, load_demo
+from .errors import ApiError, BodyLimitMiddleware, install_error_handlers
+from .schemas import (
+    AgentOut,
+    AgentStateIn,
+    ChangesPage,
+    ConflictBody,
+    ConversationOut,
+    ConversationPatch,
+    ErrorBody,
+    Health,
+    InboundIn,
+    InboundOut,
+    MessageIn,
+    MessageOut,
+    MessageSent,
+    QueueStats,
+    SignIn,
+    TokenOut,
+)
+
+API_VERSION = "1.0.0"
+PREFIX = "/api/v1"
+DESCRIPTION = (
+    "Reference backend of Agent Desktop. Pull changes with `GET /api/v1/changes` (cursor paging, "
+    "410 = resync from scratch), push with idempotent `POST …/messages` and `PATCH` with `If-Match`. "
+    "Errors are JSON `{\"error\": {\"code\", \"message\"}}`."
+)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+# -- dependencies ---------------------------------------------------------------------------------
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
+DB = Annotated[Database, Depends(get_db)]
+
+
+def current_agent(db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> dict[str, Any]:
+    """The signed-in agent; 401 (the client signs in again) for a missing, unknown or expired token."""
+    agent = auth.agent_for_token(db, credentials.credentials) if credentials else None
+    if agent is None:
+        message = "sign in again: the token is unknown or expired" if credentials else "a bearer token is required"
+        raise ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+    return agent
+
+
+Agent = Annotated[dict[str, Any], Depends(current_agent)]
+
+
+def integration_caller(
+    request: Request, key: Annotated[str | None, Header(alias="X-Integration-Key", max_length=256)] = None
+) -> None:
+    """Channel connectors authenticate with the shared integration key, not an agent token."""
+    configured: str | None = request.app.state.integration_key
+    if not configured:
+        raise ApiError(503, "inbound_disabled", "no integration key is configured on this server",
+                       headers={"Retry-After": "3600"})
+    if not key or not hmac.compare_digest(key.encode(), configured.encode()):
+        raise ApiError(401, "unauthorized", "missing or wrong X-Integration-Key")
+
+
+ConversationId = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+# -- routes ---------------------------------------------------------------------------------------
+
+router = APIRouter(prefix=PREFIX)
+
+
+@router.post("/auth/token", response_model=TokenOut, responses=_errors(401, 422, 429), tags=["auth"])
+def sign_in(body: SignIn, request: Request, db: DB) -> dict[str, Any]:
+    """Exchange a username and password for a bearer token (failed attempts are rate-limited per username)."""
+    limiter: auth.FailureLimiter = request.app.state.limiter
+    wait = limiter.retry_after(body.username)
+    if wait:
+        raise ApiError(429, "rate_limited", "too many failed sign-ins; try again later",
+                       headers={"Retry-After": str(wait)})
+    session = auth.sign_in(db, body.username, body.password)
+    if session is None:
+        limiter.failed(body.username)
+        raise ApiError(401, "invalid_credentials", "wrong username or password")
+    limiter.succeeded(body.username)
+    return {"token": session.token, "expires_at": session.expires_at, "agent": session.agent}
+
+
+@router.get("/me", response_model=AgentOut, responses=_errors(401), tags=["auth"])
+def me(agent: Agent) -> dict[str, Any]:
+    return agent
+
+
+@router.patch("/me", response_model=AgentOut, responses=_errors(401, 422), tags=["auth"])
+def set_my_state(body: AgentStateIn, agent: Agent, db: DB) -> dict[str, Any]:
+    """Set the signed-in agent's presence (available, busy, break, acw, offline)."""
+    return operations.set_agent_state(db, agent["id"], body.state.value)
+
+
+def _parse_cursor(cursor: str | None, db: Database) -> int:
+    if not cursor:
+        return 0  # from the beginning: always allowed, compaction keeps every live record
+    try:
+        seq = int(cursor)
+    except ValueError:
+        raise ApiError(400, "bad_cursor", "the cursor is not one this server handed out") from None
+    if seq < 0:
+        raise ApiError(400, "bad_cursor", "the cursor is not one this server handed out")
+    if seq < db.min_cursor() or seq > db.last_seq():
+        # Too old (deletions it needs were compacted away) or from another database: start over.
+        raise ApiError(410, "cursor_expired", "the cursor is no longer valid; resync from scratch")
+    return seq
+
+
+@router.get("/changes", response_model=ChangesPage, responses=_errors(400, 401, 410, 422), tags=["sync"])
+def changes(
+    agent: Agent, db: DB,
+    cursor: Annotated[str | None, Query(max_length=64, description="From the previous page; omit to start")] = None,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> Response:
+    """Records changed after `cursor`, oldest change first; each record once, in its latest state."""
+    after = _parse_cursor(cursor, db)
+    page = db.feed(after, limit)
+    items = []
+    for row in page.rows:
+        head = f'{{"entity":"{row.entity}","id":{json.dumps(row.entity_id)},"op":"{row.op}","version":{row.version}'
+        data = f',"data":{row.data_json}' if row.op == "upsert" and row.data_json is not None else ""
+        items.append(head + data + "}")
+    next_cursor = str(page.rows[-1].seq if page.rows else after)
+    body = f'{{"changes":[{",".join(items)}],"cursor":"{next_cursor}","has_more":{json.dumps(page.has_more)}}}'
+    return Response(body.encode(), media_type="application/json")
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses=_errors(401, 404),
+            tags=["conversations"])
+def get_conversation(conversation_id: ConversationId, agent: Agent, db: DB) -> JSONResponse:
+    conversation = operations.get_conversation(db, conversation_id)
+    return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=list[MessageOut],
+            responses=_errors(401, 404), tags=["conversations"])
+def list_messages(conversation_id: ConversationId, agent: Agent, db: DB) -> list[dict[str, Any]]:
+    return operations.conversation_messages(db, conversation_id)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages", response_model=MessageSent, status_code=201,
+    responses={200: {"model": MessageSent, "description": "A retry: the message first created with this key"},
+               **_errors(400, 401, 404, 409, 413, 422)},
+    tags=["conversations"],
+)
+def post_message(
+    conversation_id: ConversationId, body: MessageIn, agent: Agent, db: DB,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+) -> JSONResponse:
+    """Add a reply or an internal note. A retry with the same Idempotency-Key returns the first message."""
+    message, created = operations.post_message(db, agent, conversation_id, body.kind.value, body.body,
+                                               idempotency_key)
+    headers = None if created else {"Idempotent-Replayed": "true"}
+    answer = {**message, "conversation": operations.get_conversation(db, conversation_id)}
+    return JSONResponse(answer, status_code=201 if created else 200, headers=headers)
+
+
+def _parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    tag = value.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise ApiError(400, "bad_if_match", 'If-Match must be a version like "7"')
+    return int(tag)
+
+
+@router.patch(
+    "/conversations/{conversation_id}", response_model=ConversationOut,
+    responses={412: {"model": ConflictBody, "description": "Stale If-Match; `current` is the record now"},
+               **_errors(400, 401, 404, 409, 422)},
+    tags=["conversations"],
+)
+def patch_conversation(
+    conversation_id: ConversationId, body: ConversationPatch, agent: Agent, db: DB,
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=64)] = None,
+) -> JSONResponse:
+    """Change status, priority, assignee, queue or tags; the new version is also the ETag."""
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    conversation = operations.patch_conversation(db, conversation_id, changes, _parse_if_match(if_match))
+    return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
+
+
+@router.post(
+    "/inbound", response_model=InboundOut, status_code=201,
+    responses={200: {"model": InboundOut, "description": "A repeated external_id: the first result"},
+               **_errors(401, 413, 422, 503)},
+    dependencies=[Depends(integration_caller)], tags=["channels"],
+)
+def inbound(body: Annotated[InboundIn, Body()], db: DB) -> JSONResponse:
+    """A customer's message from a channel: finds or creates the customer and the conversation."""
+    result, new = operations.receive_inbound(db, body.model_dump(mode="json"))
+    return JSONResponse(result, status_code=201 if new else 200)
+
+
+@router.get("/queues/stats", response_model=list[QueueStats], responses=_errors(401), tags=["live"])
+def stats(agent: Agent, db: DB) -> list[dict[str, Any]]:
+    """Open work per queue for the tiles."""
+    return operations.queue_stats(db)
+
+
+def healthz() -> dict[str, bool]:
+    return {"ok": True}
+
+
+# -- the application ------------------------------------------------------------------------------
+
+
+def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bool = False,
+               seed: int = DEFAULT_SEED) -> FastAPI:
+    """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data."""
+    database = Database(db_path)
+    if demo and database.is_empty():
+        load_demo(database, seed)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+
+    app = FastAPI(title="Agent Desktop reference API", version=API_VERSION, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.db = database
+    app.state.integration_key = integration_key
+    app.state.limiter = auth.FailureLimiter()
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
+    app.include_router(router)
+    app.add_api_route("/healthz", healthz, methods=["GET"], response_model=Health, tags=["health"])
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(FilePath(tmp) / "openapi.sqlite3", integration_key=None)
+        try:
+            return app.openapi()
+        finally:
+            app.state.db.close()
+
+
+def render_openapi() -> str:
+    return json.dumps(openapi_document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_openapi(path: str | FilePath) -> None:
+    """Write the OpenAPI document (pretty, sorted keys) to `path`, e.g. resources/openapi.json."""
+    FilePath(path).write_text(render_openapi(), encoding="utf-8")

@@ -1,0 +1,308 @@
+"""What the endpoints do to the data: post a message, change a conversation, take in a customer contact.
+
+Each operation is one write transaction, so the records it touches and their change-feed rows
+commit together. Conversation summary fields follow `demo_data.summarize_thread`'s rules:
+notes count in `message_count` but neither answer the customer nor become the preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from agent_desktop.domain.enums import Status
+from agent_desktop.domain.sla import targets_for
+from agent_desktop.domain.text import safe_display
+from agent_desktop.domain.timeutil import now_iso, parse_iso, to_iso
+from agent_desktop.domain.workflow import (
+    TransitionRefused,
+    check_transition,
+    status_after_agent_reply,
+    status_after_customer_message,
+)
+
+from . import db as store
+from .errors import ApiError
+
+PREVIEW_CHARS = 140
+# Keyword routing of new inbound contacts; tier routing (key accounts) sits between the two.
+COMPLAINT_WORDS = ("投诉", "complain", "12315")
+PRESALES_WORDS = ("price", "buy", "purchase", "quote", "discount", "购买", "价格", "报价", "多少钱", "采购", "优惠")
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def _not_found(what: str, record_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} {record_id!r} does not exist")
+
+
+def get_conversation(database: store.Database, conversation_id: str) -> dict[str, Any]:
+    data = database.get("conversation", conversation_id)
+    if data is None:
+        raise _not_found("conversation", conversation_id)
+    return store.with_id(conversation_id, data)
+
+
+def conversation_messages(database: store.Database, conversation_id: str) -> list[dict[str, Any]]:
+    get_conversation(database, conversation_id)
+    rows = database.reader().execute(
+        "SELECT id, data FROM messages WHERE conversation_id = ? ORDER BY created_at, id", (conversation_id,)
+    ).fetchall()
+    return [store.with_id(row[0], json.loads(row[1])) for row in rows]
+
+
+# -- posting a message ----------------------------------------------------------------------------
+
+
+def post_message(database: store.Database, agent: dict[str, Any], conversation_id: str, kind: str,
+                 body: str, idempotency_key: str) -> tuple[dict[str, Any], bool]:
+    """Add an agent's reply or note; returns (message with id, created). A repeated key replays the first."""
+    fingerprint = hashlib.sha256(f"{conversation_id}\0{kind}\0{body}".encode()).hexdigest()
+    with database.transaction() as conn:
+        row = conn.execute(
+            "SELECT fingerprint, message_id FROM idempotency_keys WHERE agent_id = ? AND key = ?",
+            (agent["id"], idempotency_key),
+        ).fetchone()
+        if row is not None:
+            return _replay(conn, row[0], row[1], fingerprint), False
+        conversation = store.load(conn, "conversation", conversation_id)
+        if conversation is None:
+            raise _not_found("conversation", conversation_id)
+        if conversation["status"] == Status.CLOSED:
+            raise ApiError(409, "conversation_closed",
+                           "the conversation is closed; the customer's next message opens a new one")
+        now = now_iso()
+        message_id = new_id("m")
+        message = store.store(conn, "message", message_id, {
+            "conversation_id": conversation_id, "kind": kind, "direction": "out", "author_id": agent["id"],
+            "author_name": agent["name"], "body": body, "created_at": now, "idempotency_key": idempotency_key,
+        })
+        conversation.update(message_count=conversation.get("message_count", 0) + 1, updated_at=now)
+        if kind == "reply":
+            conversation.update(
+                status=status_after_agent_reply(conversation["status"]),
+                first_response_at=conversation.get("first_response_at") or now,
+                waiting_since=None, preview=safe_display(body, PREVIEW_CHARS), last_message_at=now,
+            )
+        store.store(conn, "conversation", conversation_id, conversation)
+        conn.execute(
+            "INSERT INTO idempotency_keys (agent_id, key, fingerprint, message_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            (agent["id"], idempotency_key, fingerprint, message_id, now),
+        )
+    return store.with_id(message_id, message), True
+
+
+def _replay(conn: Any, fingerprint: str, message_id: str, expected: str) -> dict[str, Any]:
+    if fingerprint != expected:  # same key, different request: a client bug, not a retry
+        raise ApiError(422, "idempotency_key_reused",
+                       "this Idempotency-Key was already used for a different message")
+    message = store.load(conn, "message", message_id)
+    if message is None:
+        raise ApiError(409, "conflict", "the message created with this Idempotency-Key no longer exists")
+    return store.with_id(message_id, message)
+
+
+# -- changing a conversation ----------------------------------------------------------------------
+
+
+def patch_conversation(database: store.Database, conversation_id: str, changes: dict[str, Any],
+                       if_match: int | None) -> dict[str, Any]:
+    """Apply field changes; 412 on a stale `if_match`, 409 on a refused transition, 422 on unknown ids.
+
+    Setting a field to its current value is not a change (so a retried PATCH is harmless); a
+    request that changes nothing returns the record without a new version.
+    """
+    with database.transaction() as conn:
+        current = store.load(conn, "conversation", conversation_id)
+        if current is None:
+            raise _not_found("conversation", conversation_id)
+        if if_match is not None and if_match != current["version"]:
+            raise ApiError(412, "version_conflict",
+                           f"the conversation is at version {current['version']}, not {if_match}",
+                           headers={"ETag": f'"{current["version"]}"'},
+                           extra={"current": store.with_id(conversation_id, current)})
+        effective = {key: value for key, value in changes.items() if current.get(key) != value}
+        if not effective:
+            return store.with_id(conversation_id, current)
+        _validate(conn, current, effective)
+        stored = store.store(conn, "conversation", conversation_id, {**current, **effective, "updated_at": now_iso()})
+    return store.with_id(conversation_id, stored)
+
+
+def _validate(conn: Any, current: dict[str, Any], changes: dict[str, Any]) -> None:
+    if current["status"] == Status.CLOSED:
+        raise ApiError(409, "transition_refused", "a closed conversation cannot change")
+    if "status" in changes:
+        try:
+            check_transition(current["status"], changes["status"])
+        except TransitionRefused as exc:
+            raise ApiError(409, "transition_refused", str(exc)) from exc
+    assignee = changes.get("assignee_id")
+    if assignee is not None and store.load(conn, "agent", assignee) is None:
+        raise ApiError(422, "unknown_assignee", f"agent {assignee!r} does not exist")
+    queue = changes.get("queue_id")
+    if queue is not None and store.load(conn, "queue", queue) is None:
+        raise ApiError(422, "unknown_queue", f"queue {queue!r} does not exist")
+
+
+def set_agent_state(database: store.Database, agent_id: str, state: str) -> dict[str, Any]:
+    with database.transaction() as conn:
+        agent = store.load(conn, "agent", agent_id)
+        if agent is None:
+            raise _not_found("agent", agent_id)
+        if agent.get("state") != state:
+            agent = store.store(conn, "agent", agent_id, {**agent, "state": state})
+    return store.with_id(agent_id, agent)
+
+
+# -- inbound contacts -----------------------------------------------------------------------------
+
+
+def route_queue(text: str, tier: str) -> str:
+    lowered = text.casefold()
+    if any(word in lowered for word in COMPLAINT_WORDS):
+        return "q-complaints"
+    if tier in ("vip", "key_account"):
+        return "q-key-accounts"
+    if any(word in lowered for word in PRESALES_WORDS):
+        return "q-presales"
+    return "q-aftersales"
+
+
+def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Take a customer's message from a channel; returns (result, new). A known external_id replays."""
+    external_id = payload.get("external_id")
+    with database.transaction() as conn:
+        if external_id:
+            row = conn.execute("SELECT result FROM inbound_external_ids WHERE external_id = ?",
+                               (external_id,)).fetchone()
+            if row is not None:
+                return json.loads(row[0]), False
+        now = now_iso()
+        customer_id, customer = _find_or_create_customer(conn, payload["customer"], now)
+        row = conn.execute(
+            "SELECT id FROM conversations WHERE customer_id = ? AND channel = ? AND status != 'closed' "
+            "ORDER BY created_at DESC LIMIT 1",
+            (customer_id, payload["channel"]),
+        ).fetchone()
+        if row is None:
+            conversation_id = new_id("cv")
+            conversation = _new_conversation(payload, customer_id, customer, now)
+        else:
+            conversation_id = row[0]
+            conversation = store.load(conn, "conversation", conversation_id)
+            assert conversation is not None  # found by the query above, in this transaction
+            conversation.update(
+                status=status_after_customer_message(conversation["status"]),
+                waiting_since=conversation.get("waiting_since") or now,
+                message_count=conversation.get("message_count", 0) + 1,
+            )
+        conversation.update(preview=safe_display(payload["body"], PREVIEW_CHARS), last_message_at=now, updated_at=now)
+        store.store(conn, "conversation", conversation_id, conversation)
+        message_id = new_id("m")
+        store.store(conn, "message", message_id, {
+            "conversation_id": conversation_id, "kind": "reply", "direction": "in", "author_id": None,
+            "author_name": customer["name"], "body": payload["body"], "created_at": now, "idempotency_key": None,
+        })
+        result = {"conversation_id": conversation_id, "message_id": message_id, "customer_id": customer_id,
+                  "created": row is None}
+        if external_id:
+            conn.execute("INSERT INTO inbound_external_ids (external_id, result, created_at) VALUES (?, ?, ?)",
+                         (external_id, store.dumps(result), now))
+    return result, True
+
+
+def _new_conversation(payload: dict[str, Any], customer_id: str, customer: dict[str, Any],
+                      now: str) -> dict[str, Any]:
+    tier = customer.get("tier", "standard")
+    text = f"{payload.get('subject') or ''}\n{payload['body']}"
+    queue_id = route_queue(text, tier)
+    priority = "high" if tier == "vip" or queue_id == "q-complaints" else "normal"
+    targets = targets_for(payload["channel"], tier, priority)
+    created = parse_iso(now)
+    return {
+        "channel": payload["channel"], "status": Status.NEW.value, "priority": priority,
+        "customer_id": customer_id, "queue_id": queue_id, "assignee_id": None,
+        "subject": safe_display(payload.get("subject") or payload["body"], 120), "tags": [],
+        "created_at": now, "waiting_since": now, "first_response_at": None,
+        "first_response_due": to_iso(created + targets.first_response),
+        "resolution_due": to_iso(created + targets.resolution), "message_count": 1,
+    }
+
+
+def _find_or_create_customer(conn: Any, contact: dict[str, Any], now: str) -> tuple[str, dict[str, Any]]:
+    """Match by phone, then e-mail, then handle; learn identifiers nobody else owns yet."""
+    for kind in store.CONTACT_FIELDS:
+        customer_id = store.find_customer(conn, kind, contact.get(kind))
+        if customer_id is not None:
+            break
+    else:
+        customer_id = None
+    if customer_id is not None:
+        customer = store.load(conn, "customer", customer_id)
+        if customer is not None:
+            learned = _learn_contacts(conn, customer, contact)
+            if learned:
+                customer = store.store(conn, "customer", customer_id, {**customer, **learned, "updated_at": now})
+                store.index_contacts(conn, customer_id, customer)
+            return customer_id, customer
+    customer_id = new_id("c")
+    customer = store.store(conn, "customer", customer_id, {
+        "name": contact["name"], "company": "", "tier": "standard",
+        "phones": [contact["phone"]] if contact.get("phone") else [],
+        "emails": [contact["email"]] if contact.get("email") else [],
+        "handles": [contact["handle"]] if contact.get("handle") else [],
+        "tags": [], "created_at": now, "updated_at": now,
+    })
+    store.index_contacts(conn, customer_id, customer)
+    return customer_id, customer
+
+
+def _learn_contacts(conn: Any, customer: dict[str, Any], contact: dict[str, Any]) -> dict[str, list[str]]:
+    learned: dict[str, list[str]] = {}
+    for kind, field in store.CONTACT_FIELDS.items():
+        value = contact.get(kind)
+        if value and store.contact_key(kind, value) and store.find_customer(conn, kind, value) is None:
+            learned[field] = [*customer.get(field, []), value]
+    return learned
+
+
+# -- queue tiles ----------------------------------------------------------------------------------
+
+
+def queue_stats(database: store.Database) -> list[dict[str, Any]]:
+    """Live numbers per queue for the lead's tiles: open work, unassigned, waiting, SLA breaches."""
+    conn = database.reader()
+    now = now_iso()
+    rows = conn.execute(
+        """
+        SELECT queue_id, count(*), sum(status = 'new'), sum(status = 'open'), sum(status = 'pending'),
+               sum(assignee_id IS NULL), sum(json_extract(data, '$.waiting_since') IS NOT NULL),
+               min(json_extract(data, '$.waiting_since')),
+               sum(json_extract(data, '$.first_response_at') IS NULL
+                   AND json_extract(data, '$.first_response_due') < ?)
+        FROM conversations WHERE status IN ('new', 'open', 'pending') GROUP BY queue_id
+        """,
+        (now,),
+    ).fetchall()
+    by_queue = {row[0]: row[1:] for row in rows}
+    available: dict[str, int] = {}
+    for (data,) in conn.execute("SELECT data FROM agents"):
+        agent = json.loads(data)
+        if agent.get("state") == "available":
+            for queue_id in agent.get("queue_ids", []):
+                available[queue_id] = available.get(queue_id, 0) + 1
+    stats = []
+    for queue_id, data in conn.execute("SELECT id, data FROM queues ORDER BY id").fetchall():
+        counts = by_queue.get(queue_id, (0, 0, 0, 0, 0, 0, None, 0))
+        stats.append({
+            "queue_id": queue_id, "name": json.loads(data).get("name", ""), "open_total": counts[0],
+            "new": counts[1], "open": counts[2], "pending": counts[3], "unassigned": counts[4],
+            "waiting": counts[5], "oldest_waiting_since": counts[6], "first_response_breached": counts[7],
+            "agents_available": available.get(queue_id, 0), "as_of": now,
+        })
+    return stats

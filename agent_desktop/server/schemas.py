@@ -1,0 +1,188 @@
+"""Request and response bodies of the v1 API; they also make up the published OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agent_desktop.domain.enums import AgentState, Channel, MessageKind, Priority, Status
+
+MAX_BODY_CHARS = 100_000
+
+
+class _Strict(BaseModel):
+    # Unknown fields are refused (422) so a misspelt field is not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class SignIn(_Strict):
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class AgentOut(BaseModel):
+    id: str
+    username: str
+    name: str
+    role: str
+    queue_ids: list[str]
+    state: str
+    version: int
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: str
+    agent: AgentOut
+
+
+class AgentStateIn(_Strict):
+    state: AgentState
+
+
+class Change(BaseModel):
+    entity: Literal["customer", "conversation", "message", "queue", "agent"]
+    id: str
+    op: Literal["upsert", "delete"]
+    version: int
+    data: dict[str, Any] | None = Field(
+        default=None, description="The record's wire fields (with `version`, without `id`); absent for deletes."
+    )
+
+
+class ChangesPage(BaseModel):
+    changes: list[Change]
+    cursor: str = Field(description="Opaque; pass it back to get what changed after this page.")
+    has_more: bool
+
+
+class MessageIn(_Strict):
+    kind: MessageKind = MessageKind.REPLY
+    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
+
+    @field_validator("body")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("body must not be blank")
+        return value
+
+
+class MessageOut(BaseModel):
+    id: str
+    conversation_id: str
+    kind: str
+    direction: str
+    author_id: str | None
+    author_name: str
+    body: str
+    created_at: str
+    version: int
+    idempotency_key: str | None = None
+
+
+class MessageSent(MessageOut):
+    conversation: dict[str, Any] | None = Field(
+        default=None, description="the conversation after this message (its new version), so a client can "
+        "build its next If-Match on it")
+
+
+class ConversationPatch(_Strict):
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: str | None = Field(default=None, max_length=128, description="null unassigns")
+    queue_id: str | None = Field(default=None, max_length=128)
+    tags: list[str] | None = Field(default=None, max_length=50)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and any(not tag.strip() or len(tag) > 200 for tag in value):
+            raise ValueError("tags must be non-empty strings of at most 200 characters")
+        return value
+
+    @field_validator("status", "priority")
+    @classmethod
+    def _no_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class ConversationOut(BaseModel):
+    id: str
+    channel: str
+    status: str
+    priority: str
+    customer_id: str
+    queue_id: str | None
+    assignee_id: str | None
+    subject: str
+    preview: str
+    tags: list[str]
+    created_at: str | None
+    updated_at: str | None
+    last_message_at: str | None
+    waiting_since: str | None
+    first_response_at: str | None
+    first_response_due: str | None
+    resolution_due: str | None
+    message_count: int
+    version: int
+
+
+class ConflictBody(ErrorBody):
+    current: ConversationOut
+
+
+class InboundCustomer(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=200)
+    handle: str | None = Field(default=None, max_length=200)
+
+
+class InboundIn(_Strict):
+    channel: Channel
+    customer: InboundCustomer
+    subject: str = Field(default="", max_length=1000)
+    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
+    external_id: str | None = Field(
+        default=None, max_length=128, description="The channel's own message id; a repeat appends nothing."
+    )
+
+
+class InboundOut(BaseModel):
+    conversation_id: str
+    message_id: str
+    customer_id: str
+    created: bool = Field(description="True when a new conversation was opened.")
+
+
+class QueueStats(BaseModel):
+    queue_id: str
+    name: str
+    open_total: int
+    new: int
+    open: int
+    pending: int
+    unassigned: int
+    waiting: int
+    oldest_waiting_since: str | None
+    first_response_breached: int
+    agents_available: int
+    as_of: str
+
+
+class Health(BaseModel):
+    ok: bool

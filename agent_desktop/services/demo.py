@@ -1,0 +1,28 @@
+"""The embedded demo backend: our reference server on a free loopback port, data in the data dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .paths import demo_server_db
+
+DEMO_USERS = ("agent1", "lead1")
+
+
+class EmbeddedDemo:
+    def __init__(self, base_dir: Path, *, simulate: bool = False) -> None:
+        self.db_path = demo_server_db(base_dir)
+        self.simulate = simulate
+        self._server = None
+
+    def start(self) -> str:
+        """Blocking (demo data is generated on first start): run on a worker thread. Returns the URL."""
+        from ..server.embedded import EmbeddedServer  # imported here: only the demo needs FastAPI
+
+        self._server = EmbeddedServer()
+        return self._server.start(self.db_path, demo=True, simulate=self.simulate)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None

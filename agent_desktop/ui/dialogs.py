@@ -1,0 +1,51 @@
+"""Dialogs awaited from coroutines, and the sign-in dialog.
+
+A modal `exec()` inside a qasync task fails ("Cannot enter into task"), so dialogs are shown
+with `open()` and their `finished` signal resolves a future.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+
+async def run_dialog(dialog: QDialog) -> int:
+    future: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+
+    def finished(code: int) -> None:
+        if not future.done():
+            future.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    return await future
+
+
+class SignInDialog(QDialog):
+    def __init__(self, server: str, username: str, message: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Sign in to Agent Desktop"))
+        self.server = QLineEdit(server)
+        self.server.setReadOnly(bool(server))
+        self.username = QLineEdit(username)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox(self.tr("Remember the password in this computer's password store"))
+        self.remember.setChecked(True)
+        self.message = QLabel(message)
+        self.message.setWordWrap(True)
+        self.message.setObjectName("dialogMessage")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.message)
+        form.addRow(self.tr("Server"), self.server)
+        form.addRow(self.tr("User name"), self.username)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.remember)
+        form.addRow(buttons)
+        (self.password if username else self.username).setFocus()

@@ -1,0 +1,125 @@
+"""Paints one inbox row: who, what, how long they waited, and how much SLA time is left."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from ..domain.sla import SlaState, sla_state
+from ..domain.text import safe_display
+from ..domain.timeutil import utcnow
+from . import formatting
+from .inbox_model import ROW_ROLE
+from .resources import icon
+
+ROW_HEIGHT = 64
+PRIORITY_COLOURS = {"urgent": "#dc2626", "high": "#f59e0b"}
+SLA_COLOURS = {SlaState.BREACHED: "#dc2626", SlaState.AT_RISK: "#d97706", SlaState.OK: "#15803d"}
+TIER_BADGE = {"vip": ("#b45309", "#fef3c7"), "key_account": ("#1d4ed8", "#dbeafe")}
+
+
+def _sla_started(row: dict) -> str | None:
+    return row.get("waiting_since") if row.get("first_response_at") else row.get("created_at")
+
+
+class InboxDelegate(QStyledItemDelegate):
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.now: datetime = utcnow()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(320, ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        row = index.data(ROW_ROLE)
+        if not row:
+            return
+        painter.save()
+        rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        background = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Base)
+        if selected:
+            background = QColor("#dbeafe")
+        painter.fillRect(rect, background)
+        painter.setPen(QColor("#e5e7eb"))
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+
+        colour = PRIORITY_COLOURS.get(row.get("priority") or "")
+        if colour:
+            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), QColor(colour))
+
+        pad = 10
+        icon(row.get("channel") or "web").paint(painter, QRect(rect.left() + pad, rect.top() + 12, 20, 20))
+        left = rect.left() + pad + 28
+        right = rect.right() - pad
+
+        base_font = QFont(option.font)
+        bold = QFont(base_font)
+        bold.setBold(True)
+        small = QFont(base_font)
+        small.setPointSizeF(max(7.0, base_font.pointSizeF() - 1))
+
+        # Right column: SLA countdown on top, waiting time below.
+        due = row.get("sla_due")
+        left_seconds = formatting.seconds_until(due, self.now)
+        state = sla_state(due, _sla_started(row), self.now) if left_seconds is not None else SlaState.NONE
+        sla_text = formatting.countdown(left_seconds) if left_seconds is not None else ""
+        if state == SlaState.BREACHED:
+            sla_text = "⚠ " + sla_text
+        painter.setFont(bold)
+        metrics = QFontMetrics(bold)
+        sla_width = metrics.horizontalAdvance(sla_text) if sla_text else 0
+        if sla_text:
+            painter.setPen(QColor(SLA_COLOURS.get(state, "#475569")))
+            painter.drawText(QRect(right - sla_width, rect.top() + 8, sla_width, 20),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, sla_text)
+
+        waited = formatting.seconds_until(row.get("waiting_since"), self.now)
+        wait_text = formatting.age(-waited) if waited is not None else formatting.status_label(row.get("status", ""))
+        painter.setFont(small)
+        small_metrics = QFontMetrics(small)
+        wait_width = small_metrics.horizontalAdvance(wait_text)
+        painter.setPen(QColor("#64748b"))
+        painter.drawText(QRect(right - wait_width, rect.top() + 34, wait_width, 20),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, wait_text)
+
+        # Top line: customer name and tier badge.
+        name_right = right - max(sla_width, 0) - 12
+        name = safe_display(row.get("customer_name"), 80) or formatting.unknown_customer()
+        painter.setFont(bold)
+        painter.setPen(QColor("#0f172a"))
+        tier = row.get("customer_tier")
+        badge = formatting.tier_label(tier) if tier in TIER_BADGE else ""
+        badge_width = QFontMetrics(small).horizontalAdvance(badge) + 10 if badge else 0
+        name_space = max(20, name_right - left - (badge_width + 6 if badge else 0))
+        elided = metrics.elidedText(name, Qt.TextElideMode.ElideRight, name_space)
+        painter.drawText(QRect(left, rect.top() + 8, name_space, 20),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        if badge:
+            x = left + metrics.horizontalAdvance(elided) + 6
+            fg, bg = TIER_BADGE[tier]
+            badge_rect = QRect(x, rect.top() + 10, badge_width, 16)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(bg))
+            painter.drawRoundedRect(badge_rect, 4, 4)
+            painter.setPen(QColor(fg))
+            painter.setFont(small)
+            painter.drawText(badge_rect, Qt.AlignmentFlag.AlignCenter, badge)
+
+        # Second line: subject · preview.
+        subject = safe_display(row.get("subject"), 200)
+        preview = safe_display(row.get("preview"), 200)
+        line = f"{subject} · {preview}" if subject and preview else subject or preview
+        painter.setFont(base_font)
+        painter.setPen(QColor("#334155"))
+        text_space = max(20, right - wait_width - 12 - left)
+        painter.drawText(QRect(left, rect.top() + 34, text_space, 20),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(base_font).elidedText(line, Qt.TextElideMode.ElideRight, text_space))
+        painter.restore()

@@ -1,0 +1,306 @@
+"""The agent's main window: views · inbox · conversation · side panel, status bar below."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.timeutil import utcnow
+from ..services.session import Session
+from ..services.sync_service import OFFLINE, SyncStatus
+from ..store.inbox import MINE, InboxView
+from .bridge import SessionBridge
+from .conversation_panel import ConversationPanel
+from .customer_panel import CustomerPanel
+from .inbox_delegate import ROW_HEIGHT, InboxDelegate
+from .inbox_model import ID_ROLE, InboxModel
+from .outbox_dialog import OutboxDialog
+from .resources import icon
+from .search_dialog import SearchDialog
+from .status_bar import SyncStatusBar
+from .views_panel import ViewsPanel
+
+REFRESH_DELAY_MS = 250  # sync bursts become one repaint (Electrum's dirty flag + timer)
+
+
+class MainWindow(QMainWindow):
+    inbox_painted = Signal()   # first sync done and the inbox shows its rows
+
+    def __init__(self, session: Session, bridge: SessionBridge, *, language: str) -> None:
+        super().__init__()
+        self.session = session
+        self.bridge = bridge
+        self.language = language
+        self.service = session.conversations
+        agent_name = str(session.agent.get("name") or session.username)
+        self.setWindowTitle(self.tr("Agent Desktop — %1").replace("%1", agent_name))
+        self.setWindowIcon(icon("inbox"))
+        self.resize(1440, 860)
+
+        # Views | inbox
+        self.views = ViewsPanel()
+        self.views.setMinimumWidth(170)
+        self.model = InboxModel(self.service, self)
+        self.delegate = InboxDelegate(self)
+        self.inbox = QListView()
+        self.inbox.setObjectName("inbox")
+        self.inbox.setModel(self.model)
+        self.inbox.setItemDelegate(self.delegate)
+        self.inbox.setUniformItemSizes(True)  # 100k rows stay fast only with fixed heights
+        self.inbox.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.inbox.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.inbox.setMinimumWidth(330)
+        self.inbox.selectionModel().currentChanged.connect(self._on_inbox_current)
+        self.inbox_state = QLabel()
+        self.inbox_state.setObjectName("emptyState")
+        self.inbox_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.inbox_state.setWordWrap(True)
+        self.inbox_stack = QStackedWidget()
+        self.inbox_stack.addWidget(self.inbox)
+        self.inbox_stack.addWidget(self.inbox_state)
+        self.inbox_title = QLabel()
+        self.inbox_title.setObjectName("inboxTitle")
+        inbox_box = QWidget()
+        inbox_layout = QVBoxLayout(inbox_box)
+        inbox_layout.setContentsMargins(0, 0, 0, 0)
+        inbox_layout.setSpacing(0)
+        inbox_layout.addWidget(self.inbox_title)
+        inbox_layout.addWidget(self.inbox_stack, 1)
+
+        # Conversation | side panel
+        self.conversation = ConversationPanel(self.service)
+        self.customer = CustomerPanel(self.service)
+        self.customer.conversation_requested.connect(self.open_conversation)
+        self.side = QTabWidget()
+        self.side.setObjectName("sidePanel")
+        self.side.addTab(self.customer, self.tr("Customer"))
+        self.side.setMinimumWidth(260)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("mainSplitter")
+        for widget in (self.views, inbox_box, self.conversation, self.side):
+            splitter.addWidget(widget)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([190, 400, 560, 290])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.status = SyncStatusBar(agent_name)
+        self.setStatusBar(self.status)
+        self.status.outbox_clicked.connect(self.show_outbox)
+
+        self.search = SearchDialog(session.search, self)
+        self.search.conversation_chosen.connect(self.open_conversation)
+        self.search.customer_chosen.connect(self._open_customer)
+        self._build_toolbar()
+        self._build_shortcuts()
+
+        self.views.view_selected.connect(self.set_view)
+        self.bridge.sync_status_changed.connect(self._on_sync_status)
+        self.bridge.data_changed.connect(self._on_data_changed)
+        self.bridge.conversation_changed.connect(lambda cid: self._on_data_changed({cid}, set()))
+        self.bridge.outbox_changed.connect(lambda: self.status.show_status(self.bridge.status))
+
+        self._dirty_ids: set[str] = set()
+        self._dirty_all = False
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._clock = QTimer(self, interval=1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self._painted_once = False
+        self._pending_open: str | None = None
+
+        self.views.populate(self.service.queues(), language.startswith("zh"))
+        self.views.set_counts(self.service.view_counts())
+        self.set_view(InboxView(MINE))
+        self._on_sync_status(self.bridge.status)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.search_action = QAction(icon("search"), self.tr("Search (Ctrl+K)"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.triggered.connect(self.search.open_fresh)
+        self.sync_action = QAction(icon("sync"), self.tr("Sync now (F5)"), self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.bridge.session.sync.nudge)
+        self.outbox_action = QAction(self.tr("Outbox"), self)
+        self.outbox_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.outbox_action.triggered.connect(self.show_outbox)
+        toolbar.addAction(self.search_action)
+        toolbar.addAction(self.sync_action)
+        toolbar.addAction(self.outbox_action)
+        self.addToolBar(toolbar)
+
+    def _build_shortcuts(self) -> None:
+        def focus(widget: QWidget) -> None:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+        for keys, target in (("Ctrl+L", lambda: focus(self.inbox)),
+                             ("Ctrl+E", lambda: focus(self.conversation.composer.editor)),
+                             ("Ctrl+Shift+V", lambda: focus(self.views))):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(target)
+            self.addAction(action)
+        # Ctrl+1 … Ctrl+9 switch views in one keystroke.
+        for number in range(1, 10):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _=False, n=number: self._select_view_number(n))
+            self.addAction(action)
+
+    def _select_view_number(self, number: int) -> None:
+        keys = self.views.view_keys()
+        if number <= len(keys):
+            self.views.select(keys[number - 1])
+
+    # -- inbox ----------------------------------------------------------------------------------
+    def set_view(self, view: InboxView) -> None:
+        self.views.select(view.key, emit=False)
+        current = self.conversation.conversation_id
+        self.model.set_view(view)
+        self.inbox_title.setText(self._view_title())
+        if current is not None and self.model.row_of(current) >= 0:
+            self._select_row(self.model.row_of(current), open_it=False)
+        self._update_inbox_state()
+
+    def _view_title(self) -> str:
+        item = self.views.currentItem()
+        return item.text(0) if item is not None else ""
+
+    def _update_inbox_state(self) -> None:
+        status = self.bridge.status
+        if self.model.rowCount():
+            self.inbox_stack.setCurrentIndex(0)
+            return
+        if not status.first_sync_done and status.state == OFFLINE:
+            text = self.tr("Can't reach the server, and nothing is cached yet.\n\nAgent Desktop keeps trying; "
+                           "check the network or the server address.")
+        elif not status.first_sync_done:
+            text = self.tr("Loading your conversations…")
+        else:
+            text = self.tr("Nothing waiting in this view.\n\nNew conversations appear here by themselves; "
+                           "Ctrl+1…9 switch views.")
+        self.inbox_state.setText(text)
+        self.inbox_stack.setCurrentIndex(1)
+
+    def _select_row(self, row: int, *, open_it: bool = True) -> None:
+        index = self.model.index(row)
+        if not open_it:
+            self.inbox.selectionModel().blockSignals(True)
+        self.inbox.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if not open_it:
+            self.inbox.selectionModel().blockSignals(False)
+        self.inbox.scrollTo(index)
+
+    def _on_inbox_current(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+        conversation_id = current.data(ID_ROLE) if current.isValid() else None
+        if conversation_id:
+            self._show_conversation(conversation_id)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        """Open by id (from search, history, --open); selects it in the inbox when listed."""
+        if self.service.header(conversation_id) is None:
+            self._pending_open = conversation_id  # not synced yet: open when it arrives
+            return
+        row = self.model.row_of(conversation_id)
+        if row >= 0:
+            self._select_row(row, open_it=False)
+        self._show_conversation(conversation_id)
+
+    def _open_customer(self, customer_id: str) -> None:
+        history = self.service.customer_history(customer_id)
+        if history:
+            self.open_conversation(history[0]["id"])
+
+    def _show_conversation(self, conversation_id: str) -> None:
+        self.conversation.open(conversation_id)
+        self.customer.show_for(self.service.header(conversation_id))
+
+    # -- live updates ---------------------------------------------------------------------------
+    def _on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
+        self._dirty_ids |= conversation_ids
+        if entities & {"queue", "agent", "customer"}:
+            self._dirty_all = True
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        ids, self._dirty_ids = self._dirty_ids, set()
+        everything, self._dirty_all = self._dirty_all, False
+        if everything:
+            self.views.populate(self.service.queues(), self.language.startswith("zh"))
+        self.views.set_counts(self.service.view_counts())
+        current = self.conversation.conversation_id
+        scroll = self.inbox.verticalScrollBar().value()
+        if self.model.refresh():
+            row = self.model.row_of(current) if current else -1
+            if row >= 0:
+                self._select_row(row, open_it=False)
+            self.inbox.verticalScrollBar().setValue(scroll)
+        if current and (current in ids or everything):
+            self.conversation.reload(keep_scroll=True)
+            self.customer.show_for(self.service.header(current))
+        if self._pending_open and self.service.header(self._pending_open) is not None:
+            target, self._pending_open = self._pending_open, None
+            self.open_conversation(target)
+        self._update_inbox_state()
+        self._maybe_painted()
+
+    def _on_sync_status(self, status: SyncStatus) -> None:
+        self.status.show_status(status)
+        if status.first_sync_done:
+            self._on_data_changed(set(), set())
+        self._update_inbox_state()
+
+    def _maybe_painted(self) -> None:
+        if self._painted_once or not self.bridge.status.first_sync_done:
+            return
+        if self.conversation.conversation_id is None and self.model.rowCount():
+            self._select_row(0)  # the first glance shows what needs an answer first
+        self._painted_once = True
+        QTimer.singleShot(0, self.inbox_painted.emit)
+
+    def _tick(self) -> None:
+        self.delegate.now = utcnow()
+        self.inbox.viewport().update()
+        self.conversation.tick()
+        self.status.tick()
+
+    def show_outbox(self) -> None:
+        OutboxDialog(self.service, self).exec()
+
+    def locale_name(self) -> str:
+        return QLocale().name()
+
+    def shutdown(self) -> None:
+        """Stop timers and listening before the session closes under us."""
+        self.conversation.composer.flush_draft()
+        self._refresh_timer.stop()
+        self._clock.stop()
+        self.bridge.blockSignals(True)
+        self.search.hide()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "ROW_HEIGHT"]

@@ -1,0 +1,190 @@
+"""The start-up sequence on the event loop: backend, sign-in, cache, window, sync."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
+
+from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn
+from ..services import credentials
+from ..services.demo import EmbeddedDemo
+from ..services.session import Session, make_backend, open_session, sign_in
+from .bridge import SessionBridge
+from .dialogs import SignInDialog, run_dialog
+from .main_window import MainWindow
+from .resources import stylesheet
+
+log = logging.getLogger(__name__)
+SCREENSHOT_TIMEOUT_S = 180
+
+
+class Startup:
+    def __init__(self, app: QApplication, args: argparse.Namespace, base: Path, language: str) -> None:
+        self.app = app
+        self.args = args
+        self.base = base
+        self.language = language
+        self.exit_code = 0
+        self.demo: EmbeddedDemo | None = None
+        self.session: Session | None = None
+        self.window: MainWindow | None = None
+        self.splash: QLabel | None = None
+        from ..app import LAUNCHED_AT
+        self.launched_at = LAUNCHED_AT
+
+    def tr(self, text: str) -> str:
+        return QApplication.translate("Startup", text)
+
+    async def run(self) -> None:
+        try:
+            await self._run()
+        except Exception as exc:  # the last line of defence: say what happened, then quit
+            log.exception("start-up failed")
+            self._fail(self.tr("Agent Desktop could not start: %1").replace("%1", str(exc)))
+
+    def _fail(self, message: str) -> None:
+        print(message, file=sys.stderr)
+        if self.args.screenshot is None:
+            QMessageBox.critical(None, "Agent Desktop", message)
+        self.exit_code = 1
+        self.app.quit()
+        asyncio.get_event_loop().stop()
+
+    async def _run(self) -> None:
+        self.app.setStyleSheet(stylesheet())
+        self._show_splash(self.tr("Starting Agent Desktop…"))
+        args = self.args
+        if args.server:
+            server_url, username = args.server, args.user or ""
+            backend = make_backend(server_url)
+            password = None
+            if username:
+                password = credentials.get_password(backend.base_url, username) or os.environ.get(
+                    "AGENT_DESKTOP_PASSWORD")
+            cache_key = backend.base_url
+        else:
+            self._show_splash(self.tr("Starting the demo backend (the first start creates the demo data)…"))
+            self.demo = EmbeddedDemo(self.base, simulate=args.simulate)
+            server_url = await asyncio.to_thread(self.demo.start)
+            backend = make_backend(server_url)
+            username, password = args.user or "agent1", "demo"
+            cache_key = "embedded-demo"
+        signed = await self._sign_in(backend, username, password)
+        if signed is False:
+            self.exit_code = 1
+            self.app.quit()
+            asyncio.get_event_loop().stop()
+            return
+        if isinstance(signed, SignIn):
+            username = str(signed.agent.get("username") or username)
+        self.session = session = await asyncio.to_thread(
+            open_session, self.base, backend, username, signed if isinstance(signed, SignIn) else None, cache_key)
+        bridge = SessionBridge(session)
+        self.window = window = MainWindow(session, bridge, language=self.language)
+        bridge.sign_in_required.connect(lambda: asyncio.ensure_future(self._sign_in_again()))
+        window.status.sign_in_clicked.connect(lambda: asyncio.ensure_future(self._sign_in_again()))
+        if args.screenshot is not None:
+            window.inbox_painted.connect(self._take_screenshot)
+            QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, self._screenshot_timeout)
+        else:
+            window.inbox_painted.connect(self._report_ready)
+        self._hide_splash()
+        window.show()
+        session.sync.start()
+        if args.open:
+            window.open_conversation(args.open)
+
+    async def _sign_in(self, backend, username: str, password: str | None):  # type: ignore[no-untyped-def]
+        """SignIn, None (offline: work from the cache), or False (the user gave up)."""
+        message = ""
+        for _attempt in range(5):
+            if username and password:
+                try:
+                    return await asyncio.to_thread(sign_in, backend, username, password)
+                except AuthRequired:
+                    message = self.tr("The user name or password was not accepted.")
+                except NetworkError as exc:
+                    log.warning("cannot reach the server at start-up: %s", exc)
+                    return None  # offline start: the cache is shown and sync retries
+                except BackendError as exc:
+                    message = str(exc)
+            if self.args.screenshot is not None or os.environ.get("CI"):
+                self._fail(self.tr("Cannot sign in: %1").replace("%1", message or self.tr("no password")))
+                return False
+            self._hide_splash()
+            dialog = SignInDialog(backend.base_url, username, message)
+            if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
+                return False
+            username, password = dialog.username.text().strip(), dialog.password.text()
+            if dialog.remember.isChecked() and self.args.server:
+                try:
+                    credentials.set_password(backend.base_url, username, password)
+                except credentials.CredentialsUnavailable as exc:
+                    QMessageBox.information(None, "Agent Desktop", str(exc))
+        return False
+
+    async def _sign_in_again(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        password = None if self.args.server else "demo"
+        if self.args.server:
+            password = credentials.get_password(session.backend.base_url, session.username)
+        signed = await self._sign_in(session.backend, session.username, password)
+        if isinstance(signed, SignIn):
+            session.sync.resume_after_sign_in()
+
+    def _show_splash(self, text: str) -> None:
+        if self.splash is None:
+            self.splash = QLabel()
+            self.splash.setObjectName("splash")
+            self.splash.setWindowFlag(Qt.WindowType.SplashScreen)
+            self.splash.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.splash.resize(460, 140)
+        self.splash.setText(text)
+        self.splash.show()
+
+    def _hide_splash(self) -> None:
+        if self.splash is not None:
+            self.splash.close()
+            self.splash = None
+
+    def _report_ready(self) -> None:
+        log.info("inbox painted %.2f s after launch", time.perf_counter() - self.launched_at)
+
+    def _take_screenshot(self) -> None:
+        # Let the selected conversation and the side panel lay out before grabbing.
+        QTimer.singleShot(400, self._save_screenshot)
+
+    def _save_screenshot(self) -> None:
+        assert self.window is not None and self.args.screenshot is not None
+        elapsed = time.perf_counter() - self.launched_at
+        path = Path(self.args.screenshot)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(path), "PNG"):
+            self._fail(self.tr("Could not save the screenshot to %1").replace("%1", str(path)))
+            return
+        print(f"launch to painted inbox: {elapsed:.2f} s")
+        print(f"screenshot saved: {path}")
+        self.app.quit()
+        asyncio.get_event_loop().stop()
+
+    def _screenshot_timeout(self) -> None:
+        if self.window is not None and self.app is not None:
+            self._fail(self.tr("The inbox did not finish loading in time; no screenshot taken."))
+
+    async def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.conversation.composer.flush_draft()
+        if self.session is not None:
+            await self.session.close()
+        if self.demo is not None:
+            await asyncio.to_thread(self.demo.stop)

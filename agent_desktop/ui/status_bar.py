@@ -1,0 +1,78 @@
+"""The status bar: online / offline / syncing, what waits in the outbox, when we last synced."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from ..domain.timeutil import utcnow
+from ..services.sync_service import OFFLINE, ONLINE, SIGN_IN_REQUIRED, SYNCING, SyncStatus
+from . import formatting
+from .resources import icon
+
+
+class SyncStatusBar(QStatusBar):
+    sign_in_clicked = Signal()
+    outbox_clicked = Signal()
+
+    def __init__(self, agent_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.state_icon = QLabel()
+        self.state_text = QLabel()
+        self.state_text.setObjectName("syncState")
+        self.outbox = QPushButton()
+        self.outbox.setObjectName("outboxButton")
+        self.outbox.setFlat(True)
+        self.outbox.clicked.connect(self.outbox_clicked.emit)
+        self.sign_in = QPushButton(self.tr("Sign in again…"))
+        self.sign_in.setObjectName("signInButton")
+        self.sign_in.clicked.connect(self.sign_in_clicked.emit)
+        self.sign_in.hide()
+        self.last_sync = QLabel()
+        self.last_sync.setObjectName("lastSync")
+        self.agent = QLabel(self.tr("Signed in as %1").replace("%1", agent_name))
+        self.agent.setTextFormat(Qt.TextFormat.PlainText)
+        self.addWidget(self.state_icon)
+        self.addWidget(self.state_text, 1)
+        self.addPermanentWidget(self.sign_in)
+        self.addPermanentWidget(self.outbox)
+        self.addPermanentWidget(self.last_sync)
+        self.addPermanentWidget(self.agent)
+        self.status = SyncStatus()
+        self.show_status(self.status)
+
+    def show_status(self, status: SyncStatus) -> None:
+        self.status = status
+        locale = QLocale()
+        if status.state == SIGN_IN_REQUIRED:
+            name, text = "offline", self.tr("Signed out by the server: sign in again to sync. Your work is kept.")
+        elif status.state == OFFLINE:
+            name = "offline"
+            text = self.tr("Offline: can't reach the server. You can keep working; everything is sent when it's back.")
+        elif status.state == SYNCING and not status.first_sync_done:
+            name = "syncing"
+            text = (self.tr("Loading from the server… %1 records").replace("%1", locale.toString(status.progress_records))
+                    if status.progress_records else self.tr("Connecting to the server…"))
+        elif status.state == ONLINE:
+            name, text = "online", self.tr("Online")
+        else:
+            name, text = "syncing", self.tr("Syncing…")
+        self.state_icon.setPixmap(icon(name).pixmap(12, 12))
+        self.state_text.setText(text)
+        self.state_text.setToolTip(status.error or "")
+        self.sign_in.setVisible(status.state == SIGN_IN_REQUIRED)
+        if status.failed:
+            self.outbox.setText(self.tr("Outbox: %1 waiting · %2 need attention")
+                                .replace("%1", str(status.queued)).replace("%2", str(status.failed)))
+            self.outbox.setProperty("alert", True)
+        else:
+            self.outbox.setText(self.tr("Outbox: %1 waiting").replace("%1", str(status.queued)) if status.queued
+                                else self.tr("Outbox: all sent"))
+            self.outbox.setProperty("alert", False)
+        self.outbox.style().unpolish(self.outbox)
+        self.outbox.style().polish(self.outbox)
+        self.tick()
+
+    def tick(self) -> None:
+        self.last_sync.setText(self.tr("Last sync: %1").replace("%1", formatting.ago(self.status.last_sync_at, utcnow())))

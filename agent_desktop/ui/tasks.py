@@ -1,0 +1,38 @@
+"""Starting coroutines from Qt slots without losing them.
+
+qasync tasks that nobody references can be garbage-collected mid-run (STYLE.md), so every task
+is kept in a set until it ends, and its failure is reported instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_running: set[asyncio.Task[Any]] = set()
+
+
+def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], None] | None = None,
+          on_done: Callable[[Any], None] | None = None) -> asyncio.Task[Any]:
+    task = asyncio.ensure_future(coro)
+    _running.add(task)
+
+    def finished(done: asyncio.Task[Any]) -> None:
+        _running.discard(done)
+        if done.cancelled():
+            return
+        error = done.exception()
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                log.error("background task failed", exc_info=error)
+        elif on_done is not None:
+            on_done(done.result())
+
+    task.add_done_callback(finished)
+    return task

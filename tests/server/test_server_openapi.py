@@ -1,0 +1,31 @@
+"""resources/openapi.json is the published contract: it must match what the server serves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agent_desktop.server.app import render_openapi
+
+COMMITTED = Path(__file__).resolve().parents[2] / "resources" / "openapi.json"
+
+
+def test_committed_openapi_document_is_current() -> None:
+    assert COMMITTED.exists(), "run: python -m agent_desktop.server --write-openapi resources/openapi.json"
+    assert COMMITTED.read_text(encoding="utf-8") == render_openapi(), (
+        "resources/openapi.json is stale; regenerate it with "
+        "python -m agent_desktop.server --write-openapi resources/openapi.json"
+    )
+
+
+def test_document_covers_the_contract() -> None:
+    document = json.loads(render_openapi())
+    paths = document["paths"]
+    for path in ("/api/v1/auth/token", "/api/v1/changes", "/api/v1/conversations/{conversation_id}",
+                 "/api/v1/conversations/{conversation_id}/messages", "/api/v1/inbound", "/healthz"):
+        assert path in paths
+    post = paths["/api/v1/conversations/{conversation_id}/messages"]["post"]
+    assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    patch = paths["/api/v1/conversations/{conversation_id}"]["patch"]
+    assert "412" in patch["responses"] and any(p["name"] == "If-Match" for p in patch["parameters"])
+    assert "HTTPBearer" in document["components"]["securitySchemes"]

@@ -1,0 +1,105 @@
+"""UI fixtures: one qasync loop on the session QApplication, a real server, a signed-in window."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import pytest
+import qasync
+
+from agent_desktop.services.session import make_backend, open_session, sign_in
+from agent_desktop.ui.bridge import SessionBridge
+from agent_desktop.ui.main_window import MainWindow
+from agent_desktop.ui.resources import stylesheet
+from tests.helpers import RunningServer
+
+
+@pytest.fixture(scope="session")
+def loop(qapp):
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+
+
+def run_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Run the asyncio+Qt loop until `condition()` holds (qtbot.waitUntil does not run asyncio)."""
+
+    async def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("condition not met in time")
+            await asyncio.sleep(0.02)
+
+    loop.run_until_complete(wait())
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a user: ASCII as key presses, Chinese as an input-method commit (as an IME does).
+
+    QTest can only synthesise key presses for ASCII characters.
+    """
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    run = ""
+    for char in text + "\0":
+        if char != "\0" and (char.isascii() == (run[:1].isascii() if run else char.isascii())):
+            run += char
+            continue
+        if run:
+            if run.isascii():
+                qtbot.keyClicks(widget, run)
+            else:
+                event = QInputMethodEvent()
+                event.setCommitString(run)
+                QApplication.sendEvent(widget, event)
+        run = char if char != "\0" else ""
+
+
+def run_for(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+    loop.run_until_complete(asyncio.sleep(seconds))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    running = RunningServer(tmp_path_factory.mktemp("ui-server") / "server.sqlite3")
+    yield running
+    running.stop()
+
+
+class Opened:
+    """A signed-in session and its main window; `close()` shuts both like the app does."""
+
+    def __init__(self, loop, server: RunningServer, home, username: str = "agent1") -> None:
+        self.loop = loop
+        backend = make_backend(server.url)
+        signed = sign_in(backend, username, "demo")
+        self.session = open_session(home, backend, username, signed, "test-server")
+        self.bridge = SessionBridge(self.session)
+        self.window = MainWindow(self.session, self.bridge, language="en")
+        self.window.show()
+        self.session.sync.start()
+
+    def close(self) -> None:
+        self.window.close()
+        self.loop.run_until_complete(self.session.close())
+        self.window.deleteLater()
+
+
+@pytest.fixture
+def open_window(loop, qapp, server, tmp_path):
+    qapp.setStyleSheet(stylesheet())
+    opened: list[Opened] = []
+
+    def factory(username: str = "agent1") -> Opened:
+        window = Opened(loop, server, tmp_path / "home", username)
+        opened.append(window)
+        return window
+
+    yield factory
+    for window in opened:
+        if not window.session.db._closed:
+            window.close()
