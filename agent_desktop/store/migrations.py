@@ -1,6 +1,9 @@
-"""Versioned schema migrations (PRAGMA user_version), applied in order on open.
+"""Schema migrations, applied in list order on open, each once, recorded by name.
 
-Each step is append-only: never edit a released step, add the next one.
+Names rather than numbers let features add their own step without renumbering anyone's:
+append `("NNN_feature", function)` to MIGRATIONS; never edit a released step.
+PRAGMA user_version holds how many steps are applied, so an older app can tell that a
+newer one wrote this cache.
 """
 
 from __future__ import annotations
@@ -84,24 +87,36 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE conversations_rowid (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, indexed TEXT)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_core", _v1),
+]
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the schema to the newest version; returns it. Each step commits on its own."""
+    """Apply every step not applied yet; returns how many are applied. Each commits on its own."""
     conn = db.conn
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > len(MIGRATIONS):
+    newer = conn.execute("PRAGMA user_version").fetchone()[0] > len(MIGRATIONS)
+    if not newer:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    applied = set() if newer else {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    known = {name for name, _ in MIGRATIONS}
+    unknown = applied - known
+    if newer or unknown:
         raise RuntimeError(
-            f"the local cache was written by a newer Agent Desktop (schema {current}); update the app"
+            "the local cache was written by a newer Agent Desktop; update the app "
+            f"(unknown schema steps: {', '.join(sorted(unknown)) or 'newer version'})"
         )
-    for version in range(current + 1, len(MIGRATIONS) + 1):
+    for name, step in MIGRATIONS:
+        if name in applied:
+            continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version - 1](db)
-            conn.execute(f"PRAGMA user_version={version}")
+            step(db)
+            conn.execute("INSERT INTO schema_migrations(name, applied_at) VALUES(?, datetime('now'))", (name,))
+            conn.execute(f"PRAGMA user_version={len(applied) + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    return len(MIGRATIONS)
+        applied.add(name)
+    return len(applied)

@@ -37,6 +37,8 @@ REFRESH_DELAY_MS = 250  # sync bursts become one repaint (Electrum's dirty flag 
 
 class MainWindow(QMainWindow):
     inbox_painted = Signal()   # first sync done and the inbox shows its rows
+    conversation_opened = Signal(str)          # side-panel tabs follow the open conversation
+    data_refreshed = Signal(object, object)    # (conversation ids, entities) after a batched refresh
 
     def __init__(self, session: Session, bridge: SessionBridge, *, language: str) -> None:
         super().__init__()
@@ -233,6 +235,7 @@ class MainWindow(QMainWindow):
     def _show_conversation(self, conversation_id: str) -> None:
         self.conversation.open(conversation_id)
         self.customer.show_for(self.service.header(conversation_id))
+        self.conversation_opened.emit(conversation_id)
 
     # -- live updates ---------------------------------------------------------------------------
     def _on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
@@ -263,6 +266,7 @@ class MainWindow(QMainWindow):
             self.open_conversation(target)
         self._update_inbox_state()
         self._maybe_painted()
+        self.data_refreshed.emit(ids, {"*"} if everything else set())
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         self.status.show_status(status)
