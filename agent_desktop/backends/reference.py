@@ -20,6 +20,14 @@ class ReferenceBackend:
         self.http = HttpClient(base_url, **http_options)
         self.base_url = self.http.base_url
 
+    def call(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        """Any other endpoint of the reference API (path from `/api/v1/…`), JSON in and out."""
+        response = self.http.request(method, path, json_body=json_body, params=params, headers=headers)
+        if response.status_code == 204 or not response.content:
+            return None
+        return self.http.json(response)
+
     def set_token(self, token: str | None) -> None:
         self.http.token = token
 

@@ -153,33 +153,36 @@ class SyncEngine:
         return result
 
     def _send(self, item: outbox.OutboxItem) -> None:
-        if item.action in ("reply", "note"):
-            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
-                                               item.key)
-            message = parse_message(str(answer.get("id", "")), answer)
-            conversation = answer.get("conversation")
-            parsed_conversation = (parse_conversation(str(conversation.get("id", "")), conversation)
-                                   if isinstance(conversation, dict) else None)
+        handler = ACTION_HANDLERS.get(item.action)
+        if handler is None:
+            raise Rejected(f"unknown outbox action {item.action!r}", 400)
+        handler(self, item)
 
-            def commit(conn):  # type: ignore[no-untyped-def]
-                outbox.mark_sent(conn, item.key)
-                records.write_message(conn, message)
-                if parsed_conversation is not None:
-                    self._rebase_and_store(conn, parsed_conversation)
+    def _send_message(self, item: outbox.OutboxItem) -> None:
+        answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                           item.key)
+        message = parse_message(str(answer.get("id", "")), answer)
+        conversation = answer.get("conversation")
+        parsed_conversation = (parse_conversation(str(conversation.get("id", "")), conversation)
+                               if isinstance(conversation, dict) else None)
 
-            self.db.write_sync(commit)
-            return
-        if item.action == "patch":
-            answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)
-            conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
+        def commit(conn):  # type: ignore[no-untyped-def]
+            outbox.mark_sent(conn, item.key)
+            records.write_message(conn, message)
+            if parsed_conversation is not None:
+                self._rebase_and_store(conn, parsed_conversation)
 
-            def commit_patch(conn):  # type: ignore[no-untyped-def]
-                outbox.mark_sent(conn, item.key)
-                self._rebase_and_store(conn, conversation)
+        self.db.write_sync(commit)
 
-            self.db.write_sync(commit_patch)
-            return
-        raise Rejected(f"unknown outbox action {item.action!r}", 400)
+    def _send_patch(self, item: outbox.OutboxItem) -> None:
+        answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)
+        conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
+
+        def commit(conn):  # type: ignore[no-untyped-def]
+            outbox.mark_sent(conn, item.key)
+            self._rebase_and_store(conn, conversation)
+
+        self.db.write_sync(commit)
 
     @staticmethod
     def _rebase_and_store(conn, conversation) -> None:  # type: ignore[no-untyped-def]
@@ -208,4 +211,19 @@ class SyncEngine:
         self.db.write_sync(commit)
 
 
-__all__ = ["SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]
+# How each outbox action goes out. A feature adds its own: `register_action("callback", send_callback)`;
+# the handler sends with the item's idempotency key and commits the answer together with
+# `outbox.mark_sent` in one `engine.db.write_sync` transaction. Errors are BackendError subclasses.
+ActionHandler = Callable[["SyncEngine", outbox.OutboxItem], None]
+ACTION_HANDLERS: dict[str, ActionHandler] = {
+    "reply": SyncEngine._send_message,
+    "note": SyncEngine._send_message,
+    "patch": SyncEngine._send_patch,
+}
+
+
+def register_action(action: str, handler: ActionHandler) -> None:
+    ACTION_HANDLERS[action] = handler
+
+
+__all__ = ["register_action", "SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]

@@ -84,6 +84,21 @@ def enqueue_patch(conn: sqlite3.Connection, conversation_id: str, fields: dict[s
     return key
 
 
+def enqueue_action(conn: sqlite3.Connection, action: str, conversation_id: str, payload: dict[str, Any],
+                   base_version: int | None = None) -> str:
+    """Queue any other action (a feature's own, see sync_engine.register_action). Returns its key.
+
+    Call it inside the same write transaction as the optimistic local change. `conversation_id`
+    may be "" for actions that belong to no conversation (a personal script, the agent's state).
+    """
+    key = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO outbox(key, action, conversation_id, payload, base_version, created_at) VALUES(?,?,?,?,?,?)",
+        (key, action, conversation_id, json.dumps(payload, ensure_ascii=False), base_version, now_iso()),
+    )
+    return key
+
+
 def next_ready(conn: sqlite3.Connection, now: float) -> OutboxItem | None:
     """The oldest queued action, if its backoff has passed. Order is kept: FIFO, no overtaking."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state=? ORDER BY seq LIMIT 1", (QUEUED,)).fetchone()
