@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,19 @@ _DELETERS = {
     "queue": lambda conn, rid: conn.execute("DELETE FROM queues WHERE id=?", (rid,)),
     "agent": lambda conn, rid: conn.execute("DELETE FROM agents WHERE id=?", (rid,)),
 }
+
+
+_PARSERS: dict[str, Callable[[str, Any], Any]] = dict(PARSERS)
+
+
+def register_entity(entity: str, parse: Callable[[str, Any], Any],
+                    write: Callable[[sqlite3.Connection, Any], Any],
+                    delete: Callable[[sqlite3.Connection, str], Any]) -> None:
+    """Teach the feed a new entity: `parse(id, data)` validates (raising InvalidRecord),
+    `write(conn, record)` stores, `delete(conn, id)` removes. Call at import of the feature's store module."""
+    _PARSERS[entity] = parse
+    _WRITERS[entity] = write
+    _DELETERS[entity] = delete
 
 
 @dataclass
@@ -71,7 +85,7 @@ def apply_change(conn: sqlite3.Connection, change: Any, result: ApplyResult) -> 
             _DELETERS[entity](conn, record_id)
             touched_conversation = record_id if entity == "conversation" else None
         elif op == "upsert":
-            record = PARSERS[entity](record_id, change.get("data"))
+            record = _PARSERS[entity](record_id, change.get("data"))
             _WRITERS[entity](conn, record)
             touched_conversation = {"conversation": record_id,
                                     "message": getattr(record, "conversation_id", None)}.get(entity)
