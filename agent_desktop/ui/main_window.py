@@ -270,12 +270,15 @@ class MainWindow(QMainWindow):
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         self.status.show_status(status)
-        if status.first_sync_done:
+        if status.first_sync_done or status.state == OFFLINE:
             self._on_data_changed(set(), set())
         self._update_inbox_state()
 
     def _maybe_painted(self) -> None:
-        if self._painted_once or not self.bridge.status.first_sync_done:
+        status = self.bridge.status
+        # Painted means: what the user will work with is on screen — synced rows, or the cache
+        # (or the empty-state explanation) when the server cannot be reached.
+        if self._painted_once or not (status.first_sync_done or status.state == OFFLINE):
             return
         if self.conversation.conversation_id is None and self.model.rowCount():
             self._select_row(0)  # the first glance shows what needs an answer first

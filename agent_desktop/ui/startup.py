@@ -173,6 +173,7 @@ class Startup:
             self._fail(self.tr("Could not save the screenshot to %1").replace("%1", str(path)))
             return
         print(f"launch to painted inbox: {elapsed:.2f} s")
+        print(f"inbox rows: {self.window.model.rowCount()}, sync state: {self.window.bridge.status.state}")
         print(f"screenshot saved: {path}")
         self.app.quit()
         asyncio.get_event_loop().stop()
