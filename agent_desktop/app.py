@@ -26,6 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PATH", type=Path,
                         help="save a PNG of the window once the inbox has painted, then exit")
     parser.add_argument("--simulate", action="store_true", help="demo backend: keep new contacts coming in")
+    parser.add_argument("--view", choices=["inbox", "dashboard"], default="inbox",
+                        help="what the window shows first (dashboard: the team lead's queue tiles)")
     return parser.parse_args(argv)
 
 
@@ -48,7 +50,6 @@ def main(argv: list[str] | None = None) -> int:
     base = data_dir()
     _setup_logging(base)
 
-    import qasync
     from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication
 
@@ -71,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
             QMessageBox.information(None, "Agent Desktop", message)
         return 2
 
-    loop = qasync.QEventLoop(app)
+    from .ui.event_loop import AppEventLoop
+
+    loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
     from .ui.startup import Startup
 

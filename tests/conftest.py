@@ -42,3 +42,23 @@ def app_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("AGENT_DESKTOP_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def loop(qapp):
+    """The one qasync loop of the test session: asyncio runs on the Qt event loop, as in the app.
+
+    One loop only — asyncio objects (events, futures) bind to a loop, so a second loop would
+    break anything created under the first.
+    """
+    import asyncio
+
+    from agent_desktop.ui.event_loop import AppEventLoop
+
+    event_loop = AppEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    # Worker threads of asyncio.to_thread must end before Qt tears down, or Qt aborts the process
+    # ("QThread: Destroyed while thread is still running").
+    if not event_loop.is_running():
+        event_loop.close()  # shuts qasync's default QThreadExecutor down and waits for its threads

@@ -63,3 +63,21 @@ class RunningServer:
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def run_private(coro: Any) -> Any:
+    """Run a service coroutine to completion on a private asyncio loop, outside the Qt loop.
+
+    The session's Qt loop (ui/event_loop.AppEventLoop) counts as running all the time, so a
+    private loop may only run while that mark is lifted; it is put back afterwards.
+    """
+    import asyncio
+
+    running = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    private = asyncio.new_event_loop()
+    try:
+        return private.run_until_complete(coro)
+    finally:
+        private.close()
+        asyncio.events._set_running_loop(running)

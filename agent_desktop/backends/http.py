@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 import threading
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -30,9 +33,21 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not a server address: {url!r}")
-    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS and not parts.hostname.startswith("127."):
+    if parts.username or parts.password:
+        raise ValueError("put the user name and password in the sign-in dialog, not in the server address")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError("plain http is allowed only to this computer (127.0.0.1); use https")
     return url.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or 'localhost' — and not a name that merely starts with '127.'."""
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -50,6 +65,35 @@ def parse_retry_after(value: str | None) -> float | None:
     if seconds != seconds:  # NaN
         return None
     return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """Replace lone surrogates in every string (keys too) of a parsed JSON value."""
+    stack = [value]
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        fixes = []
+        for key, item in items:
+            if isinstance(item, str):
+                if _SURROGATE.search(item):
+                    fixes.append((key, _SURROGATE.sub("\ufffd", item)))
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+            if isinstance(key, str) and _SURROGATE.search(key):
+                fixes.append((key, None))
+        for key, fixed in fixes:
+            if fixed is None:
+                node[_SURROGATE.sub("\ufffd", key)] = node.pop(key)
+            else:
+                node[key] = fixed
+    return value
 
 
 def _error_message(response: requests.Response) -> str:
@@ -70,6 +114,8 @@ class HttpClient:
                  verify: bool | str = True) -> None:
         self.base_url = check_url(base_url)
         self.timeout = timeout
+        if verify is False or not verify:
+            raise ValueError("TLS certificate verification cannot be turned off; pass a CA bundle path instead")
         self.verify = verify  # True, or a CA bundle path; never False
         self._local = threading.local()
         self.token: str | None = None
@@ -109,9 +155,15 @@ class HttpClient:
             raise MalformedResponse(f"the server answered with {content_type or 'no content type'}, "
                                     "not JSON (a login page of a Wi-Fi portal?)")
         try:
-            return response.json()
+            text = response.content.decode("utf-8", errors="replace")
+            value = json.loads(text)
+        except RecursionError as exc:  # '[[[[…' a hundred thousand deep: hostile, not data
+            raise MalformedResponse("the server's answer is nested too deeply to be data") from exc
         except ValueError as exc:
             raise MalformedResponse("the server's answer was cut off or is not valid JSON") from exc
+        # JSON may carry lone surrogates ("\\ud800"): they crash SQLite and text encoders, so they
+        # become U+FFFD here, once, for every caller. Escaped pairs decode to real characters first.
+        return _scrub(value) if _ESCAPED_SURROGATE.search(text) else value
 
     def _raise_for_status(self, response: requests.Response) -> None:
         status = response.status_code

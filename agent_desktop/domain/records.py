@@ -138,6 +138,15 @@ class Conversation:
     first_response_due: str | None = None
     resolution_due: str | None = None
     message_count: int = 0
+    # workflow (issue 4): wrap-up code, hand-off and the facts first-contact resolution needs
+    disposition: str | None = None
+    resolved_at: str | None = None
+    transfer_count: int = 0
+    reopen_count: int = 0
+    customer_contacts: int = 1
+    handoff_note: str = ""
+    handoff_by: str | None = None
+    handoff_at: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -228,7 +237,25 @@ def parse_conversation(record_id: str, data: Any) -> Conversation:
         first_response_due=_time(data, "first_response_due"),
         resolution_due=_time(data, "resolution_due"),
         message_count=count,
+        **_workflow_fields(data),
     )
+
+
+def _workflow_fields(data: dict[str, Any]) -> dict[str, Any]:
+    counts = {}
+    for key, default in (("transfer_count", 0), ("reopen_count", 0), ("customer_contacts", 1)):
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise InvalidRecord(f"field {key!r} must be a non-negative integer")
+        counts[key] = value
+    return {
+        "disposition": _id(data, "disposition", required=False),
+        "resolved_at": _time(data, "resolved_at"),
+        "handoff_note": _str(data, "handoff_note", required=False, limit=4000) or "",
+        "handoff_by": _id(data, "handoff_by", required=False),
+        "handoff_at": _time(data, "handoff_at"),
+        **counts,
+    }
 
 
 def parse_message(record_id: str, data: Any) -> Message:

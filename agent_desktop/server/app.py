@@ -37,7 +37,6 @@ from .schemas import (
     MessageIn,
     MessageOut,
     MessageSent,
-    QueueStats,
     SignIn,
     TokenOut,
 )
@@ -227,12 +226,6 @@ def inbound(body: Annotated[InboundIn, Body()], db: DB) -> JSONResponse:
     return JSONResponse(result, status_code=201 if new else 200)
 
 
-@router.get("/queues/stats", response_model=list[QueueStats], responses=_errors(401), tags=["live"])
-def stats(agent: Agent, db: DB) -> list[dict[str, Any]]:
-    """Open work per queue for the tiles."""
-    return operations.queue_stats(db)
-
-
 def healthz() -> dict[str, bool]:
     return {"ok": True}
 
@@ -260,6 +253,12 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.include_router(router)
+    from .knowledge import router as knowledge_router  # late import: knowledge imports this module
+    app.include_router(knowledge_router)
+    from .stats_api import router as stats_router  # queue tiles, agents table, lead actions
+    app.include_router(stats_router)
+    from .workflow import attach as attach_workflow  # late import: workflow imports this module
+    attach_workflow(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], response_model=Health, tags=["health"])
     return app
 

@@ -39,6 +39,17 @@ TABLES: dict[str, Table] = {
     "message": Table("messages", ("conversation_id", "created_at")),
     "queue": Table("queues"),
     "agent": Table("agents", ("username",)),
+    # workflow (issue 4)
+    "callback": Table("callbacks", ("customer_id", "status", "due_at")),
+    "order": Table("orders", ("customer_id",)),
+    "disposition": Table("dispositions"),
+    "sla_policy": Table("sla_policies"),
+    "csat": Table("csat_scores", ("conversation_id", "customer_id")),
+    "customer_note": Table("customer_notes", ("customer_id",)),
+    "offer": Table("offers", ("conversation_id", "agent_id", "state")),
+    "agent_status": Table("agent_statuses"),
+    "script": Table("scripts"),
+    "faq_article": Table("faq_articles"),
 }
 
 SCHEMA = """
@@ -77,6 +88,71 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 CREATE TABLE IF NOT EXISTS inbound_external_ids (
     external_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scripts (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS faq_articles (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS knowledge_idempotency (
+    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+    response TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (agent_id, key)
+);
+CREATE TABLE IF NOT EXISTS callbacks (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, customer_id TEXT, status TEXT, due_at TEXT
+);
+CREATE INDEX IF NOT EXISTS callbacks_customer ON callbacks (customer_id, status);
+CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, customer_id TEXT);
+CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id);
+CREATE TABLE IF NOT EXISTS dispositions (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sla_policies (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS csat_scores (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, conversation_id TEXT, customer_id TEXT
+);
+CREATE INDEX IF NOT EXISTS csat_conversation ON csat_scores (conversation_id);
+CREATE TABLE IF NOT EXISTS customer_notes (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, customer_id TEXT
+);
+CREATE INDEX IF NOT EXISTS customer_notes_customer ON customer_notes (customer_id);
+CREATE TABLE IF NOT EXISTS offers (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, conversation_id TEXT, agent_id TEXT, state TEXT
+);
+CREATE INDEX IF NOT EXISTS offers_state ON offers (state, conversation_id);
+CREATE TABLE IF NOT EXISTS agent_statuses (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workflow_idempotency (
+    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (agent_id, key)
+);
+-- queue statistics (issue 5, server/stats.py): raw events, one row per contact, hourly sums
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,
+    queue_id TEXT, conversation_id TEXT, agent_id TEXT, data TEXT
+);
+CREATE INDEX IF NOT EXISTS events_at ON events (at);
+CREATE TABLE IF NOT EXISTS stats_contacts (
+    conversation_id TEXT PRIMARY KEY, queue_id TEXT NOT NULL, channel TEXT NOT NULL, offered_at TEXT NOT NULL,
+    sl_threshold_s REAL NOT NULL, answered_at TEXT, answered_by TEXT, abandoned_at TEXT, resolved_at TEXT,
+    resolved_hour TEXT, fcr_counted INTEGER NOT NULL DEFAULT 0, resolutions INTEGER NOT NULL DEFAULT 0,
+    reopened INTEGER NOT NULL DEFAULT 0, transferred INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS stats_hourly (
+    hour TEXT NOT NULL, queue_id TEXT NOT NULL,
+    offered INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0,
+    answered_in_sl INTEGER NOT NULL DEFAULT 0, abandoned INTEGER NOT NULL DEFAULT 0,
+    abandoned_in_sl INTEGER NOT NULL DEFAULT 0, wait_sum_s REAL NOT NULL DEFAULT 0,
+    handled INTEGER NOT NULL DEFAULT 0, handle_sum_s REAL NOT NULL DEFAULT 0, acw_sum_s REAL NOT NULL DEFAULT 0,
+    resolved INTEGER NOT NULL DEFAULT 0, fcr INTEGER NOT NULL DEFAULT 0, csat_n INTEGER NOT NULL DEFAULT 0,
+    csat_sum REAL NOT NULL DEFAULT 0, csat_satisfied INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (hour, queue_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stats_agent_daily (
+    day TEXT NOT NULL, agent_id TEXT NOT NULL,
+    handled INTEGER NOT NULL DEFAULT 0, handle_sum_s REAL NOT NULL DEFAULT 0, acw_sum_s REAL NOT NULL DEFAULT 0,
+    csat_n INTEGER NOT NULL DEFAULT 0, csat_sum REAL NOT NULL DEFAULT 0,
+    busy_s REAL NOT NULL DEFAULT 0, acw_s REAL NOT NULL DEFAULT 0, available_s REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, agent_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stats_presence (
+    agent_id TEXT PRIMARY KEY, state TEXT NOT NULL, since TEXT NOT NULL, last_queue_id TEXT
+);
+CREATE INDEX IF NOT EXISTS conversations_open_work ON conversations (status, queue_id)
+    WHERE status IN ('new', 'open', 'pending');
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL, version INTEGER NOT NULL,
@@ -93,6 +169,16 @@ SELECT c.seq, c.entity, c.entity_id, c.op, c.version,
            WHEN 'message' THEN (SELECT data FROM messages WHERE id = c.entity_id)
            WHEN 'queue' THEN (SELECT data FROM queues WHERE id = c.entity_id)
            WHEN 'agent' THEN (SELECT data FROM agents WHERE id = c.entity_id)
+           WHEN 'callback' THEN (SELECT data FROM callbacks WHERE id = c.entity_id)
+           WHEN 'order' THEN (SELECT data FROM orders WHERE id = c.entity_id)
+           WHEN 'disposition' THEN (SELECT data FROM dispositions WHERE id = c.entity_id)
+           WHEN 'sla_policy' THEN (SELECT data FROM sla_policies WHERE id = c.entity_id)
+           WHEN 'csat' THEN (SELECT data FROM csat_scores WHERE id = c.entity_id)
+           WHEN 'customer_note' THEN (SELECT data FROM customer_notes WHERE id = c.entity_id)
+           WHEN 'offer' THEN (SELECT data FROM offers WHERE id = c.entity_id)
+           WHEN 'agent_status' THEN (SELECT data FROM agent_statuses WHERE id = c.entity_id)
+           WHEN 'script' THEN (SELECT data FROM scripts WHERE id = c.entity_id)
+           WHEN 'faq_article' THEN (SELECT data FROM faq_articles WHERE id = c.entity_id)
        END END
 FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?
 """

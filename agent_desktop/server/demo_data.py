@@ -21,7 +21,7 @@ from agent_desktop.domain.text import safe_display
 from agent_desktop.domain.timeutil import parse_iso as _parse
 from agent_desktop.domain.timeutil import to_iso, utcnow
 
-from . import auth
+from . import auth, knowledge_demo, stats_demo, workflow_demo
 from . import db as store
 from .demo_vocab import (
     AGENTS,
@@ -541,6 +541,7 @@ def load_demo(database: store.Database, seed: int = DEFAULT_SEED, now: datetime 
     data = build_demo(seed, now, **sizes)
     # Hash before taking the write lock: scrypt is the slow part.
     credentials = [(aid, *auth.hash_password(DEMO_PASSWORD)) for aid, _ in data.agents]
+    workflow_demo.prepare(data)  # escalation queues (售后二线, 投诉专席) and their members
     with database.transaction() as conn:
         for entity, records in data.entities():
             store.store_many(conn, entity, records)
@@ -548,6 +549,9 @@ def load_demo(database: store.Database, seed: int = DEFAULT_SEED, now: datetime 
             store.index_contacts(conn, customer_id, customer)
         conn.executemany("INSERT OR REPLACE INTO credentials (agent_id, salt, hash) VALUES (?, ?, ?)", credentials)
         store.set_meta(conn, "demo_seed", str(seed))
+        knowledge_demo.load(conn, seed, now)  # scripts (话术) and FAQ articles
+        workflow_demo.load(conn, data, seed, now)  # dispositions, SLA policies, orders, callbacks, CSAT
+        stats_demo.load_history(conn, seed, now)  # today's queue statistics so far, for the dashboard
     return data
 
 

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from .app import create_app
 from .demo_data import DEFAULT_SEED
 from .simulate import Simulator, contacts_from_database
+from .stats_demo import DemoFloor
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class EmbeddedServer:
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._simulator: Simulator | None = None
+        self._floor: DemoFloor | None = None
 
     def start(self, db_path: str | Path, *, demo: bool = True, integration_key: str | None = DEMO_INTEGRATION_KEY,
               simulate: bool = False, seed: int = DEFAULT_SEED, simulate_interval: float = 5.0) -> str:
@@ -61,6 +63,8 @@ class EmbeddedServer:
             self._simulator = Simulator(self.url, integration_key, interval=simulate_interval,
                                         contacts=contacts_from_database(app.state.db))
             self._simulator.start()
+            self._floor = DemoFloor(app.state.db)  # simulated colleagues answer and resolve
+            self._floor.start()
         return self.url
 
     def _run(self, server: uvicorn.Server, sock: socket.socket) -> None:
@@ -88,6 +92,9 @@ class EmbeddedServer:
         if self._simulator is not None:
             self._simulator.stop()
             self._simulator = None
+        if self._floor is not None:
+            self._floor.stop()
+            self._floor = None
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

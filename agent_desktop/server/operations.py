@@ -18,12 +18,13 @@ from agent_desktop.domain.text import safe_display
 from agent_desktop.domain.timeutil import now_iso, parse_iso, to_iso
 from agent_desktop.domain.workflow import (
     TransitionRefused,
-    check_transition,
+    check_change,
     status_after_agent_reply,
     status_after_customer_message,
 )
 
 from . import db as store
+from . import routing, stats, workflow_ops
 from .errors import ApiError
 
 PREVIEW_CHARS = 140
@@ -89,6 +90,7 @@ def post_message(database: store.Database, agent: dict[str, Any], conversation_i
                 waiting_since=None, preview=safe_display(body, PREVIEW_CHARS), last_message_at=now,
             )
         store.store(conn, "conversation", conversation_id, conversation)
+        stats.on_message(conn, conversation_id, kind, agent["id"])  # the first reply answers the contact
         conn.execute(
             "INSERT INTO idempotency_keys (agent_id, key, fingerprint, message_id, created_at) VALUES (?, ?, ?, ?, ?)",
             (agent["id"], idempotency_key, fingerprint, message_id, now),
@@ -129,16 +131,47 @@ def patch_conversation(database: store.Database, conversation_id: str, changes: 
         if not effective:
             return store.with_id(conversation_id, current)
         _validate(conn, current, effective)
-        stored = store.store(conn, "conversation", conversation_id, {**current, **effective, "updated_at": now_iso()})
+        now = now_iso()
+        stored = store.store(conn, "conversation", conversation_id,
+                             {**current, **effective, **_workflow_facts(current, effective, now),
+                              **_retargeted(conn, current, effective), "updated_at": now})
+        if stored["status"] not in ("new", "open") or effective.get("assignee_id", stored["assignee_id"]) \
+                != current.get("assignee_id"):
+            routing.withdraw_offers(conn, conversation_id)  # taken or finished another way
+        stats.on_conversation_changed(conn, conversation_id, current, stored)  # resolved, transferred
+        routing.route_waiting(conn)  # a finished interaction frees capacity for the next one
     return store.with_id(conversation_id, stored)
+
+
+def _workflow_facts(current: dict[str, Any], changes: dict[str, Any], now: str) -> dict[str, Any]:
+    """What first-contact resolution needs to know later: when resolved, how often reopened."""
+    facts: dict[str, Any] = {}
+    status = changes.get("status")
+    if status == Status.RESOLVED:
+        facts["resolved_at"] = now
+        facts["routed_to"] = None  # the interaction is over: capacity is free again
+    elif status == Status.OPEN and current["status"] in (Status.RESOLVED, Status.CLOSED):
+        facts.update(reopen_count=current.get("reopen_count", 0) + 1, resolved_at=None, disposition=None)
+    elif status == Status.PENDING:
+        facts["routed_to"] = None
+    if "assignee_id" in changes and current.get("routed_to") and changes["assignee_id"] != current.get("routed_to"):
+        facts["routed_to"] = None
+    return facts
+
+
+def _retargeted(conn: Any, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A new priority or queue gets that row of the SLA policy table."""
+    if "priority" not in changes and "queue_id" not in changes:
+        return {}
+    return workflow_ops.retarget(conn, {**current, **changes})
 
 
 def _validate(conn: Any, current: dict[str, Any], changes: dict[str, Any]) -> None:
     if current["status"] == Status.CLOSED:
         raise ApiError(409, "transition_refused", "a closed conversation cannot change")
-    if "status" in changes:
+    if "status" in changes or "disposition" in changes:
         try:
-            check_transition(current["status"], changes["status"])
+            check_change(current, changes, workflow_ops.known_dispositions(conn))
         except TransitionRefused as exc:
             raise ApiError(409, "transition_refused", str(exc)) from exc
     assignee = changes.get("assignee_id")
@@ -150,12 +183,16 @@ def _validate(conn: Any, current: dict[str, Any], changes: dict[str, Any]) -> No
 
 
 def set_agent_state(database: store.Database, agent_id: str, state: str) -> dict[str, Any]:
+    """The plain presence flag (PATCH /me). Taking routed contacts needs PUT /me/status (workflow)."""
     with database.transaction() as conn:
         agent = store.load(conn, "agent", agent_id)
         if agent is None:
             raise _not_found("agent", agent_id)
+        stats.on_agent_state(conn, agent_id, state)  # before the write: closes the old state's interval
         if agent.get("state") != state:
             agent = store.store(conn, "agent", agent_id, {**agent, "state": state})
+        if state != "available":  # whoever steps away stops getting offers
+            workflow_ops.stop_routing_to(conn, agent_id)
     return store.with_id(agent_id, agent)
 
 
@@ -191,18 +228,25 @@ def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[
         ).fetchone()
         if row is None:
             conversation_id = new_id("cv")
-            conversation = _new_conversation(payload, customer_id, customer, now)
+            conversation = _new_conversation(payload, customer_id, customer, now, conn)
         else:
             conversation_id = row[0]
             conversation = store.load(conn, "conversation", conversation_id)
             assert conversation is not None  # found by the query above, in this transaction
+            came_back = conversation["status"] in (Status.PENDING, Status.RESOLVED) or (
+                conversation.get("first_response_at") and not conversation.get("waiting_since"))
+            if conversation["status"] == Status.RESOLVED:
+                conversation.update(reopen_count=conversation.get("reopen_count", 0) + 1, resolved_at=None,
+                                    disposition=None)
             conversation.update(
                 status=status_after_customer_message(conversation["status"]),
                 waiting_since=conversation.get("waiting_since") or now,
                 message_count=conversation.get("message_count", 0) + 1,
+                customer_contacts=conversation.get("customer_contacts", 1) + (1 if came_back else 0),
             )
         conversation.update(preview=safe_display(payload["body"], PREVIEW_CHARS), last_message_at=now, updated_at=now)
         store.store(conn, "conversation", conversation_id, conversation)
+        stats.on_inbound(conn, conversation_id, conversation, created=row is None)  # offered / reopened
         message_id = new_id("m")
         store.store(conn, "message", message_id, {
             "conversation_id": conversation_id, "kind": "reply", "direction": "in", "author_id": None,
@@ -213,16 +257,19 @@ def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[
         if external_id:
             conn.execute("INSERT INTO inbound_external_ids (external_id, result, created_at) VALUES (?, ?, ?)",
                          (external_id, store.dumps(result), now))
+        routing.route_waiting(conn)  # a new call or chat is offered at once, not at the next sweep
     return result, True
 
 
 def _new_conversation(payload: dict[str, Any], customer_id: str, customer: dict[str, Any],
-                      now: str) -> dict[str, Any]:
+                      now: str, conn: Any = None) -> dict[str, Any]:
     tier = customer.get("tier", "standard")
     text = f"{payload.get('subject') or ''}\n{payload['body']}"
     queue_id = route_queue(text, tier)
     priority = "high" if tier == "vip" or queue_id == "q-complaints" else "normal"
-    targets = targets_for(payload["channel"], tier, priority)
+    targets = (workflow_ops.sla_targets(conn, queue_id=queue_id, tier=tier, priority=priority,
+                                        channel=payload["channel"])
+               if conn is not None else targets_for(payload["channel"], tier, priority))
     created = parse_iso(now)
     return {
         "channel": payload["channel"], "status": Status.NEW.value, "priority": priority,
@@ -269,40 +316,3 @@ def _learn_contacts(conn: Any, customer: dict[str, Any], contact: dict[str, Any]
         if value and store.contact_key(kind, value) and store.find_customer(conn, kind, value) is None:
             learned[field] = [*customer.get(field, []), value]
     return learned
-
-
-# -- queue tiles ----------------------------------------------------------------------------------
-
-
-def queue_stats(database: store.Database) -> list[dict[str, Any]]:
-    """Live numbers per queue for the lead's tiles: open work, unassigned, waiting, SLA breaches."""
-    conn = database.reader()
-    now = now_iso()
-    rows = conn.execute(
-        """
-        SELECT queue_id, count(*), sum(status = 'new'), sum(status = 'open'), sum(status = 'pending'),
-               sum(assignee_id IS NULL), sum(json_extract(data, '$.waiting_since') IS NOT NULL),
-               min(json_extract(data, '$.waiting_since')),
-               sum(json_extract(data, '$.first_response_at') IS NULL
-                   AND json_extract(data, '$.first_response_due') < ?)
-        FROM conversations WHERE status IN ('new', 'open', 'pending') GROUP BY queue_id
-        """,
-        (now,),
-    ).fetchall()
-    by_queue = {row[0]: row[1:] for row in rows}
-    available: dict[str, int] = {}
-    for (data,) in conn.execute("SELECT data FROM agents"):
-        agent = json.loads(data)
-        if agent.get("state") == "available":
-            for queue_id in agent.get("queue_ids", []):
-                available[queue_id] = available.get(queue_id, 0) + 1
-    stats = []
-    for queue_id, data in conn.execute("SELECT id, data FROM queues ORDER BY id").fetchall():
-        counts = by_queue.get(queue_id, (0, 0, 0, 0, 0, 0, None, 0))
-        stats.append({
-            "queue_id": queue_id, "name": json.loads(data).get("name", ""), "open_total": counts[0],
-            "new": counts[1], "open": counts[2], "pending": counts[3], "unassigned": counts[4],
-            "waiting": counts[5], "oldest_waiting_since": counts[6], "first_response_breached": counts[7],
-            "agents_available": available.get(queue_id, 0), "as_of": now,
-        })
-    return stats

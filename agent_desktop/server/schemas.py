@@ -103,6 +103,7 @@ class ConversationPatch(_Strict):
     assignee_id: str | None = Field(default=None, max_length=128, description="null unassigns")
     queue_id: str | None = Field(default=None, max_length=128)
     tags: list[str] | None = Field(default=None, max_length=50)
+    disposition: str | None = Field(default=None, max_length=128, description="wrap-up code; required to resolve")
 
     @field_validator("tags")
     @classmethod

@@ -10,6 +10,9 @@ from typing import Any
 from ..backends.base import Backend, SignIn
 from ..backends.reference import ReferenceBackend
 from ..store import Database, meta
+from ..store.recovery import open_cache
+from . import knowledge as _knowledge  # noqa: F401 - registers the script/faq_article feed and outbox actions
+from . import workflow as _workflow  # noqa: F401 - registers the workflow feed entities and outbox actions
 from .conversations import ConversationService
 from .paths import cache_path
 from .search import SearchService
@@ -47,7 +50,8 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
                  cache_key: str | None = None) -> Session:
     """Open the cache for this server+user. Without a fresh sign-in (offline start) the agent
     comes from the cache, and sync waits until the user signs in."""
-    db = Database(cache_path(base_dir, cache_key or backend.base_url, username))
+    # A damaged cache file is moved aside and rebuilt, keeping unsent work (store/recovery.py).
+    db, _recovery = open_cache(cache_path(base_dir, cache_key or backend.base_url, username))
     if signed_in is not None:
         agent = signed_in.agent
         db.write_sync(meta.put, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))

@@ -29,6 +29,7 @@ from ..backends.base import (
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
 from ..store import Database, fts, meta, outbox, records
 from ..store import changes as store_changes
+from ..store import knowledge as knowledge_store
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
         conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
     conn.execute("DELETE FROM customers_rowid")
     conn.execute("DELETE FROM conversations_rowid")
+    knowledge_store.reset_for_resync(conn)  # scripts and FAQ articles (issue 3)
     meta.put(conn, meta.CURSOR, None)
 
 
@@ -136,8 +138,10 @@ class SyncEngine:
                 self.db.write_sync(outbox.mark_retry, item.key, result.retry_at, str(exc))
                 raise
             except VersionConflict as exc:
-                self._conflict(item, exc)
-                result.conflicts += 1
+                if self._conflict(item, exc):
+                    result.sent += 1
+                else:
+                    result.conflicts += 1
             except (Rejected, InvalidRecord) as exc:
                 log.warning("the server refused outbox item %s: %s", item.key, exc)
 
@@ -194,14 +198,28 @@ class SyncEngine:
                 "AND state='queued' AND base_version=?", (conversation.version, conversation.id, row[0]))
         records.write_conversation(conn, conversation)
 
-    def _conflict(self, item: outbox.OutboxItem, exc: VersionConflict) -> None:
-        """Keep the agent's change visible as a conflict and show the server's state meanwhile."""
+    def _conflict(self, item: outbox.OutboxItem, exc: VersionConflict) -> bool:
+        """Keep the agent's change visible as a conflict and show the server's state meanwhile.
+
+        Returns True when it was no conflict at all: the server already holds exactly what this
+        change asks for — our own PATCH committed, but its answer was lost (dropped, cut off,
+        timed out, or the process was killed) and the retry's If-Match is now one version behind.
+        """
         current = None
         if exc.current is not None:
             try:
                 current = parse_conversation(str(exc.current.get("id", item.conversation_id)), exc.current)
             except InvalidRecord:
                 current = None
+        server_now = exc.current or {}
+        if (current is not None and item.action == "patch" and item.payload
+                and all(server_now.get(k) == v for k, v in item.payload.items())):
+            def already_applied(conn, current=current):  # type: ignore[no-untyped-def]
+                outbox.mark_sent(conn, item.key)
+                self._rebase_and_store(conn, current)
+
+            self.db.write_sync(already_applied)
+            return True
 
         def commit(conn):  # type: ignore[no-untyped-def]
             outbox.mark_failed(conn, item.key, str(exc), state=outbox.CONFLICT, server_state=exc.current)
@@ -209,6 +227,7 @@ class SyncEngine:
                 records.write_conversation(conn, current)
 
         self.db.write_sync(commit)
+        return False
 
 
 # How each outbox action goes out. A feature adds its own: `register_action("callback", send_callback)`;

@@ -38,6 +38,47 @@ def _connect(path: Path, *, any_thread_may_close: bool = False) -> sqlite3.Conne
     return conn
 
 
+_STORAGE_TROUBLE = ("full", "disk i/o", "readonly", "read-only", "unable to open", "malformed", "not a database")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # SQLite already rolled back (it does on SQLITE_FULL / IOERR)
+
+
+def _storage_error(exc: sqlite3.OperationalError) -> Exception:
+    """A sentence the agent can act on for disk trouble; anything else (a bug) stays as it is."""
+    text = str(exc).lower()
+    if "full" in text:
+        return StoreError("the disk is full: the last change was not saved (everything saved before is safe). "
+                          "Free some disk space and try again.")
+    if any(marker in text for marker in _STORAGE_TROUBLE):
+        return StoreError(f"could not save to the local cache ({exc}); everything saved before is safe")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"the local cache is busy ({exc}); try again")
+    return exc
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def damage_marker(path: Path) -> Path:
+    """A file beside the cache saying it must be rebuilt at the next start (see store/recovery.py)."""
+    return path.with_name(path.name + ".damaged")
+
+
+def _raise_storage(exc: sqlite3.OperationalError) -> None:
+    mapped = _storage_error(exc)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
+
+
 class Database:
     """The local cache file: `write()` runs on the writer thread, `reader()` is per thread."""
 
@@ -74,18 +115,30 @@ class Database:
     def _run_write(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
         conn = self._writer_conn
         assert conn is not None
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            _raise_storage(exc)
         try:
             result = fn(conn, *args)
+        except sqlite3.OperationalError as exc:  # disk full mid-transaction: nothing of it is kept
+            _rollback(conn)
+            _raise_storage(exc)
+        except sqlite3.DatabaseError as exc:
+            _rollback(conn)
+            if not _is_corruption(exc):
+                raise
+            self.mark_damaged(str(exc))
+            raise StoreError("the local cache is damaged; restart Agent Desktop to rebuild it from the server "
+                             "(unsent replies and drafts are kept)") from exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         try:
             conn.execute("COMMIT")
         except sqlite3.OperationalError as exc:  # e.g. disk full: nothing of this transaction is kept
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"could not save to the local cache: {exc}") from exc
+            _rollback(conn)
+            _raise_storage(exc)
         return result
 
     def write(self, fn: Callable[..., T], *args: Any) -> Future[T]:
@@ -118,8 +171,22 @@ class Database:
         columns = [d[0] for d in cursor.description or ()]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]  # type: ignore[misc]
 
+    def mark_damaged(self, reason: str) -> None:
+        """SQLite found corruption while working: rebuild the cache at the next start."""
+        try:
+            damage_marker(self.path).write_text(reason[:500], encoding="utf-8")
+        except OSError:
+            pass  # the disk is failing too; the next open will find the damage itself
+
     def integrity_check(self) -> str:
         return self.reader().execute("PRAGMA integrity_check").fetchone()[0]
+
+    def quick_check(self) -> str:
+        """'ok', or the first problem SQLite finds (a faster integrity_check, for diagnostics)."""
+        try:
+            return self.reader().execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
 
     def close(self) -> None:
         if self._closed:

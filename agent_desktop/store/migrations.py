@@ -12,6 +12,9 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from .knowledge_schema import migrate_knowledge
+from .workflow_schema import migrate_workflow
+
 
 def _v1(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
@@ -89,6 +92,8 @@ def _v1(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
+    ("010_knowledge", migrate_knowledge),
+    ("020_workflow", migrate_workflow),
 ]
 
 

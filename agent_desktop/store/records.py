@@ -16,7 +16,7 @@ NO_DUE = "9999-12-31T23:59:59.999Z"
 # Pending waits on the customer: its clock is paused, so it sorts after everything that needs us.
 PAUSED_DUE = "9999-12-30T00:00:00.000Z"
 # Fields an agent may change locally before the server confirms (the outbox `patch` action).
-PATCHABLE = ("status", "priority", "assignee_id", "queue_id", "tags")
+PATCHABLE = ("status", "priority", "assignee_id", "queue_id", "tags", "disposition")
 
 
 def _dumps(value: Any) -> str:

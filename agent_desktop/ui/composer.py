@@ -1,9 +1,24 @@
-"""The reply box: reply or internal note, Ctrl+Enter sends, the draft is saved as you type."""
+"""The reply box: reply or internal note, Ctrl+Enter sends, the draft is saved as you type.
+
+Scripts come in through `/` (quick insert) or `insert_text` (the side panel). A `{{…}}` the app
+could not fill is highlighted; Tab selects the next one, and a reply is not sent while one remains.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -15,22 +30,88 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.scripts import PLACEHOLDER, next_placeholder, unfilled_placeholders
+from .quick_insert import QuickInsertPopup, QuickInsertSource, slash_token
+from .tasks import spawn
+
 DRAFT_DELAY_MS = 400
+
+
+class PlaceholderHighlighter(QSyntaxHighlighter):
+    """Marks every `{{…}}` so the agent sees what still needs filling in."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.format = QTextCharFormat()
+        self.format.setBackground(QColor("#ffe08a"))
+        self.format.setForeground(QColor("#7a4b00"))
+        self.format.setFontWeight(600)
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+        for match in PLACEHOLDER.finditer(text):
+            self.setFormat(match.start(), match.end() - match.start(), self.format)
 
 
 class ComposerEdit(QPlainTextEdit):
     send_requested = Signal()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.popup: QuickInsertPopup | None = None
+        self.popup_accept: Any = None   # set by Composer: called on Enter/Tab while the popup is open
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        key, mods = event.key(), event.modifiers()
+        popup = self.popup
+        if popup is not None and popup.isVisible():
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                popup.move_selection(1 if key == Qt.Key.Key_Down else -1)
+                return
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab) and not mods & Qt.KeyboardModifier.ControlModifier:
+                self.popup_accept()
+                return
+            if key == Qt.Key.Key_Escape:
+                popup.hide()
+                return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
             self.send_requested.emit()
             return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and unfilled_placeholders(self.toPlainText()):
+            self.select_next_placeholder(backwards=key == Qt.Key.Key_Backtab)
+            return
         super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
+        # Tab reaches here before keyPressEvent (tabChangesFocus): while the popup is open it
+        # inserts, while a blank remains it selects the next one; otherwise focus moves on.
+        if self.popup is not None and self.popup.isVisible() and forward:
+            self.popup_accept()
+            return True
+        if unfilled_placeholders(self.toPlainText()):
+            return self.select_next_placeholder(backwards=not forward)
+        return super().focusNextPrevChild(forward)
+
+    def select_next_placeholder(self, *, backwards: bool = False) -> bool:
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        spans = unfilled_placeholders(text)
+        if not spans:
+            return False
+        if backwards:
+            before = [s for s in spans if s[1] <= cursor.selectionStart()]
+            span = before[-1] if before else spans[-1]
+        else:
+            span = next_placeholder(text, cursor.selectionEnd()) or spans[0]
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        return True
 
 
 class Composer(QWidget):
     send_requested = Signal(str, str)      # kind, body
     draft_changed = Signal(str, str)       # kind, body (debounced)
+    send_refused = Signal(str)             # why a send was not done (e.g. an unfilled placeholder)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,9 +132,20 @@ class Composer(QWidget):
         self.editor.setTabChangesFocus(True)
         self.editor.send_requested.connect(self._send)
         self.editor.textChanged.connect(self._schedule_draft)
+        self.editor.textChanged.connect(self._on_text_changed)
+        self.editor.cursorPositionChanged.connect(self._update_quick_insert)
+        self.highlighter = PlaceholderHighlighter(self.editor.document())
+
+        self.popup = QuickInsertPopup(self)
+        self.popup.chosen.connect(self._insert_script)
+        self.editor.popup = self.popup
+        self.editor.popup_accept = self._accept_popup
+        self._source: QuickInsertSource | None = None
+        self._token: tuple[int, str] | None = None
 
         self.hint = QLabel()
         self.hint.setObjectName("composerHint")
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
@@ -71,9 +163,9 @@ class Composer(QWidget):
         top.addWidget(self.hint)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        shortcut_label = QLabel(self.tr("Ctrl+Enter to send · Ctrl+Shift+N reply/note"))
-        shortcut_label.setObjectName("composerShortcuts")
-        bottom.addWidget(shortcut_label)
+        self.shortcut_label = QLabel()
+        self.shortcut_label.setObjectName("composerShortcuts")
+        bottom.addWidget(self.shortcut_label)
         bottom.addStretch(1)
         bottom.addWidget(self.send_button)
         layout = QVBoxLayout(self)
@@ -86,7 +178,17 @@ class Composer(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._emit_draft)
         self._loading = False
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Apply the texts again (a feature may install its translator after we were built)."""
+        self.reply_button.setText(self.tr("&Reply"))
+        self.note_button.setText(self.tr("Internal &note"))
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.shortcut_label.setText(self.tr("Ctrl+Enter to send · Ctrl+Shift+N reply/note · / scripts"))
+        was_loading, self._loading = self._loading, True   # new texts are not an edit: no draft save
         self._on_kind_toggled()
+        self._loading = was_loading
 
     @property
     def kind(self) -> str:
@@ -99,12 +201,14 @@ class Composer(QWidget):
         """Show a conversation's draft without treating it as a fresh edit."""
         self._loading = True
         self._draft_timer.stop()
+        self.popup.hide()
         (self.note_button if kind == "note" else self.reply_button).setChecked(True)
         self.editor.setPlainText(body)
         cursor = self.editor.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.editor.setTextCursor(cursor)
         self._loading = False
+        self._update_hint()
 
     def flush_draft(self) -> None:
         """Save a pending draft now (before switching conversation or quitting)."""
@@ -112,6 +216,88 @@ class Composer(QWidget):
             self._draft_timer.stop()
             self._emit_draft()
 
+    # -- scripts ---------------------------------------------------------------------------------
+    def set_quick_insert_source(self, source: QuickInsertSource | None) -> None:
+        """Where `/` looks for scripts (the knowledge side panel provides it)."""
+        self._source = source
+
+    def insert_text(self, text: str) -> None:
+        """Insert rendered script or article text at the cursor; the first blank is selected."""
+        cursor = self.editor.textCursor()
+        start = cursor.selectionStart()
+        cursor.insertText(text)
+        self.editor.setTextCursor(cursor)
+        self._select_first_placeholder_from(start, start + len(text))
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _select_first_placeholder_from(self, start: int, end: int) -> None:
+        for span in unfilled_placeholders(self.editor.toPlainText()):
+            if start <= span[0] < end:
+                cursor = self.editor.textCursor()
+                cursor.setPosition(span[0])
+                cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+                self.editor.setTextCursor(cursor)
+                return
+
+    def _update_quick_insert(self) -> None:
+        if self._source is None or self._loading:
+            return
+        cursor = self.editor.textCursor()
+        token = slash_token(self.editor.toPlainText(), cursor.position()) if not cursor.hasSelection() else None
+        if token == self._token:
+            return
+        self._token = token
+        if token is None:
+            self.popup.hide()
+            return
+        spawn(self._search(token), on_error=lambda _e: self.popup.hide())
+
+    async def _search(self, token: tuple[int, str]) -> None:
+        assert self._source is not None
+        items = await self._source.quick_search(token[1])
+        if items is None or token != self._token:
+            return  # a newer keystroke already asked again
+        self.popup.show_items(items, self.tr("No script matches “%1”").replace("%1", token[1]))
+        self._place_popup()
+
+    def _place_popup(self) -> None:
+        # The reply box is short: the popup lives on the window so it can open above the cursor.
+        host = self.window()
+        if self.popup.parentWidget() is not host:
+            self.popup.setParent(host)
+        rect = self.editor.cursorRect()
+        hint = self.popup.sizeHint()
+        width = min(hint.width(), max(200, self.width() - 16))
+        below = self.editor.mapTo(host, QPoint(rect.left(), rect.bottom() + 4))
+        above = self.editor.mapTo(host, QPoint(rect.left(), rect.top() - 4)).y() - hint.height()
+        x = max(0, min(below.x(), host.width() - width - 4))
+        y = below.y() if below.y() + hint.height() <= host.height() or above < 0 else above
+        self.popup.setGeometry(x, y, width, hint.height())
+        self.popup.show()
+        self.popup.raise_()
+
+    def _accept_popup(self) -> None:
+        script = self.popup.current_script()
+        if script is None:
+            self.popup.hide()
+            return
+        self._insert_script(script)
+
+    def _insert_script(self, script: dict[str, Any]) -> None:
+        token, source = self._token, self._source
+        self.popup.hide()
+        if token is None or source is None:
+            return
+        text = source.quick_render(script)
+        cursor = self.editor.textCursor()
+        cursor.setPosition(token[0])
+        cursor.setPosition(token[0] + 1 + len(token[1]), QTextCursor.MoveMode.KeepAnchor)
+        self._token = None
+        self.editor.setTextCursor(cursor)
+        self.insert_text(text)
+        source.quick_used(script)
+
+    # -- sending ---------------------------------------------------------------------------------
     def _on_kind_toggled(self, *_args: object) -> None:
         note = self.note_button.isChecked()
         self.editor.setProperty("note", note)
@@ -120,9 +306,24 @@ class Composer(QWidget):
         self.editor.setPlaceholderText(
             self.tr("Internal note: only your team sees this…") if note else self.tr("Reply to the customer…"))
         self.send_button.setText(self.tr("Add note") if note else self.tr("Send"))
-        self.hint.setText(self.tr("Not visible to the customer") if note else "")
+        self._update_hint()
         if not self._loading:
             self._schedule_draft()
+
+    def _update_hint(self) -> None:
+        if self.kind == "note":
+            self.hint.setText(self.tr("Not visible to the customer"))
+        elif unfilled_placeholders(self.editor.toPlainText()):
+            self.hint.setText(self.tr("Fill in the highlighted {{…}} (Tab jumps to the next)"))
+        else:
+            self.hint.setText("")
+        self.hint.setProperty("warning", self.kind == "reply" and bool(self.hint.text()))
+        self.hint.style().unpolish(self.hint)
+        self.hint.style().polish(self.hint)
+
+    def _on_text_changed(self) -> None:
+        self._update_hint()
+        self._update_quick_insert()
 
     def _schedule_draft(self) -> None:
         if not self._loading:
@@ -133,11 +334,27 @@ class Composer(QWidget):
 
     def _send(self) -> None:
         body = self.editor.toPlainText()
-        if body.strip():
-            self.send_requested.emit(self.kind, body)
+        if not body.strip():
+            return
+        if self.kind == "reply" and unfilled_placeholders(body):
+            # Raw {{…}} must never reach a customer: show where it is instead of sending.
+            self.popup.hide()
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+            cursor = self.editor.textCursor()
+            cursor.setPosition(0)
+            self.editor.setTextCursor(cursor)
+            self.editor.select_next_placeholder()
+            message = self.tr("Not sent: fill in the highlighted {{…}} first")
+            self.hint.setText(message)
+            self.send_refused.emit(message)
+            return
+        self.send_requested.emit(self.kind, body)
 
     def clear_after_send(self) -> None:
         self._loading = True
         self._draft_timer.stop()
+        self.popup.hide()
         self.editor.clear()
         self._loading = False
+        self._token = None
+        self._update_hint()

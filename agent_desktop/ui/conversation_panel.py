@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -23,14 +24,20 @@ from ..domain.timeutil import utcnow
 from ..domain.workflow import TransitionRefused, allowed_transitions
 from ..services.conversations import ConversationService
 from . import formatting
+from .collision import ConfirmSendDialog, ConflictDialog
 from .composer import Composer
 from .inbox_delegate import SLA_COLOURS
 from .tasks import spawn
 from .thread_view import ThreadView
 
+PRESENCE_SECONDS = 10  # heartbeat while a conversation is open (the server forgets a viewer after 25 s)
+ACW_SECONDS = 60
+
 
 class ConversationPanel(QWidget):
     open_customer_requested = Signal(str)
+    resolved = Signal(str)          # a conversation was resolved here (after-contact work starts)
+    others_changed = Signal(object)  # [{"name", "activity"}] of the other agents on this conversation
 
     def __init__(self, service: ConversationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +77,21 @@ class ConversationPanel(QWidget):
         self.assign_button.setToolTip(self.tr("Assign to me (Ctrl+Shift+A)"))
         self.assign_button.clicked.connect(self.assign_to_me)
         actions.addWidget(self.assign_button)
+        self.workflow_buttons: dict[str, QPushButton] = {}
+        for name, text, keys, slot in (
+            ("transfer", self.tr("Transfer…"), "Ctrl+Shift+T", lambda: self.transfer(escalate=False)),
+            ("escalate", self.tr("Escalate…"), "Ctrl+Shift+X", lambda: self.transfer(escalate=True)),
+            ("callback", self.tr("Callback…"), "Ctrl+Shift+B", self.schedule_callback),
+            ("csat", self.tr("CSAT…"), "Ctrl+Shift+F", self.record_csat),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"workflow_{name}")
+            button.setShortcut(QKeySequence(keys))
+            button.setToolTip(f"{text.rstrip('…')} ({keys})")
+            button.clicked.connect(slot)
+            button.setVisible(False)  # until the workflow service is attached
+            self.workflow_buttons[name] = button
+            actions.addWidget(button)
 
         header = QWidget()
         header.setObjectName("conversationHeader")
@@ -81,6 +103,29 @@ class ConversationPanel(QWidget):
         header_layout.setSpacing(4)
         header_layout.addLayout(top)
         header_layout.addWidget(self.subtitle)
+        self.handoff = QLabel()
+        self.handoff.setObjectName("handoffBanner")
+        self.handoff.setTextFormat(Qt.TextFormat.PlainText)
+        self.handoff.setWordWrap(True)
+        self.handoff.setVisible(False)
+        self.collision = QLabel()
+        self.collision.setObjectName("collisionBanner")
+        self.collision.setTextFormat(Qt.TextFormat.PlainText)
+        self.collision.setVisible(False)
+        conflict_row = QHBoxLayout()
+        self.conflict = QLabel()
+        self.conflict.setObjectName("conflictBanner")
+        self.conflict.setWordWrap(True)
+        self.conflict_button = QPushButton(self.tr("Compare…"))
+        self.conflict_button.setObjectName("conflictCompare")
+        self.conflict_button.clicked.connect(self.review_conflict)
+        conflict_row.addWidget(self.conflict, 1)
+        conflict_row.addWidget(self.conflict_button)
+        self.conflict.setVisible(False)
+        self.conflict_button.setVisible(False)
+        header_layout.addWidget(self.handoff)
+        header_layout.addWidget(self.collision)
+        header_layout.addLayout(conflict_row)
         row = QHBoxLayout()
         row.addLayout(actions)
         row.addStretch(1)
@@ -117,16 +162,34 @@ class ConversationPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
+        self.workflow = None
+        self.chinese = False
+        self.acw_seconds = ACW_SECONDS
+        self._opened_marker: str | None = None   # newest message time the agent has seen
+        self._others: list[dict] = []
+        self._presence_timer = QTimer(self, interval=PRESENCE_SECONDS * 1000)
+        self._presence_timer.timeout.connect(lambda: self._beat("viewing"))
+        self.composer.editor.textChanged.connect(self._on_typing)
+        self._typing = False
+
     # -- showing --------------------------------------------------------------------------------
     def open(self, conversation_id: str | None) -> None:
         if conversation_id == self.conversation_id:
             return
         self.composer.flush_draft()
+        if self.conversation_id is not None and self.workflow is not None:
+            self._beat("left", self.conversation_id)
         self.conversation_id = conversation_id
+        self._others, self._typing = [], False
         if conversation_id is None:
             self.stack.setCurrentIndex(0)
+            self._presence_timer.stop()
             return
+        self._mark_seen()
         self.reload()
+        if self.workflow is not None:
+            self._beat("viewing")
+            self._presence_timer.start()
         draft = self.service.draft(conversation_id)
         self.composer.load(*(draft or ("reply", "")))
         self.stack.setCurrentIndex(1)
@@ -169,6 +232,7 @@ class ConversationPanel(QWidget):
         self.assign_button.setEnabled(header.get("assignee_id") != self.service.agent_id
                                       and header.get("status") != "closed")
         self.composer.setEnabled(header.get("status") != "closed")
+        self._show_workflow(header)
         self.tick()
 
     def _assignee_text(self, header: dict[str, Any]) -> str:
@@ -205,6 +269,28 @@ class ConversationPanel(QWidget):
         conversation_id = self.conversation_id
         if conversation_id is None:
             return
+        new = self.workflow.messages_since(conversation_id, self._opened_marker) if self.workflow else []
+        if new:
+            self._confirm_send(conversation_id, kind, body, new)
+            return
+        self._send_now(conversation_id, kind, body)
+
+    def _confirm_send(self, conversation_id: str, kind: str, body: str, new: list[dict]) -> None:
+        """Freshdesk-style: show what arrived since the agent opened it; never a blind reply."""
+        dialog = ConfirmSendDialog(new, self)
+        self._mark_seen()  # what the dialog shows now counts as read
+
+        def finished(code: int) -> None:
+            if code == QDialog.DialogCode.Accepted and self.conversation_id == conversation_id:
+                self._send_now(conversation_id, kind, body)
+            else:
+                self.reload(keep_scroll=False)  # the text stays in the composer for another look
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.confirm_dialog = dialog
+
+    def _send_now(self, conversation_id: str, kind: str, body: str) -> None:
         self.composer.clear_after_send()
 
         def failed(error: BaseException) -> None:
@@ -214,8 +300,11 @@ class ConversationPanel(QWidget):
             QMessageBox.warning(self, self.tr("Not sent"), self.tr("The message could not be saved: %1")
                                 .replace("%1", str(error)))
 
-        spawn(self.service.send(conversation_id, kind, body), on_error=failed,
-              on_done=lambda _key: self.reload())
+        def sent(_key: str) -> None:
+            self._mark_seen()
+            self.reload()
+
+        spawn(self.service.send(conversation_id, kind, body), on_error=failed, on_done=sent)
 
     def _on_draft(self, kind: str, body: str) -> None:
         if self.conversation_id is not None:
@@ -223,6 +312,9 @@ class ConversationPanel(QWidget):
 
     def change_status(self, status: str) -> None:
         if self.conversation_id is None:
+            return
+        if status == "resolved" and self.workflow is not None:
+            self.resolve()
             return
         try:
             task = self.service.change(self.conversation_id, status=status)
@@ -239,3 +331,190 @@ class ConversationPanel(QWidget):
 
     def _refused(self, error: BaseException) -> None:
         QMessageBox.information(self, self.tr("Cannot change the conversation"), str(error))
+
+    # -- workflow (issue 4) ---------------------------------------------------------------------
+    def set_workflow(self, workflow, *, chinese: bool) -> None:  # type: ignore[no-untyped-def]
+        self.workflow = workflow
+        self.chinese = chinese
+        for button in self.workflow_buttons.values():
+            button.setVisible(True)
+        if self.conversation_id is not None:
+            self._presence_timer.start()
+            self.reload(keep_scroll=True)
+
+    def _show_workflow(self, header: dict[str, Any]) -> None:
+        if self.workflow is None:
+            return
+        status = header.get("status")
+        active = status in ("new", "open", "pending")
+        self.workflow_buttons["transfer"].setEnabled(active)
+        self.workflow_buttons["escalate"].setEnabled(active)
+        facts = self.workflow.facts(header["id"]) or {}
+        note = facts.get("handoff_note")
+        if note and facts.get("handoff_by") != self.service.agent_id and active:
+            who = safe_display(self.workflow_agent_name(facts.get("handoff_by")), 40)
+            self.handoff.setText(self.tr("Hand-off from %1: %2").replace("%1", who)
+                                 .replace("%2", safe_display(note, 1000)))
+            self.handoff.setVisible(True)
+        else:
+            self.handoff.setVisible(False)
+        if status in ("resolved", "closed") and facts.get("disposition"):
+            codes = {d["id"]: d for d in self.workflow.dispositions()}
+            code = codes.get(facts["disposition"])
+            label = (code["name"] if self.chinese or not code.get("name_en") else code["name_en"]) if code \
+                else facts["disposition"]
+            fcr = {"yes": self.tr("first-contact resolution"), "provisional": self.tr("first contact (7-day window)"),
+                   "no": self.tr("not first-contact")}.get(facts.get("fcr", ""), "")
+            extra = "  ·  ".join(p for p in (self.tr("Wrap-up: %1").replace("%1", safe_display(label, 40)), fcr) if p)
+            self.subtitle.setText(self.subtitle.text() + "  ·  " + extra)
+        conflicts = self.workflow.conflicts(header["id"])
+        self.conflict.setText(self.tr("Your change conflicts with a newer one on the server.") if conflicts else "")
+        self.conflict.setVisible(bool(conflicts))
+        self.conflict_button.setVisible(bool(conflicts))
+
+    def stop_workflow(self) -> None:
+        self._presence_timer.stop()
+
+    def workflow_agent_name(self, agent_id: str | None) -> str:
+        if not agent_id or self.workflow is None:
+            return ""
+        for agent in self.workflow.agents():
+            if agent["id"] == agent_id:
+                return str(agent["name"])
+        return agent_id
+
+    def _mark_seen(self) -> None:
+        if self.workflow is not None and self.conversation_id is not None:
+            self._opened_marker = self.workflow.message_marker(self.conversation_id)[1]
+
+    def resolve(self) -> None:
+        """Resolve needs a wrap-up code; after it, after-contact work starts (see `resolved`)."""
+        from .wrapup_dialog import WrapUpDialog
+
+        conversation_id = self.conversation_id
+        if conversation_id is None or self.workflow is None:
+            return
+        dialog = WrapUpDialog(self.workflow.dispositions(), chinese=self.chinese, acw_seconds=self.acw_seconds,
+                              parent=self)
+        self.wrapup_dialog = dialog
+
+        def finished(code: int) -> None:
+            disposition = dialog.disposition()
+            if code != QDialog.DialogCode.Accepted or not disposition:
+                return
+            score = dialog.csat_score()
+
+            def done(_key: str) -> None:
+                if score:
+                    spawn(self.workflow.record_csat(conversation_id, score), on_error=self._refused)
+                self.resolved.emit(conversation_id)
+                self.reload(keep_scroll=True)
+
+            spawn(self.workflow.resolve(conversation_id, disposition), on_done=done, on_error=self._refused)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def transfer(self, *, escalate: bool) -> None:
+        from .transfer_dialog import TransferDialog
+
+        conversation_id = self.conversation_id
+        if conversation_id is None or self.workflow is None or self._header is None:
+            return
+        dialog = TransferDialog(self._header, self.service.queues(), self.workflow.agents(), escalate=escalate,
+                                chinese=self.chinese, my_id=self.service.agent_id, parent=self)
+        self.transfer_dialog = dialog
+
+        def finished(code: int) -> None:
+            if code != QDialog.DialogCode.Accepted:
+                return
+            queue_id, agent_id = dialog.target()
+            spawn(self.workflow.transfer(conversation_id, note=dialog.note_text(), queue_id=queue_id,
+                                         assignee_id=agent_id, kind=dialog.kind),
+                  on_done=lambda _k: self.reload(keep_scroll=True), on_error=self._refused)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def schedule_callback(self) -> None:
+        from .callbacks_view import ScheduleDialog
+
+        header = self._header
+        if header is None or self.workflow is None or self.conversation_id is None:
+            return
+        conversation_id = self.conversation_id
+        dialog = ScheduleDialog(self.tr("Schedule a callback"), parent=self)
+        self.callback_dialog = dialog
+
+        def finished(code: int) -> None:
+            if code == QDialog.DialogCode.Accepted:
+                spawn(self.workflow.schedule_callback(header["customer_id"], dialog.moment(),
+                                                      dialog.note.toPlainText(), conversation_id),
+                      on_error=self._refused)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def record_csat(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        if self.workflow is None or self.conversation_id is None:
+            return
+        conversation_id = self.conversation_id
+        score, ok = QInputDialog.getInt(self, self.tr("Customer satisfaction"),
+                                        self.tr("Score the customer gave (1 = very unhappy, 5 = very happy). "
+                                                "2 or less schedules a follow-up callback."), 5, 1, 5)
+        if ok:
+            spawn(self.workflow.record_csat(conversation_id, score), on_error=self._refused)
+
+    def review_conflict(self) -> None:
+        if self.workflow is None or self.conversation_id is None:
+            return
+        conflicts = self.workflow.conflicts(self.conversation_id)
+        if not conflicts:
+            return
+        conversation_id, conflict = self.conversation_id, conflicts[0]
+        dialog = ConflictDialog(conflict, self)
+        self.conflict_dialog = dialog
+
+        def finished(code: int) -> None:
+            if code == QDialog.DialogCode.Accepted:
+                spawn(self.workflow.resolve_conflict(conversation_id, conflict["key"], keep_mine=dialog.keep_mine),
+                      on_done=lambda _r: self.reload(keep_scroll=True), on_error=self._refused)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    # -- collision: who else is here ---------------------------------------------------------------
+    def _on_typing(self) -> None:
+        typing = bool(self.composer.editor.toPlainText().strip())
+        if typing != self._typing and self.workflow is not None and self.conversation_id is not None:
+            self._typing = typing
+            self._beat("replying" if typing else "viewing")
+
+    def _beat(self, activity: str, conversation_id: str | None = None) -> None:
+        conversation_id = conversation_id or self.conversation_id
+        if self.workflow is None or conversation_id is None:
+            return
+        if activity == "viewing" and self._typing:
+            activity = "replying"
+
+        def landed(others: list[dict] | None) -> None:
+            if others is not None and conversation_id == self.conversation_id:
+                self.show_others(others)
+
+        spawn(self.workflow.presence(conversation_id, activity), on_done=landed, on_error=lambda _e: None)
+
+    def show_others(self, others: list[dict]) -> None:
+        self._others = others
+        if not others:
+            self.collision.setVisible(False)
+        else:
+            parts = []
+            for other in others:
+                name = safe_display(other.get("name"), 30)
+                parts.append(self.tr("%1 is replying").replace("%1", name) if other.get("activity") == "replying"
+                             else self.tr("%1 is viewing").replace("%1", name))
+            self.collision.setText("👥 " + " · ".join(parts))
+            self.collision.setVisible(True)
+        self.others_changed.emit(others)

@@ -21,11 +21,15 @@ from ..domain.timeutil import utcnow
 from ..services.session import Session
 from ..services.sync_service import OFFLINE, SyncStatus
 from ..store.inbox import MINE, InboxView
+from . import workflow_wiring
 from .bridge import SessionBridge
 from .conversation_panel import ConversationPanel
 from .customer_panel import CustomerPanel
+from .dashboard import install as dashboard_page
+from .diagnostics_dialog import DiagnosticsDialog
 from .inbox_delegate import ROW_HEIGHT, InboxDelegate
 from .inbox_model import ID_ROLE, InboxModel
+from .knowledge_tabs import KnowledgeTabs
 from .outbox_dialog import OutboxDialog
 from .resources import icon
 from .search_dialog import SearchDialog
@@ -88,6 +92,10 @@ class MainWindow(QMainWindow):
         self.side = QTabWidget()
         self.side.setObjectName("sidePanel")
         self.side.addTab(self.customer, self.tr("Customer"))
+        self.knowledge = KnowledgeTabs(self)  # 话术 scripts, FAQ, guided call scripts (ui/knowledge_tabs.py)
+        self.side.addTab(self.knowledge.scripts, self.tr("话术 Scripts"))
+        self.side.addTab(self.knowledge.faq, self.tr("FAQ"))
+        self.side.addTab(self.knowledge.guided, self.tr("Guided"))
         self.side.setMinimumWidth(260)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -129,6 +137,8 @@ class MainWindow(QMainWindow):
         self.views.set_counts(self.service.view_counts())
         self.set_view(InboxView(MINE))
         self._on_sync_status(self.bridge.status)
+        self.dashboard = dashboard_page.install(self)  # leads: Ctrl+D
+        self.workflow_controller = workflow_wiring.install(self)  # agent state, offers, callbacks, screen-pop
 
     # -- construction ---------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -148,6 +158,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.search_action)
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.outbox_action)
+        self.diagnostics_action = QAction(self.tr("Diagnostics"), self)  # skipped server records, cache health
+        self.diagnostics_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.diagnostics_action.triggered.connect(lambda: DiagnosticsDialog(self.service.db, self).exec())
+        toolbar.addAction(self.diagnostics_action)
         self.addToolBar(toolbar)
 
     def _build_shortcuts(self) -> None:
@@ -290,6 +304,13 @@ class MainWindow(QMainWindow):
         self.inbox.viewport().update()
         self.conversation.tick()
         self.status.tick()
+
+    def show_dashboard(self) -> None:
+        """The queue dashboard in place of the inbox (Ctrl+D toggles back)."""
+        dashboard_page.show(self)
+
+    def show_inbox(self) -> None:
+        dashboard_page.hide(self)
 
     def show_outbox(self) -> None:
         OutboxDialog(self.service, self).exec()

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn
@@ -101,6 +101,8 @@ class Startup:
         session.sync.start()
         if args.open:
             window.open_conversation(args.open)
+        if getattr(args, "view", "inbox") == "dashboard":
+            window.show_dashboard()
 
     async def _sign_in(self, backend, username: str, password: str | None):  # type: ignore[no-untyped-def]
         """SignIn, None (offline: work from the cache), or False (the user gave up)."""
@@ -184,7 +186,11 @@ class Startup:
 
     async def shutdown(self) -> None:
         if self.window is not None:
-            self.window.conversation.composer.flush_draft()
+            # Widgets go before the cache, so their last signals still find it open.
+            self.window.shutdown()
+            self.window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            self.window = None
         if self.session is not None:
             await self.session.close()
         if self.demo is not None:

@@ -1,7 +1,11 @@
 """The conversation thread: untrusted message bodies shown as escaped plain text.
 
-Bodies are never interpreted as HTML here, so nothing remote can load and no link can run;
-`loadResource` refuses everything as a second wall. Huge bodies are capped ("show more").
+By default bodies are never interpreted as HTML, so nothing remote can load and no link can
+run. With `render_html` on, e-mail bodies that are HTML go through the nh3 allow-list
+(`html_body.sanitize`): formatting and http/https/mailto links only. Either way
+`loadResource` refuses every fetch as a second wall, `javascript:`/`file:` and other links are
+never followed, and a web link opens only after the agent saw its real address. Huge bodies
+are capped and grow on "show more" step by step, so a 10 MB body never freezes the window.
 """
 
 from __future__ import annotations
@@ -9,13 +13,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
 from ..domain.text import clean_body, safe_display
-from . import formatting
+from . import formatting, html_body
 
 BODY_CAP = 20_000
+MORE_FACTOR = 5        # each "show more" shows five times as much: 20 k, 100 k, 500 k … characters
+OPENABLE_SCHEMES = {"http", "https", "mailto"}
 
 
 def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
@@ -29,6 +36,7 @@ def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
 
 class ThreadView(QTextBrowser):
     show_more_requested = Signal(str)
+    link_refused = Signal(str)     # a link we will never follow (javascript:, file:, relative …)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,15 +44,36 @@ class ThreadView(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
-        self._expanded: set[str] = set()
+        self._expanded: dict[str, int] = {}   # message id -> characters shown
+        self.render_html = False
+        self.resource_requests = 0            # fetches Qt asked for and we refused (for the tests)
 
     def loadResource(self, _type: int, _name: QUrl) -> Any:  # noqa: N802 - Qt override
+        self.resource_requests += 1
         return None  # never fetch anything: no images, no style sheets, no files
 
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == "agentdesktop" and url.host() == "more":
-            self._expanded.add(url.path().lstrip("/"))
-            self.show_more_requested.emit(url.path().lstrip("/"))
+            message_id = url.path().lstrip("/")
+            self._expanded[message_id] = self._expanded.get(message_id, BODY_CAP) * MORE_FACTOR
+            self.show_more_requested.emit(message_id)
+            return
+        if url.scheme().lower() not in OPENABLE_SCHEMES or not url.host() and url.scheme().lower() != "mailto":
+            self.link_refused.emit(url.toString())
+            return
+        if self.confirm_link(url):
+            QDesktopServices.openUrl(url)
+
+    def confirm_link(self, url: QUrl) -> bool:
+        """Show the real address (not the link's text, which may lie) and ask before opening it."""
+        address = url.toDisplayString()
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Open link?"),
+                          self.tr("This link from a message goes to:\n\n%1\n\nOpen it in your browser?")
+                          .replace("%1", safe_display(address, 500)),
+                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Open
 
     def show_messages(self, messages: list[dict[str, Any]], customer_name: str, *, keep_scroll: bool = False) -> None:
         bar = self.verticalScrollBar()
@@ -80,15 +109,19 @@ class ThreadView(QTextBrowser):
                     "%1", safe_display(message.get("outbox_error"), 120))) + "</b>"
             else:
                 state = " · <i style='color:#b45309'>" + html.escape(self.tr("waiting to send…")) + "</i>"
-        body = clean_body(message.get("body") or "")
+        raw = message.get("body") or ""
+        shown = self._expanded.get(str(message.get("id")), BODY_CAP)
         more = ""
-        if len(body) > BODY_CAP and message.get("id") not in self._expanded:
-            hidden = len(body) - BODY_CAP
-            body = body[:BODY_CAP]
-            label = self.tr("Show %1 more characters").replace("%1", str(hidden))
+        if len(raw) > shown:  # cap before any other work: a 10 MB body is never scanned whole
+            hidden = len(raw) - shown
+            raw = raw[:shown]
+            label = self.tr("Show more (%1 characters not shown)").replace("%1", f"{hidden:,}")
             more = (f"<br><a href='agentdesktop://more/{html.escape(str(message.get('id')), quote=True)}'>"
                     f"{html.escape(label)}</a>")
-        text = html.escape(body).replace("\n", "<br>")
+        if self.render_html and html_body.looks_like_html(raw):
+            text = html_body.sanitize(clean_body(raw))
+        else:
+            text = html.escape(clean_body(raw)).replace("\n", "<br>")
         margin = "margin-left:60px;" if align == "right" else "margin-right:60px;"
         return (
             f"<table width='100%' cellspacing='0' cellpadding='0' style='margin-bottom:8px;{margin}'><tr><td "

@@ -77,8 +77,8 @@ def test_malformed_records_are_skipped_and_recorded_the_rest_applies(db: Databas
 
 def test_unknown_entities_are_ignored_not_invalid(db: Database) -> None:
     result = apply(db, [
-        {"entity": "faq_article", "id": "faq-1", "op": "upsert", "data": {"title": "x"}},
-        {"entity": "callback", "id": "cb-1", "op": "delete"},
+        {"entity": "wormhole", "id": "w-1", "op": "upsert", "data": {"title": "x"}},
+        {"entity": "time_machine", "id": "tm-1", "op": "delete"},
         {"entity": "hologram", "id": "h-1", "op": "upsert", "data": None},
         customer("cu-1"),
     ], cursor="c-3")

@@ -7,20 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-import qasync
 
 from agent_desktop.services.session import make_backend, open_session, sign_in
 from agent_desktop.ui.bridge import SessionBridge
 from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.helpers import RunningServer
-
-
-@pytest.fixture(scope="session")
-def loop(qapp):
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
 
 
 def run_until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool], timeout: float = 20.0) -> None:
@@ -84,9 +76,13 @@ class Opened:
         self.session.sync.start()
 
     def close(self) -> None:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        # As the app does: widgets go first (their last signals still find the cache open).
         self.window.close()
-        self.loop.run_until_complete(self.session.close())
         self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.loop.run_until_complete(self.session.close())
 
 
 @pytest.fixture
@@ -103,3 +99,9 @@ def open_window(loop, qapp, server, tmp_path):
     for window in opened:
         if not window.session.db._closed:
             window.close()
+
+
+@pytest.fixture
+def _loop_running_in_final_events():
+    """Kept for the suites that import it; AppEventLoop now keeps the loop running (ui/event_loop.py)."""
+    yield

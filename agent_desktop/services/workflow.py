@@ -1,0 +1,487 @@
+"""The ticket workflow for the UI: wrap-up, transfer/escalate, callbacks (回访), CSAT, customer notes
+and tags, agent state, routing offers and presence. Reads are indexed lookups on the calling
+thread; every action is written locally with its outbox row in one transaction and sent by the
+sync engine (so it works offline), except presence heartbeats, which only make sense live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from ..backends.base import BackendError, Rejected
+from ..domain import care
+from ..domain.enums import AgentState
+from ..domain.fcr import fcr_state
+from ..domain.records import Message
+from ..domain.timeutil import now_iso, parse_iso, to_iso, utcnow
+from ..domain.workflow import check_change, check_handoff
+from ..store import Database, outbox, records
+from ..store import changes as store_changes
+from ..store import workflow as store
+from .conversations import ConversationService
+from .events import Event
+from .sync_engine import SyncEngine, register_action
+
+TRANSFER = "transfer"
+CSAT = "csat"
+CALLBACK_CREATE = "callback_create"
+CALLBACK_OUTCOME = "callback_outcome"
+NOTE_ADD = "customer_note"
+NOTE_EDIT = "customer_note_edit"
+TAGS = "customer_tags"
+STATUS = "agent_status"
+OFFER = "offer_answer"
+LINK = "link_customer"
+CREATE_CUSTOMER = "customer_create"
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+class WorkflowService:
+    def __init__(self, db: Database, agent: dict[str, Any], backend: Any,
+                 conversations: ConversationService) -> None:
+        self.db = db
+        self.agent = agent
+        self.backend = backend
+        self.conversations = conversations
+        self.changed = Event()   # (what: str) — "callbacks", "notes", "status", "offers", "csat", "customer"
+        self._presence_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
+
+    @property
+    def agent_id(self) -> str:
+        return str(self.agent.get("id", ""))
+
+    # -- reads ----------------------------------------------------------------------------------
+    def dispositions(self) -> list[dict[str, Any]]:
+        return store.dispositions(self.db.reader())
+
+    def callbacks(self, *, mine_only: bool = True, include_done: bool = False) -> list[dict[str, Any]]:
+        return store.callbacks(self.db.reader(), self.agent_id if mine_only else None, include_done=include_done)
+
+    def due_callbacks(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        return store.due_callbacks(self.db.reader(), self.agent_id, to_iso(now or utcnow()))
+
+    def customer(self, customer_id: str) -> dict[str, Any] | None:
+        rows = self.db.reader().execute("SELECT * FROM customers WHERE id=?", (customer_id,)).fetchall()
+        if not rows:
+            return None
+        names = [d[0] for d in self.db.reader().execute("SELECT * FROM customers LIMIT 0").description]
+        row = dict(zip(names, rows[0], strict=True))
+        for key in ("phones", "emails", "handles", "tags"):
+            row[key] = json.loads(row[key] or "[]")
+        return row
+
+    def find_customers(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Customers whose name, phone or e-mail contains `text` (for linking an unknown caller)."""
+        text = text.strip()
+        if len(text) < 1:
+            return []
+        pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+        rows = self.db.reader().execute(
+            "SELECT id, name, phones, emails FROM customers WHERE name LIKE ? OR phones LIKE ? OR emails LIKE ? "
+            "ORDER BY name LIMIT ?", (pattern, pattern, pattern, limit)).fetchall()
+        return [{"id": r[0], "name": r[1], "phones": ", ".join(json.loads(r[2] or "[]")),
+                 "emails": ", ".join(json.loads(r[3] or "[]"))} for r in rows]
+
+    def figures(self, customer_id: str) -> dict[str, Any]:
+        return store.customer_figures(self.db.reader(), customer_id)
+
+    def timeline(self, customer_id: str, before: tuple[str, str] | None = None, limit: int = 30) -> list[dict[str, Any]]:
+        return store.customer_timeline(self.db.reader(), customer_id, before=before, limit=limit)
+
+    def orders(self, customer_id: str) -> list[dict[str, Any]]:
+        return store.customer_orders(self.db.reader(), customer_id)
+
+    def notes(self, customer_id: str) -> list[dict[str, Any]]:
+        return store.customer_notes(self.db.reader(), customer_id)
+
+    def csat(self, conversation_id: str) -> dict[str, Any] | None:
+        return store.csat_for(self.db.reader(), conversation_id)
+
+    def offers(self) -> list[dict[str, Any]]:
+        """Offers on my screen that have not expired yet."""
+        now = now_iso()
+        return [o for o in store.open_offers(self.db.reader(), self.agent_id)
+                if not o.get("expires_at") or o["expires_at"] > now]
+
+    def my_status(self) -> dict[str, Any]:
+        return store.agent_status(self.db.reader(), self.agent_id) or {
+            "id": self.agent_id, "state": self.agent.get("state") or AgentState.OFFLINE.value, "reason": "",
+            "since": None, "capacity": {}, "load": {}}
+
+    def facts(self, conversation_id: str) -> dict[str, Any] | None:
+        """Workflow fields of a conversation (hand-off, disposition, FCR), local changes included."""
+        data = store.conversation_facts(self.db.reader(), conversation_id)
+        if data is None:
+            return None
+        data["fcr"] = fcr_state(resolved_at=data.get("resolved_at"), transfer_count=data.get("transfer_count", 0),
+                                reopen_count=data.get("reopen_count", 0),
+                                customer_contacts=data.get("customer_contacts", 1), now=utcnow())
+        return data
+
+    def agents(self) -> list[dict[str, Any]]:
+        rows = self.db.reader().execute("SELECT id, name, state, queue_ids FROM agents ORDER BY name").fetchall()
+        return [{"id": r[0], "name": r[1], "state": r[2], "queue_ids": r[3]} for r in rows]
+
+    def message_marker(self, conversation_id: str) -> tuple[int, str | None]:
+        return store.last_message_marker(self.db.reader(), conversation_id)
+
+    def messages_since(self, conversation_id: str, after: str | None) -> list[dict[str, Any]]:
+        return store.messages_after(self.db.reader(), conversation_id, after, self.agent_id)
+
+    # -- acting ---------------------------------------------------------------------------------
+    async def _write(self, fn: Any, *args: Any, what: str, conversation_id: str | None = None) -> Any:
+        result = await asyncio.wrap_future(self.db.write(fn, *args))
+        if conversation_id:
+            self.conversations.conversation_changed.emit(conversation_id)
+        self.conversations.outbox_changed.emit()   # the bridge nudges the sync engine
+        self.changed.emit(what)
+        return result
+
+    async def resolve(self, conversation_id: str, disposition: str) -> str:
+        """Resolve with a wrap-up code (checked against the backend's list)."""
+        header = self.conversations.header(conversation_id)
+        if header is None:
+            raise KeyError(conversation_id)
+        known = {d["id"] for d in self.dispositions()} or None
+        check_change(header, {"status": "resolved", "disposition": disposition}, known)
+        return await self.conversations.change(conversation_id, status="resolved", disposition=disposition)
+
+    async def transfer(self, conversation_id: str, *, note: str, queue_id: str | None = None,
+                       assignee_id: str | None = None, kind: str = "transfer") -> str:
+        header = self.conversations.header(conversation_id)
+        if header is None:
+            raise KeyError(conversation_id)
+        clean = check_handoff(header["status"], note, queue_id=queue_id, assignee_id=assignee_id,
+                              current_queue=header.get("queue_id"), current_assignee=header.get("assignee_id"))
+        payload = {"kind": kind, "queue_id": queue_id, "assignee_id": assignee_id, "note": clean}
+        agent_name = str(self.agent.get("name", ""))
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, TRANSFER, conversation_id, payload)
+            records.write_message(conn, Message(
+                id=f"local:{key}", conversation_id=conversation_id, kind="note", direction="out", body=clean,
+                created_at=now_iso(), author_id=self.agent_id, author_name=agent_name, idempotency_key=key,
+            ), pending=True)
+            local = {"queue_id": queue_id or header.get("queue_id"), "assignee_id": assignee_id}
+            records.patch_conversation_locally(conn, conversation_id, local)
+            return key
+
+        return await self._write(write, what="conversation", conversation_id=conversation_id)
+
+    async def record_csat(self, conversation_id: str, score: int, comment: str = "") -> str:
+        if not 1 <= score <= 5:
+            raise ValueError("the score must be 1 to 5")
+        header = self.conversations.header(conversation_id)
+        if header is None:
+            raise KeyError(conversation_id)
+        payload = {"score": score, "comment": comment.strip(), "source": "agent"}
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, CSAT, conversation_id, payload)
+            store.add_local_csat(conn, key, {"conversation_id": conversation_id, "customer_id": header["customer_id"],
+                                             "score": score, "comment": payload["comment"], "source": "agent",
+                                             "agent_id": self.agent_id, "created_at": now_iso()})
+            if care.needs_follow_up(score):  # shown at once; the server's own follow-up replaces it
+                store.add_local_callback(conn, key, {
+                    "customer_id": header["customer_id"], "conversation_id": conversation_id,
+                    "agent_id": self.agent_id, "due_at": to_iso(care.follow_up_due(utcnow())), "reason": "csat",
+                    "note": f"CSAT {score}/5", "created_at": now_iso()})
+            return key
+
+        return await self._write(write, what="csat", conversation_id=conversation_id)
+
+    async def schedule_callback(self, customer_id: str, due_at: datetime, note: str = "",
+                                conversation_id: str | None = None) -> str:
+        if due_at <= utcnow():
+            raise ValueError("choose a time in the future")
+        payload = {"customer_id": customer_id, "conversation_id": conversation_id, "due_at": to_iso(due_at),
+                   "note": note.strip()}
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, CALLBACK_CREATE, conversation_id or "", payload)
+            store.add_local_callback(conn, key, {**payload, "agent_id": self.agent_id, "reason": "manual",
+                                                 "created_at": now_iso()})
+            return key
+
+        return await self._write(write, what="callbacks")
+
+    async def callback_outcome(self, callback_id: str, outcome: str, *, note: str = "",
+                               due_at: datetime | None = None) -> str:
+        now = utcnow()
+        next_due = care.reschedule_due(outcome, now, due_at)   # raises ValueError with the reason
+        payload = {"id": callback_id, "outcome": outcome, "note": note.strip(),
+                   "due_at": to_iso(due_at) if due_at else None}
+        fields: dict[str, Any] = {"status": "done", "completed_at": to_iso(now)} if next_due is None else {
+            "status": "scheduled", "due_at": to_iso(next_due)}
+        if note.strip():
+            fields["outcome_note"] = note.strip()
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, CALLBACK_OUTCOME, "", payload)
+            store.set_local_callback(conn, callback_id, key, fields)
+            return key
+
+        return await self._write(write, what="callbacks")
+
+    async def add_note(self, customer_id: str, body: str) -> str:
+        if not body.strip():
+            raise ValueError("the note is empty")
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, NOTE_ADD, "", {"customer_id": customer_id, "body": body.strip()})
+            store.add_local_note(conn, key, {"customer_id": customer_id, "body": body.strip(),
+                                             "author_id": self.agent_id, "author_name": str(self.agent.get("name", "")),
+                                             "created_at": now_iso(), "updated_at": now_iso()})
+            return key
+
+        return await self._write(write, what="notes")
+
+    async def edit_note(self, note_id: str, body: str) -> str:
+        if not body.strip():
+            raise ValueError("the note is empty")
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, NOTE_EDIT, "", {"id": note_id, "body": body.strip()})
+            store.set_local_note(conn, note_id, key, body.strip(), now_iso())
+            return key
+
+        return await self._write(write, what="notes")
+
+    async def set_tags(self, customer_id: str, tags: list[str]) -> str:
+        clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, TAGS, "", {"customer_id": customer_id, "tags": clean})
+            store.set_local_customer_tags(conn, customer_id, clean)
+            return key
+
+        return await self._write(write, what="customer")
+
+    async def set_state(self, state: str, reason: str = "") -> str:
+        if state not in AgentState.values():
+            raise ValueError(f"unknown state {state!r}")
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, STATUS, "", {"state": state, "reason": reason})
+            store.set_local_status(conn, self.agent_id, key, state, reason, now_iso())
+            return key
+
+        return await self._write(write, what="status")
+
+    async def answer_offer(self, offer_id: str, accept: bool) -> str:
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, OFFER, "", {"id": offer_id, "accept": accept})
+            store.set_local_offer(conn, offer_id, "accepted" if accept else "declined")
+            return key
+
+        return await self._write(write, what="offers")
+
+    async def link_customer(self, conversation_id: str, customer_id: str) -> str:
+        def write(conn):  # type: ignore[no-untyped-def]
+            key = outbox.enqueue_action(conn, LINK, conversation_id, {"customer_id": customer_id})
+            conn.execute("UPDATE conversations SET customer_id=? WHERE id=?", (customer_id, conversation_id))
+            return key
+
+        return await self._write(write, what="customer", conversation_id=conversation_id)
+
+    # -- 412 conflicts: both versions shown, the agent decides ------------------------------------
+    def conflicts(self, conversation_id: str) -> list[dict[str, Any]]:
+        rows = self.db.reader().execute(
+            "SELECT key, payload, server_state, last_error FROM outbox WHERE conversation_id=? AND state='conflict' "
+            "ORDER BY seq", (conversation_id,)).fetchall()
+        return [{"key": r[0], "mine": json.loads(r[1]), "server": json.loads(r[2]) if r[2] else {},
+                 "error": r[3]} for r in rows]
+
+    async def resolve_conflict(self, conversation_id: str, key: str, *, keep_mine: bool) -> None:
+        """Keep mine: send it again on top of the server's current version. Else: drop mine."""
+        def write(conn):  # type: ignore[no-untyped-def]
+            row = conn.execute("SELECT payload, server_state FROM outbox WHERE key=? AND state='conflict'",
+                               (key,)).fetchone()
+            if row is None:
+                return
+            if keep_mine:
+                server = json.loads(row[1]) if row[1] else {}
+                conn.execute("UPDATE outbox SET state='queued', base_version=?, next_attempt_at=0, last_error=NULL "
+                             "WHERE key=?", (server.get("version"), key))
+                records.patch_conversation_locally(conn, conversation_id, json.loads(row[0]))
+            else:
+                outbox.mark_sent(conn, key)
+                records.restore_server_state(conn, conversation_id)
+
+        await self._write(write, what="conversation", conversation_id=conversation_id)
+
+    async def create_customer(self, conversation_id: str, *, name: str, company: str = "", phone: str = "",
+                              email: str = "") -> str:
+        """An unknown caller is a new customer: create them on the server and link the conversation."""
+        if not name.strip():
+            raise ValueError("the customer needs a name")
+        payload = {"name": name.strip(), "company": company.strip(), "phone": phone.strip() or None,
+                   "email": email.strip() or None}
+
+        def write(conn):  # type: ignore[no-untyped-def]
+            return outbox.enqueue_action(conn, CREATE_CUSTOMER, conversation_id, payload)
+
+        return await self._write(write, what="customer", conversation_id=conversation_id)
+
+    async def presence(self, conversation_id: str, activity: str) -> list[dict[str, Any]] | None:
+        """Tell the server we are viewing/replying; returns the others, or None when offline."""
+        call = getattr(self.backend, "call", None)
+        if call is None:
+            return None
+
+        def beat() -> Any:
+            return call("POST", f"/api/v1/conversations/{_q(conversation_id)}/presence", json_body={"activity": activity})
+
+        try:
+            answer = await asyncio.get_event_loop().run_in_executor(self._presence_pool, beat)
+        except (BackendError, RuntimeError):
+            return None
+        others = answer.get("others") if isinstance(answer, dict) else None
+        return [o for o in others if isinstance(o, dict)] if isinstance(others, list) else None
+
+    def close(self) -> None:
+        self._presence_pool.shutdown(wait=False, cancel_futures=True)
+
+
+def is_due(callback: dict[str, Any], now: datetime) -> bool:
+    try:
+        return callback.get("status") == "scheduled" and parse_iso(callback["due_at"]) <= now
+    except (KeyError, ValueError):
+        return False
+
+
+# -- how the queued actions go out (sync engine push, worker thread) -------------------------------
+
+
+def _apply(conn: Any, entity: str, record: Any) -> None:
+    if isinstance(record, dict) and record.get("id"):
+        store_changes.apply_change(conn, {"entity": entity, "id": str(record["id"]), "op": "upsert", "data": record},
+                                   store_changes.ApplyResult())
+
+
+def _send(engine: SyncEngine, item: outbox.OutboxItem, method: str, path: str, body: Any,
+          commit: Any) -> None:
+    answer = engine.backend.call(method, path, json_body=body,  # type: ignore[attr-defined]
+                                 headers={"Idempotency-Key": item.key})
+
+    def write(conn):  # type: ignore[no-untyped-def]
+        outbox.mark_sent(conn, item.key)
+        commit(conn, answer if isinstance(answer, dict) else {})
+
+    engine.db.write_sync(write)
+
+
+def _send_transfer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    def commit(conn, answer):  # type: ignore[no-untyped-def]
+        _apply(conn, "message", answer.get("note"))
+        _apply(conn, "conversation", answer.get("conversation"))
+
+    _send(engine, item, "POST", f"/api/v1/conversations/{_q(item.conversation_id)}/transfer", item.payload, commit)
+
+
+def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    def commit(conn, answer):  # type: ignore[no-untyped-def]
+        store.forget_local(conn, "csat", item.key)
+        store.forget_local(conn, "callbacks", item.key)
+        _apply(conn, "csat", answer.get("csat"))
+        _apply(conn, "callback", answer.get("callback"))
+
+    _send(engine, item, "POST", f"/api/v1/conversations/{_q(item.conversation_id)}/csat", item.payload, commit)
+
+
+def _send_callback_create(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    body = {k: v for k, v in item.payload.items() if v is not None}
+
+    def commit(conn, answer):  # type: ignore[no-untyped-def]
+        store.forget_local(conn, "callbacks", item.key)
+        _apply(conn, "callback", answer)
+        if answer.get("id"):  # outcomes queued against our local id now name the server's
+            for seq, payload in conn.execute("SELECT seq, payload FROM outbox WHERE action=? AND state='queued'",
+                                             (CALLBACK_OUTCOME,)).fetchall():
+                if f'"local:{item.key}"' in payload:
+                    conn.execute("UPDATE outbox SET payload=? WHERE seq=?",
+                                 (payload.replace(f"local:{item.key}", str(answer["id"])), seq))
+
+    _send(engine, item, "POST", "/api/v1/callbacks", body, commit)
+
+
+def _send_callback_outcome(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    payload = dict(item.payload)
+    callback_id = payload.pop("id")
+    body = {k: v for k, v in payload.items() if v is not None}
+    _send(engine, item, "POST", f"/api/v1/callbacks/{_q(callback_id)}/outcome", body,
+          lambda conn, answer: _apply(conn, "callback", answer))
+
+
+def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    def commit(conn, answer):  # type: ignore[no-untyped-def]
+        store.forget_local(conn, "customer_notes", item.key)
+        _apply(conn, "customer_note", answer)
+
+    _send(engine, item, "POST", f"/api/v1/customers/{_q(item.payload['customer_id'])}/notes",
+          {"body": item.payload["body"]}, commit)
+
+
+def _send_note_edit(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    _send(engine, item, "PATCH", f"/api/v1/customer-notes/{_q(item.payload['id'])}", {"body": item.payload["body"]},
+          lambda conn, answer: _apply(conn, "customer_note", answer))
+
+
+def _send_tags(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    _send(engine, item, "PUT", f"/api/v1/customers/{_q(item.payload['customer_id'])}/tags",
+          {"tags": item.payload["tags"]}, lambda conn, answer: _apply(conn, "customer", answer))
+
+
+def _send_status(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    def commit(conn, answer):  # type: ignore[no-untyped-def]
+        conn.execute("UPDATE agent_statuses SET pending_key=NULL WHERE pending_key=?", (item.key,))
+        _apply(conn, "agent_status", answer)
+
+    _send(engine, item, "PUT", "/api/v1/me/status", item.payload, commit)
+
+
+def _send_offer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    verb = "accept" if item.payload.get("accept") else "decline"
+    try:
+        _send(engine, item, "POST", f"/api/v1/offers/{_q(item.payload['id'])}/{verb}", None,
+              lambda conn, answer: (_apply(conn, "offer", answer.get("offer")),
+                                    _apply(conn, "conversation", answer.get("conversation"))))
+    except Rejected:
+        # The offer expired or went elsewhere meanwhile: nothing for the agent to fix, just drop it.
+        def drop(conn):  # type: ignore[no-untyped-def]
+            outbox.mark_sent(conn, item.key)
+            store.set_local_offer(conn, item.payload["id"], "expired")
+
+        engine.db.write_sync(drop)
+
+
+def _send_link(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    _send(engine, item, "PUT", f"/api/v1/conversations/{_q(item.conversation_id)}/customer", item.payload,
+          lambda conn, answer: _apply(conn, "conversation", answer))
+
+
+def _send_create_customer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
+    # A retry repeats both calls with the same key: the server replays the customer it created first.
+    body = {k: v for k, v in item.payload.items() if v is not None}
+    customer = engine.backend.call("POST", "/api/v1/customers", json_body=body,  # type: ignore[attr-defined]
+                                   headers={"Idempotency-Key": item.key})
+    if not isinstance(customer, dict) or not customer.get("id"):
+        raise Rejected("the server did not return the new customer", 502)
+    _send(engine, item, "PUT", f"/api/v1/conversations/{_q(item.conversation_id)}/customer",
+          {"customer_id": customer["id"]},
+          lambda conn, answer: (_apply(conn, "customer", customer), _apply(conn, "conversation", answer)))
+
+
+for _action, _handler in ((TRANSFER, _send_transfer), (CSAT, _send_csat), (CALLBACK_CREATE, _send_callback_create),
+                          (CALLBACK_OUTCOME, _send_callback_outcome), (NOTE_ADD, _send_note),
+                          (NOTE_EDIT, _send_note_edit), (TAGS, _send_tags), (STATUS, _send_status),
+                          (OFFER, _send_offer), (LINK, _send_link), (CREATE_CUSTOMER, _send_create_customer)):
+    register_action(_action, _handler)

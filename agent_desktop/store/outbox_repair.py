@@ -1,0 +1,105 @@
+"""What the agent can do with an outbox item the server refused or that conflicted.
+
+Nothing here drops work silently: discard is an explicit choice, edit keeps the text, and a
+conflict is resolved either by sending the agent's change on top of the server's version
+("keep mine") or by taking the server's state ("take theirs"). Each step is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from typing import Any
+
+from . import fts, records
+from .outbox import CONFLICT, FAILED, QUEUED
+
+MESSAGE_ACTIONS = ("reply", "note")
+
+
+def _row(conn: sqlite3.Connection, key: str) -> tuple[str, str, str, str]:
+    row = conn.execute("SELECT action, conversation_id, payload, state FROM outbox WHERE key=?", (key,)).fetchone()
+    if row is None:
+        raise KeyError(key)
+    return row
+
+
+def server_state(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    """The conversation as the server had it when it answered 412 (None for other items)."""
+    row = conn.execute("SELECT server_state FROM outbox WHERE key=?", (key,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def discard(conn: sqlite3.Connection, key: str) -> None:
+    """The agent gave this action up: remove it and its optimistic local effect."""
+    action, conversation_id, _payload, _state = _row(conn, key)
+    conn.execute("DELETE FROM outbox WHERE key=?", (key,))
+    if action in MESSAGE_ACTIONS:
+        records.delete_message(conn, f"local:{key}")
+    elif action == "patch":
+        records.restore_server_state(conn, conversation_id)
+
+
+def edit_message(conn: sqlite3.Connection, key: str, body: str) -> str:
+    """Change a refused reply or note and queue it again under a fresh idempotency key.
+
+    A fresh key: the server may have recorded the old key with the old text, and the same key
+    with a different body is refused as a reused key. Returns the new key.
+    """
+    action, _conversation_id, payload, state = _row(conn, key)
+    if action not in MESSAGE_ACTIONS:
+        raise ValueError("only replies and notes have text to edit")
+    if state == QUEUED:
+        raise ValueError("this message is still being sent; it can be edited once the server refuses it")
+    if not body.strip():
+        raise ValueError("the message is empty")
+    new_key = str(uuid.uuid4())
+    fields = {**json.loads(payload), "body": body}
+    conn.execute("UPDATE outbox SET key=?, payload=?, state=?, attempts=0, next_attempt_at=0, last_error=NULL, "
+                 "server_state=NULL WHERE key=?", (new_key, json.dumps(fields, ensure_ascii=False), QUEUED, key))
+    row = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (f"local:{key}",)).fetchone()
+    if row is not None:
+        conn.execute("UPDATE messages SET id=?, idempotency_key=?, body=? WHERE rowid=?",
+                     (f"local:{new_key}", new_key, body, row[0]))
+        fts.index_message(conn, row[0], body, row[1])
+    return new_key
+
+
+def edit_patch(conn: sqlite3.Connection, key: str, fields: dict[str, Any]) -> None:
+    """Change a refused ticket change (e.g. another queue) and queue it again."""
+    action, conversation_id, _payload, state = _row(conn, key)
+    if action != "patch":
+        raise ValueError("not a ticket change")
+    unknown = set(fields) - set(records.PATCHABLE)
+    if unknown or not fields:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown)) or 'nothing'}")
+    base = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    conn.execute("UPDATE outbox SET payload=?, state=?, attempts=0, next_attempt_at=0, last_error=NULL, "
+                 "server_state=NULL, base_version=? WHERE key=?",
+                 (json.dumps(fields, ensure_ascii=False), QUEUED, base[0] if base else None, key))
+    records.restore_server_state(conn, conversation_id)
+
+
+def keep_mine(conn: sqlite3.Connection, key: str) -> None:
+    """Resolve a conflict by sending the agent's change on top of the server's current version."""
+    action, conversation_id, _payload, state = _row(conn, key)
+    if state != CONFLICT:
+        raise ValueError("this item is not a conflict")
+    theirs = server_state(conn, key) or {}
+    version = theirs.get("version")
+    if not isinstance(version, int):
+        row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+        version = row[0] if row else None
+    conn.execute("UPDATE outbox SET state=?, base_version=?, next_attempt_at=0, last_error=NULL, server_state=NULL "
+                 "WHERE key=?", (QUEUED, version, key))
+    if action == "patch":
+        records.restore_server_state(conn, conversation_id)
+
+
+def take_theirs(conn: sqlite3.Connection, key: str) -> None:
+    """Resolve a conflict by accepting the server's state: the agent's change is dropped."""
+    discard(conn, key)
+
+
+__all__ = ["discard", "edit_message", "edit_patch", "keep_mine", "take_theirs", "server_state", "FAILED"]

@@ -1,0 +1,109 @@
+"""Collision: confirm before sending when the conversation changed since it was opened, and a 412
+conflict shown with both versions so the agent chooses (their change is never silently lost)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..domain.text import safe_display
+from . import formatting
+
+SEND_ANYWAY = 1
+
+
+class ConfirmSendDialog(QDialog):
+    """The new messages that arrived since the agent opened the conversation, before their reply goes."""
+
+    def __init__(self, messages: list[dict[str, Any]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("confirmSendDialog")
+        self.setWindowTitle(self.tr("The conversation changed"))
+        intro = QLabel(self.tr("%1 new message(s) arrived while you were writing. Read them before sending:")
+                       .replace("%1", str(len(messages))))
+        intro.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setObjectName("newMessages")
+        lines = []
+        for message in messages:
+            who = safe_display(message.get("author_name"), 40) or "?"
+            kind = self.tr("internal note") if message.get("kind") == "note" else ""
+            lines.append(f"{formatting.local_time(message.get('created_at'))} · {who} {kind}\n"
+                         f"{safe_display(message.get('body'), 2000)}\n")
+        self.text.setPlainText("\n".join(lines))
+        buttons = QDialogButtonBox()
+        self.send = buttons.addButton(self.tr("Send anyway"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.review = buttons.addButton(self.tr("Review first"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.review.setDefault(True)  # Enter never sends blindly
+        self.resize(520, 360)
+
+
+FIELDS = ("status", "priority", "assignee_id", "queue_id", "tags", "disposition")
+
+
+class ConflictDialog(QDialog):
+    """Field by field: what the agent set, what the server has now; keep mine or take theirs."""
+
+    def __init__(self, conflict: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictDialog")
+        self.setWindowTitle(self.tr("Someone else changed this conversation"))
+        self.keep_mine = False
+        mine, server = conflict["mine"], conflict["server"]
+        intro = QLabel(self.tr("Your change was made on an older version. Compare and choose:"))
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 3)
+        self.table.setObjectName("conflictTable")
+        self.table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("Server now")])
+        self.table.verticalHeader().setVisible(False)
+        fields = [f for f in FIELDS if f in mine] + [f for f in mine if f not in FIELDS]
+        for field in fields:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            for column, value in enumerate((field, _show(mine.get(field)), _show(server.get(field)))):
+                item = QTableWidgetItem(value)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox()
+        self.mine_button = buttons.addButton(self.tr("Apply mine on top"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.theirs_button = buttons.addButton(self.tr("Keep the server's"), QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.mine_button.clicked.connect(lambda: self._choose(True))
+        self.theirs_button.clicked.connect(lambda: self._choose(False))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 300)
+
+    def _choose(self, keep_mine: bool) -> None:
+        self.keep_mine = keep_mine
+        self.accept()
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(safe_display(str(v), 30) for v in value) or "—"
+    return safe_display(str(value), 60)

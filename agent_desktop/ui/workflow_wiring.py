@@ -1,0 +1,261 @@
+"""Puts the workflow into the main window: agent state in the toolbar, the offer bar, the
+Callbacks tab, screen-pop, SLA and callback notifications, and after-contact work after a resolve.
+
+`install(window)` is called once at the end of MainWindow.__init__.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolBar, QWidget
+
+from ..domain.sla import SlaState
+from ..domain.sla_policy import SlaWatch
+from ..domain.text import safe_display
+from ..domain.timeutil import utcnow
+from ..services.workflow import WorkflowService
+from . import formatting
+from .agent_state import AgentStateWidget
+from .callbacks_view import CallbacksView
+from .notify import Notifier
+from .tasks import spawn
+
+SCREEN_POP_CHANNELS = ("phone", "chat")
+SLA_CHECK_MS = 5000
+WORKFLOW_ENTITIES = {"offer", "callback", "agent_status", "customer_note", "order", "csat", "customer", "*"}
+
+
+class OfferBar(QWidget):
+    """The offer on the agent's screen: who, what, time left; accept or decline by key."""
+
+    def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workflow = workflow
+        self.setObjectName("offerBar")
+        self.offer: dict[str, Any] | None = None
+        self.text = QLabel()
+        self.text.setObjectName("offerText")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.accept_button = QPushButton(self.tr("Accept (Ctrl+Shift+Y)"))
+        self.accept_button.setObjectName("offerAccept")
+        self.accept_button.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+        self.decline_button = QPushButton(self.tr("Decline (Ctrl+Shift+J)"))
+        self.decline_button.setObjectName("offerDecline")
+        self.decline_button.setShortcut(QKeySequence("Ctrl+Shift+J"))
+        self.accept_button.clicked.connect(lambda: self.answer(True))
+        self.decline_button.clicked.connect(lambda: self.answer(False))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.accept_button)
+        layout.addWidget(self.decline_button)
+
+    def refresh(self) -> dict[str, Any] | None:
+        offers = self.workflow.offers()
+        self.offer = offers[0] if offers else None
+        self.tick()
+        return self.offer
+
+    def tick(self) -> None:
+        offer = self.offer
+        if offer is None:
+            self.text.setText("")
+            return
+        left = formatting.seconds_until(offer.get("expires_at"), utcnow())
+        if left is not None and left <= 0:
+            self.refresh()
+            return
+        name = safe_display(offer.get("customer_name"), 40) or self.tr("Unknown customer")
+        tier = offer.get("customer_tier")
+        badge = f" ({formatting.tier_label(tier)})" if tier in ("vip", "key_account") else ""
+        self.text.setText(self.tr("New %1 for you: %2%3 · %4 · %5 s to answer")
+                          .replace("%1", formatting.channel_label(offer.get("channel") or ""))
+                          .replace("%2", name).replace("%3", badge)
+                          .replace("%4", safe_display(offer.get("subject"), 60))
+                          .replace("%5", str(max(0, int(left or 0)))))
+
+    def answer(self, accept: bool) -> None:
+        offer = self.offer
+        if offer is None:
+            return
+        self.offer = None
+        self.tick()
+        spawn(self.workflow.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
+
+
+class WorkflowController(QObject):
+    """Screen-pop, notifications and refreshes; holds the measured screen-pop latencies (seconds)."""
+
+    def __init__(self, window: Any, workflow: WorkflowService) -> None:
+        super().__init__(window)
+        self.window = window
+        self.workflow = workflow
+        self.notifier = Notifier(window)
+        self.latencies: list[float] = []
+        self.popped: list[str] = []
+        self._seen_offers: set[str] = {o["id"] for o in workflow.offers()}
+        self._mine = self._my_live_conversations()
+        self.sla = SlaWatch()
+        self._sla_primed = False
+
+    # -- screen-pop -------------------------------------------------------------------------------
+    def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
+        started = time.perf_counter()   # the change has just been applied to the cache
+        target = None
+        for offer in self.workflow.offers():
+            if offer["id"] not in self._seen_offers:
+                self._seen_offers.add(offer["id"])
+                target = target or offer
+                self.notifier.notify("offer", self.tr("New contact offered"),
+                                     self.tr("%1 · %2").replace("%1", safe_display(offer.get("customer_name"), 40))
+                                     .replace("%2", safe_display(offer.get("subject"), 60)))
+        mine = self._my_live_conversations()
+        assigned = [cid for cid in mine - self._mine if cid in conversation_ids]
+        self._mine = mine
+        pop_id = target["conversation_id"] if target else None
+        for cid in assigned:
+            header = self.workflow.conversations.header(cid) or {}
+            if header.get("channel") in SCREEN_POP_CHANNELS:
+                pop_id = pop_id or cid
+                self.notifier.notify("assigned", self.tr("Assigned to you"),
+                                     safe_display(header.get("customer_name"), 40))
+        if pop_id is not None:
+            self.screen_pop(pop_id, started)
+        if entities & WORKFLOW_ENTITIES or conversation_ids:
+            self.refresh()
+
+    def screen_pop(self, conversation_id: str, started: float) -> None:
+        window = self.window
+        window.open_conversation(conversation_id)
+        window.side.setCurrentWidget(window.customer)
+        window.raise_()
+        self.popped.append(conversation_id)
+        if window.conversation.conversation_id == conversation_id:
+            self.latencies.append(time.perf_counter() - started)
+
+    def _my_live_conversations(self) -> set[str]:
+        rows = self.workflow.db.reader().execute(
+            "SELECT id FROM conversations WHERE assignee_id=? AND status IN ('new', 'open')",
+            (self.workflow.agent_id,)).fetchall()
+        return {row[0] for row in rows}
+
+    # -- periodic checks --------------------------------------------------------------------------
+    def check_sla(self) -> list[tuple[str, str]]:
+        if not self.window.bridge.status.first_sync_done:
+            return []   # the cache is still filling: judge once it holds the agent's work
+        rows = self.workflow.db.reader().execute(
+            "SELECT id, sla_due, first_response_at, waiting_since, created_at FROM conversations "
+            "WHERE assignee_id=? AND is_open=1 AND status != 'pending'", (self.workflow.agent_id,)).fetchall()
+        items = [(r[0], r[1] if not str(r[1]).startswith("9999") else None, r[3] if r[2] else r[4]) for r in rows]
+        alerts = self.sla.update(items, utcnow())
+        if not self._sla_primed:   # what was already late at sign-in is in the inbox, not a popup storm
+            self._sla_primed = True
+            return []
+        breached = [cid for cid, state in alerts if state == SlaState.BREACHED]
+        at_risk = [cid for cid, state in alerts if state == SlaState.AT_RISK]
+        if breached:
+            self.notifier.notify("sla", self.tr("SLA breached"), self._names(breached))
+        if at_risk:
+            self.notifier.notify("sla", self.tr("SLA at risk (≤ 20 % left)"), self._names(at_risk))
+        return alerts
+
+    def _names(self, ids: list[str]) -> str:
+        names = []
+        for cid in ids[:3]:
+            header = self.workflow.conversations.header(cid) or {}
+            names.append(safe_display(header.get("customer_name") or header.get("subject"), 30))
+        more = len(ids) - len(names)
+        return ", ".join(names) + (self.tr(" and %1 more").replace("%1", str(more)) if more > 0 else "")
+
+    def on_callback_due(self, row: dict[str, Any]) -> None:
+        self.notifier.notify("callback", self.tr("Callback due"),
+                             safe_display(row.get("note"), 80) or formatting.local_time(row.get("due_at")))
+
+    def refresh(self) -> None:
+        window = self.window
+        window.callbacks_view.reload()
+        window.agent_state.refresh()
+        offer = window.offer_bar.refresh()
+        window.offer_toolbar.setVisible(offer is not None)
+        window.customer.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
+
+    def stop(self) -> None:
+        """The window is closing (the session closes next): no timer may touch the cache after this."""
+        for timer in getattr(self, "timers", ()):
+            timer.stop()
+        self.window.callbacks_view.stop()
+        self.window.agent_state.stop()
+        self.window.conversation.stop_workflow()
+        self.workflow.close()
+
+    def tick(self) -> None:
+        self.window.agent_state.tick()
+        self.window.offer_bar.tick()
+        if self.window.offer_bar.offer is None and self.window.offer_toolbar.isVisible():
+            self.window.offer_toolbar.setVisible(False)
+
+
+def install(window: Any) -> WorkflowController:
+    session = window.session
+    workflow = WorkflowService(session.db, session.agent, session.backend, session.conversations)
+    chinese = window.language.startswith("zh")
+    window.workflow = workflow
+    window.conversation.set_workflow(workflow, chinese=chinese)
+    window.customer.set_workflow(workflow)
+
+    window.agent_state = AgentStateWidget(workflow)
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    if toolbar is not None:
+        first = toolbar.actions()[0] if toolbar.actions() else None
+        if first is not None:
+            toolbar.insertWidget(first, window.agent_state)
+            toolbar.insertSeparator(first)
+        else:
+            toolbar.addWidget(window.agent_state)
+
+    window.offer_bar = OfferBar(workflow)
+    window.offer_toolbar = QToolBar(QCoreApplication.translate("WorkflowWiring", "Offer"))
+    window.offer_toolbar.setObjectName("offerToolbar")
+    window.offer_toolbar.setMovable(False)
+    window.offer_toolbar.addWidget(window.offer_bar)
+    window.addToolBarBreak()
+    window.addToolBar(window.offer_toolbar)
+    window.offer_toolbar.setVisible(window.offer_bar.refresh() is not None)
+
+    window.callbacks_view = CallbacksView(workflow)
+    window.side.addTab(window.callbacks_view, QCoreApplication.translate("WorkflowWiring", "Callbacks"))
+    window.callbacks_view.conversation_requested.connect(window.open_conversation)
+    window.callbacks_view.customer_requested.connect(window._open_customer)
+
+    controller = WorkflowController(window, workflow)
+    window.workflow_controller = controller
+    window.callbacks_view.callback_due.connect(controller.on_callback_due)
+    window.bridge.data_changed.connect(controller.on_data_changed)
+    workflow.changed.connect(lambda _what: controller.refresh())
+    window.conversation.resolved.connect(lambda _cid: _after_resolve(window))
+
+    timer = QTimer(window, interval=1000)
+    timer.timeout.connect(controller.tick)
+    timer.start()
+    sla_timer = QTimer(window, interval=SLA_CHECK_MS)
+    sla_timer.timeout.connect(controller.check_sla)
+    sla_timer.start()
+    controller.timers = (timer, sla_timer)   # type: ignore[attr-defined]
+    window.installEventFilter(controller)
+    controller.check_sla()
+    return controller
+
+
+def _after_resolve(window: Any) -> None:
+    if window.agent_state.state in ("available", "busy"):
+        window.agent_state.start_acw(window.conversation.acw_seconds)
+

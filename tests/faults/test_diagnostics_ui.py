@@ -1,0 +1,32 @@
+"""The Diagnostics view lists what the feed skipped, checks the cache off the GUI thread, and clears."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from agent_desktop.store import Database
+from agent_desktop.store.changes import apply_batch
+from agent_desktop.ui.diagnostics_dialog import DiagnosticsDialog
+from tests.ui.conftest import run_until
+
+
+def test_diagnostics_lists_skipped_records(qtbot, loop, tmp_path):
+    db = Database(tmp_path / "cache.sqlite3")
+    bad = [{"entity": "conversation", "id": "bad-1", "op": "upsert", "data": {"status": "\u202eon fire"}},
+           {"entity": "message", "id": "bad-2", "op": "upsert", "data": []}, "junk"]
+    result = db.write_sync(apply_batch, bad, "7")
+    assert result.invalid == 3
+    dialog = DiagnosticsDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.table.rowCount() == 3
+    assert {dialog.table.item(r, 2).text() for r in range(3)} == {"bad-1", "bad-2", "?"}
+    assert all("\u202e" not in dialog.table.item(r, 3).text() for r in range(3))
+    run_until(loop, lambda: dialog.health is not None)
+    assert dialog.health == "ok" and "healthy" in dialog.summary.text() and "3 record" in dialog.summary.text()
+    dialog.copy.click()
+    assert "bad-1" in QApplication.clipboard().text()
+    dialog.clear.click()
+    run_until(loop, lambda: dialog.table.rowCount() == 0)
+    assert "No malformed records" in dialog.summary.text()
+    db.close()

@@ -1,0 +1,129 @@
+"""Workflow actions through the cache and outbox against a real server: shown at once (offline),
+sent once, replaced by the server's records; a 412 conflict keeps both versions until the agent chooses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import requests
+
+from agent_desktop.backends.reference import ReferenceBackend
+from agent_desktop.domain.timeutil import utcnow
+from agent_desktop.services.conversations import ConversationService
+from agent_desktop.services.sync_engine import SyncEngine
+from agent_desktop.services.workflow import WorkflowService
+from agent_desktop.store import Database
+from tests.helpers import run_private
+
+
+def run(coro):
+    return run_private(coro)
+
+
+@pytest.fixture
+def client(wf_server, tmp_path):
+    api, server = wf_server
+    backend = ReferenceBackend(server.url)
+    signed = backend.sign_in("agent1", "demo")
+    db = Database(tmp_path / "cache.sqlite3")
+    engine = SyncEngine(db, backend)
+    engine.pull()
+    conversations = ConversationService(db, signed.agent)
+    workflow = WorkflowService(db, signed.agent, backend, conversations)
+    yield api, db, engine, conversations, workflow
+    workflow.close()
+    db.close()
+
+
+def _open_conversation(db) -> dict:
+    row = db.reader().execute("SELECT id, customer_id, version FROM conversations WHERE status='open' "
+                              "ORDER BY id LIMIT 1").fetchone()
+    return {"id": row[0], "customer_id": row[1], "version": row[2]}
+
+
+def test_actions_show_at_once_and_reach_the_server_once(client) -> None:
+    api, db, engine, conversations, workflow = client
+    conv = _open_conversation(db)
+    customer = conv["customer_id"]
+    run(workflow.schedule_callback(customer, utcnow() + timedelta(hours=2), "确认退款", conv["id"]))
+    run(workflow.add_note(customer, "只在工作日联系"))
+    run(workflow.set_tags(customer, ["回访", "vip-candidate", "回访"]))
+    run(workflow.record_csat(conv["id"], 1, "很不满意"))
+    run(workflow.set_state("break", "lunch"))
+    # before anything is sent (offline): all of it is on screen already
+    assert any(c["note"] == "确认退款" and c["pending_key"] for c in workflow.callbacks())
+    assert workflow.notes(customer)[0]["body"] == "只在工作日联系"
+    assert workflow.customer(customer)["tags"] == ["回访", "vip-candidate"]
+    assert workflow.csat(conv["id"])["score"] == 1
+    assert workflow.my_status()["state"] == "break" and workflow.my_status()["reason"] == "lunch"
+    pushed = engine.push()
+    assert pushed.sent == 5 and pushed.failed == 0
+    engine.pull()
+    mine = [c for c in workflow.callbacks() if c["customer_id"] == customer]
+    assert {c["reason"] for c in mine} >= {"manual", "csat"}            # the CSAT follow-up came from the server
+    assert not any(c["pending_key"] or c["id"].startswith("local:") for c in mine)
+    assert [n["body"] for n in workflow.notes(customer)].count("只在工作日联系") == 1
+    assert workflow.csat(conv["id"])["score"] == 1 and not workflow.csat(conv["id"])["pending_key"]
+    assert workflow.figures(customer)["csat_average"] is not None
+    server_notes = [c["data"] for c in api.feed()[0] if c["entity"] == "customer_note"
+                    and c["data"]["customer_id"] == customer and c["data"]["body"] == "只在工作日联系"]
+    assert len(server_notes) == 1                                         # sent exactly once
+    assert engine.push().sent == 0
+
+
+def test_outcome_of_a_callback_scheduled_offline_follows_its_server_id(client) -> None:
+    _, db, engine, _, workflow = client
+    conv = _open_conversation(db)
+    run(workflow.schedule_callback(conv["customer_id"], utcnow() + timedelta(hours=1), "offline one"))
+    local = next(c for c in workflow.callbacks() if c["note"] == "offline one")
+    run(workflow.callback_outcome(local["id"], "done", note="已解决"))
+    assert all(c["id"] != local["id"] for c in workflow.callbacks())     # done: off the list at once
+    assert engine.push().sent == 2
+    engine.pull()
+    done = [c for c in workflow.callbacks(include_done=True) if c["note"] == "offline one"]
+    assert len(done) == 1 and done[0]["status"] == "done" and not done[0]["id"].startswith("local:")
+
+
+def test_resolve_needs_a_code_and_a_conflict_keeps_both_versions(client) -> None:
+    api, db, engine, conversations, workflow = client
+    conv = _open_conversation(db)
+    from agent_desktop.domain.workflow import TransitionRefused
+
+    with pytest.raises(TransitionRefused):
+        run(workflow.resolve(conv["id"], "not-a-code"))
+    run(conversations.change(conv["id"], priority="urgent"))
+    # someone else changes it on the server first
+    token = api.token("agent2")
+    requests.patch(f"{api.url}/api/v1/conversations/{conv['id']}", json={"priority": "low"},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
+    result = engine.push()
+    assert result.conflicts == 1
+    conflicts = workflow.conflicts(conv["id"])
+    assert conflicts[0]["mine"] == {"priority": "urgent"} and conflicts[0]["server"]["priority"] == "low"
+    run(workflow.resolve_conflict(conv["id"], conflicts[0]["key"], keep_mine=True))
+    assert conversations.header(conv["id"])["priority"] == "urgent"      # mine shown again at once
+    assert engine.push().sent == 1
+    assert api.call("GET", f"/api/v1/conversations/{conv['id']}").json()["priority"] == "urgent"
+    run(workflow.resolve(conv["id"], "refund-issued"))
+    assert engine.push().sent == 1
+    server = api.call("GET", f"/api/v1/conversations/{conv['id']}").json()
+    assert (server["status"], server["disposition"]) == ("resolved", "refund-issued")
+    assert workflow.facts(conv["id"])["disposition"] == "refund-issued"
+
+
+def test_unknown_caller_is_linked_or_created(client) -> None:
+    api, db, engine, conversations, workflow = client
+    conv = _open_conversation(db)
+    other = db.reader().execute("SELECT id, name FROM customers WHERE id != ? ORDER BY id LIMIT 1",
+                                (conv["customer_id"],)).fetchone()
+    assert any(c["id"] == other[0] for c in workflow.find_customers(other[1][:2]))
+    run(workflow.link_customer(conv["id"], other[0]))
+    assert conversations.header(conv["id"])["customer_id"] == other[0]      # shown at once
+    assert engine.push().sent == 1
+    assert api.call("GET", f"/api/v1/conversations/{conv['id']}").json()["customer_id"] == other[0]
+    run(workflow.create_customer(conv["id"], name="新客户 王女士", company="杭州某公司", phone="+86 131 0000 9999"))
+    assert engine.push().sent == 1
+    header = conversations.header(conv["id"])
+    assert header["customer_name"] == "新客户 王女士" and header["customer_company"] == "杭州某公司"
+    assert api.call("GET", f"/api/v1/conversations/{conv['id']}").json()["customer_id"] == header["customer_id"]
