@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from ..services.knowledge import KnowledgeService
-from . import knowledge_i18n
 from .faq_panel import FaqPanel
 from .guided_script import GuidedScriptPanel
 from .scripts_panel import ScriptsPanel
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
 class KnowledgeTabs(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        knowledge_i18n.install(window.language)   # before any panel calls tr()
         self.window = window
         session = window.session
         self.service = KnowledgeService(session.db, session.agent, session.conversations, language=window.language)

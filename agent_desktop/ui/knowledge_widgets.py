@@ -18,9 +18,10 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 def category_names() -> dict[str, str]:
-    tr = QCoreApplication.translate
-    return {"presales": tr("Knowledge", "Pre-sales"), "aftersales": tr("Knowledge", "After-sales"),
-            "complaints": tr("Knowledge", "Complaints"), "general": tr("Knowledge", "General")}
+    return {"presales": QCoreApplication.translate("Knowledge", "Pre-sales"),
+            "aftersales": QCoreApplication.translate("Knowledge", "After-sales"),
+            "complaints": QCoreApplication.translate("Knowledge", "Complaints"),
+            "general": QCoreApplication.translate("Knowledge", "General")}
 
 
 def marked_html(text: str, spans: list[tuple[int, int]], css_class: str = "hit") -> str:

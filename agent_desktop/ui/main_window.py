@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         for widget in (self.views, inbox_box, self.conversation, self.side):
             splitter.addWidget(widget)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([190, 400, 560, 290])
+        splitter.setSizes([180, 380, 530, 350])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 

@@ -2,27 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="+22"/>
-        <source>Knowledge</source>
-        <comment>After-sales</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Knowledge</source>
-        <comment>Complaints</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Knowledge</source>
-        <comment>General</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AgentState</name>
     <message>
         <location filename="../../agent_desktop/ui/agent_state.py" line="+25"/>
@@ -1394,6 +1373,29 @@ CSAT %4 · %5 open callbacks</source>
     </message>
 </context>
 <context>
+    <name>Knowledge</name>
+    <message>
+        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="+21"/>
+        <source>Pre-sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After-sales</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Complaints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>General</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LinkCustomerDialog</name>
     <message>
         <location filename="../../agent_desktop/ui/customer_panel.py" line="-208"/>
@@ -1735,15 +1737,6 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
 </context>
 <context>
-    <name>QCoreApplication</name>
-    <message>
-        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="-1"/>
-        <source>Knowledge</source>
-        <comment>Pre-sales</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>ScheduleDialog</name>
     <message>
         <location filename="../../agent_desktop/ui/callbacks_view.py" line="-153"/>
@@ -2042,7 +2035,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/app.py" line="+67"/>
+        <location filename="../../agent_desktop/app.py" line="+66"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,27 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="+22"/>
-        <source>Knowledge</source>
-        <comment>After-sales</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Knowledge</source>
-        <comment>Complaints</comment>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Knowledge</source>
-        <comment>General</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>AgentState</name>
     <message>
         <location filename="../../agent_desktop/ui/agent_state.py" line="+25"/>
@@ -186,22 +165,22 @@
     <message>
         <location line="+1"/>
         <source>Ctrl+Enter to send · Ctrl+Shift+N reply/note · / scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Enter 发送 · Ctrl+Shift+N 切换回复/备注 · / 插入话术</translation>
     </message>
     <message>
         <location line="+72"/>
         <source>No script matches “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配“%1”的话术</translation>
     </message>
     <message>
         <location line="+57"/>
         <source>Fill in the highlighted {{…}} (Tab jumps to the next)</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写高亮的 {{…}}（Tab 跳到下一处）</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>Not sent: fill in the highlighted {{…}} first</source>
-        <translation type="unfinished"></translation>
+        <translation>未发送：请先填写高亮的 {{…}}</translation>
     </message>
     <message>
         <location line="-40"/>
@@ -1112,82 +1091,82 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location filename="../../agent_desktop/ui/faq_panel.py" line="+54"/>
         <source>Search the FAQ (中文 / English)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索知识库（中文 / English）</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>All categories</source>
-        <translation type="unfinished"></translation>
+        <translation>全部分类</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Insert &amp;answer</source>
-        <translation type="unfinished"></translation>
+        <translation>插入答案(&amp;A)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert the answer into the reply (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>把答案插入回复（Enter）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert &amp;link</source>
-        <translation type="unfinished"></translation>
+        <translation>插入链接(&amp;L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>有帮助(&amp;H)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>N&amp;ot helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>没帮助(&amp;O)</translation>
     </message>
     <message>
         <location line="+66"/>
         <source>Suggested for this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>为当前会话推荐</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 articles found</source>
-        <translation type="unfinished"></translation>
+        <translation>找到 %1 篇文章</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Newest articles</source>
-        <translation type="unfinished"></translation>
+        <translation>最新文章</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>No articles match.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配的文章。</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>helpful %1 · not helpful %2</source>
-        <translation type="unfinished"></translation>
+        <translation>有帮助 %1 · 没帮助 %2</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>updated %1</source>
-        <translation type="unfinished"></translation>
+        <translation>更新于 %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>you rated it helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>你评价为有帮助</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>you rated it not helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>你评价为没帮助</translation>
     </message>
 </context>
 <context>
@@ -1285,12 +1264,12 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location line="+19"/>
         <source>%1h %2m</source>
-        <translation type="unfinished"></translation>
+        <translation>%1小时%2分</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1d %2h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1天%2小时</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1333,67 +1312,90 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location filename="../../agent_desktop/ui/guided_script.py" line="+48"/>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>开始(&amp;S)</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>Insert &amp;prompt in reply</source>
-        <translation type="unfinished"></translation>
+        <translation>把提示插入回复(&amp;P)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Back</source>
-        <translation type="unfinished"></translation>
+        <translation>上一步(&amp;B)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Finish and save note</source>
-        <translation type="unfinished"></translation>
+        <translation>完成并保存备注(&amp;F)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Cancel run</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃本次引导(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Open a conversation, pick a guided script and press Start.</source>
-        <translation type="unfinished"></translation>
+        <translation>打开一个会话，选择引导话术后点“开始”。</translation>
     </message>
     <message>
         <location line="+83"/>
         <source>Guided script</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Discard the guided script in progress and start another?</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃进行中的引导话术并开始新的？</translation>
     </message>
     <message>
         <location line="+85"/>
         <source>done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The call script is complete. Finish to save the path as an internal note.</source>
-        <translation type="unfinished"></translation>
+        <translation>通话流程已走完。点“完成”把路径保存为内部备注。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Step %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 步：%2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>So far: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成：%1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Customer&apos;s answer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>客户回答：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Knowledge</name>
+    <message>
+        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="+21"/>
+        <source>Pre-sales</source>
+        <translation>售前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After-sales</source>
+        <translation>售后</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Complaints</source>
+        <translation>投诉</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>General</source>
+        <translation>通用</translation>
     </message>
 </context>
 <context>
@@ -1429,17 +1431,17 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location line="+2"/>
         <source>话术 Scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>话术</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>FAQ</source>
-        <translation type="unfinished"></translation>
+        <translation>知识库</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Guided</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术</translation>
     </message>
     <message>
         <location line="+47"/>
@@ -1464,7 +1466,7 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location line="+6"/>
         <source>Diagnostics</source>
-        <translation type="unfinished">诊断</translation>
+        <translation>诊断</translation>
     </message>
     <message>
         <location line="+49"/>
@@ -1742,15 +1744,6 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
 </context>
 <context>
-    <name>QCoreApplication</name>
-    <message>
-        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="-1"/>
-        <source>Knowledge</source>
-        <comment>Pre-sales</comment>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>ScheduleDialog</name>
     <message>
         <location filename="../../agent_desktop/ui/callbacks_view.py" line="-153"/>
@@ -1778,52 +1771,52 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     <message>
         <location filename="../../agent_desktop/ui/scripts_panel.py" line="+244"/>
         <source>Edit script</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑话术</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>New personal script</source>
-        <translation type="unfinished"></translation>
+        <translation>新建个人话术</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>e.g. thanks (type /thanks in the reply)</source>
-        <translation type="unfinished"></translation>
+        <translation>例如 thanks（在回复中输入 /thanks）</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Insert a variable…</source>
-        <translation type="unfinished"></translation>
+        <translation>插入变量…</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Title</source>
-        <translation type="unfinished"></translation>
+        <translation>标题(&amp;T)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>快捷码(&amp;S)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Category</source>
-        <translation type="unfinished"></translation>
+        <translation>分类(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言(&amp;L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Te&amp;xt</source>
-        <translation type="unfinished"></translation>
+        <translation>内容(&amp;X)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>{{customer.name | 您}} uses 您 when the name is unknown; any other {{…}} must be filled in before sending.</source>
-        <translation type="unfinished"></translation>
+        <translation>{{customer.name | 您}} 在客户姓名未知时显示“您”；其他 {{…}} 需在发送前填写。</translation>
     </message>
 </context>
 <context>
@@ -1831,102 +1824,102 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     <message>
         <location line="-209"/>
         <source>Search scripts: shortcut, title or words (中文 / English)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索话术：快捷码、标题或内容（中文 / English）</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>All categories</source>
-        <translation type="unfinished"></translation>
+        <translation>全部分类</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>My scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>我的话术</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>&amp;Insert</source>
-        <translation type="unfinished"></translation>
+        <translation>插入(&amp;I)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert into the reply (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>插入到回复（Enter）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;New</source>
-        <translation type="unfinished"></translation>
+        <translation>新建(&amp;N)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除(&amp;D)</translation>
     </message>
     <message>
         <location line="+69"/>
         <source>guided</source>
-        <translation type="unfinished"></translation>
+        <translation>引导</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>mine</source>
-        <translation type="unfinished"></translation>
+        <translation>我的</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>No scripts match.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配的话术。</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>A guided call script with %1 steps: run it from the Guided tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术，共 %1 步：请在“引导话术”标签中运行。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>waiting to sync</source>
-        <translation type="unfinished"></translation>
+        <translation>等待同步</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Script</source>
-        <translation type="unfinished"></translation>
+        <translation>话术</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>A script needs a title and a text.</source>
-        <translation type="unfinished"></translation>
+        <translation>话术需要标题和内容。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Delete script</source>
-        <translation type="unfinished"></translation>
+        <translation>删除话术</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delete “%1”?</source>
-        <translation type="unfinished"></translation>
+        <translation>删除“%1”？</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Script not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>话术未保存</translation>
     </message>
 </context>
 <context>
@@ -2049,7 +2042,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/app.py" line="+67"/>
+        <location filename="../../agent_desktop/app.py" line="+66"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation>坐席工作台已在使用此数据文件夹（%1）运行。请切换到已打开的窗口，或设置 AGENT_DESKTOP_HOME 以使用另一个文件夹。</translation>
     </message>
