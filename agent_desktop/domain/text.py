@@ -7,7 +7,6 @@ import unicodedata
 
 # CJK ideographs, kana and hangul: languages written without spaces.
 _CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"([{_CJK}])")
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[._@+\-'][0-9A-Za-z\u00c0-\u024f]+)*")
 
@@ -29,7 +28,9 @@ def spaced_for_index(text: str) -> str:
     A per-character index finds 1- and 2-character Chinese words (退, 退款) that trigram and
     unicode61 miss (DESIGN.md §5). Runs of punctuation and spaces become a break token.
     """
-    return _CJK_CHAR.sub(r" \1 ", _SEPARATORS.sub(f" {BREAK_TOKEN} ", text))
+    spaced = _SEPARATORS.sub(f" {BREAK_TOKEN} ", text)
+    # One substitution per run of CJK characters, not per character: the sync's hottest loop.
+    return _CJK_RUN.sub(lambda run: " " + " ".join(run.group()) + " ", spaced)
 
 
 def fts_query(user_text: str) -> str | None:

@@ -75,7 +75,7 @@ def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 class SyncEngine:
-    def __init__(self, db: Database, backend: Backend, *, page_size: int = 500,
+    def __init__(self, db: Database, backend: Backend, *, page_size: int = 1000,
                  clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.backend = backend

@@ -104,6 +104,8 @@ class WorkflowController(QObject):
 
     # -- screen-pop -------------------------------------------------------------------------------
     def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
+        if not conversation_ids and not entities:
+            return  # a progress tick of the first sync: nothing to pop or refresh yet
         started = time.perf_counter()   # the change has just been applied to the cache
         target = None
         for offer in self.workflow.offers():
