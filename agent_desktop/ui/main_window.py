@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.inbox.setUniformItemSizes(True)  # 100k rows stay fast only with fixed heights
         self.inbox.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.inbox.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.inbox.setMinimumWidth(330)
+        self.inbox.setMinimumWidth(360)
+        self.inbox.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows elide instead
         self.inbox.selectionModel().currentChanged.connect(self._on_inbox_current)
         self.inbox_state = QLabel()
         self.inbox_state.setObjectName("emptyState")

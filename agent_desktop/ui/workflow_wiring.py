@@ -99,13 +99,30 @@ class WorkflowController(QObject):
         self.popped: list[str] = []
         self._seen_offers: set[str] = {o["id"] for o in workflow.offers()}
         self._mine = self._my_live_conversations()
+        self._primed = window.bridge.status.first_sync_done
+        window.bridge.sync_status_changed.connect(self._on_sync_status)
         self.sla = SlaWatch()
         self._sla_primed = False
+
+    def _prime(self) -> None:
+        self._seen_offers |= {offer["id"] for offer in self.workflow.offers()}
+        self._mine = self._my_live_conversations()
+
+    def _on_sync_status(self, status: Any) -> None:
+        if not self._primed and status.first_sync_done:
+            self._prime()
+            self._primed = True
 
     # -- screen-pop -------------------------------------------------------------------------------
     def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
         if not conversation_ids and not entities:
             return  # a progress tick of the first sync: nothing to pop or refresh yet
+        if not self._primed:
+            # What the first sync brings was assigned before this session: no pop, no alarm.
+            self._prime()
+            if entities & WORKFLOW_ENTITIES or conversation_ids:
+                self.refresh()
+            return
         started = time.perf_counter()   # the change has just been applied to the cache
         target = None
         for offer in self.workflow.offers():
