@@ -16,9 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
-
-from .migrations import migrate
+from .migrations import migrate, needs_migration
 
 T = TypeVar("T")
 
@@ -105,7 +103,10 @@ class Database:
             conn = _connect(self.path)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
-            migrate(sqlite_utils.Database(conn))
+            if needs_migration(conn):
+                import sqlite_utils  # only now: it costs ~160 ms of imports on every start otherwise
+
+                migrate(sqlite_utils.Database(conn))
         except (sqlite3.DatabaseError, RuntimeError) as exc:
             if conn is not None:
                 conn.close()

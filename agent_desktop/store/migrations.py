@@ -8,9 +8,12 @@ newer one wrote this cache.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported only when a step runs: it pulls in numpy (~160 ms at start-up)
+    import sqlite_utils
 
 from .knowledge_schema import migrate_knowledge
 from .workflow_schema import migrate_workflow
@@ -125,3 +128,14 @@ def migrate(db: sqlite_utils.Database) -> int:
             raise
         applied.add(name)
     return len(applied)
+
+
+def needs_migration(conn: sqlite3.Connection) -> bool:
+    """True when a step is missing (or a newer app wrote the file: `migrate` then says so)."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
+        return True
+    try:
+        applied = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    except sqlite3.OperationalError:
+        return True
+    return any(name not in applied for name, _ in MIGRATIONS)
