@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-
-import keyring
-import keyring.errors
+from typing import Any
 
 SERVICE = "agent-desktop"
 
@@ -14,8 +12,16 @@ class CredentialsUnavailable(RuntimeError):
     """No usable keyring on this machine; the message tells the user what to do."""
 
 
+def _keyring() -> Any:
+    """The keyring module, imported on first use: the demo never needs it (~50 ms at start-up)."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def _check_backend() -> None:
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     module, name = type(backend).__module__, type(backend).__name__
     if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
         raise CredentialsUnavailable(
@@ -36,21 +42,21 @@ def _account(server: str, username: str) -> str:
 def get_password(server: str, username: str) -> str | None:
     try:
         _check_backend()
-        return keyring.get_password(SERVICE, _account(server, username))
-    except (CredentialsUnavailable, keyring.errors.KeyringError):
+        return _keyring().get_password(SERVICE, _account(server, username))
+    except (CredentialsUnavailable, _keyring().errors.KeyringError):
         return None
 
 
 def set_password(server: str, username: str, password: str) -> None:
     _check_backend()
     try:
-        keyring.set_password(SERVICE, _account(server, username), password)
-    except keyring.errors.KeyringError as exc:
+        _keyring().set_password(SERVICE, _account(server, username), password)
+    except _keyring().errors.KeyringError as exc:
         raise CredentialsUnavailable(f"the password store refused to save the password ({type(exc).__name__})") from exc
 
 
 def delete_password(server: str, username: str) -> None:
     try:
-        keyring.delete_password(SERVICE, _account(server, username))
-    except keyring.errors.KeyringError:
+        _keyring().delete_password(SERVICE, _account(server, username))
+    except _keyring().errors.KeyringError:
         pass
