@@ -55,6 +55,10 @@ class Notifier(QObject):
             except RuntimeError:  # pragma: no cover
                 log.debug("no sound available")
         if self.window is not None and self.window.statusBar() is not None:
-            self.window.statusBar().showMessage(f"{title} · {text}", 8000)
+            bar = self.window.statusBar()
+            if hasattr(bar, "show_notice"):
+                bar.show_notice(f"{title} · {text}")
+            else:
+                bar.showMessage(f"{title} · {text}", 8000)
         self.notified.emit(notice)
         return notice

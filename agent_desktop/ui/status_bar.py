@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from ..domain.timeutil import utcnow
@@ -33,8 +33,14 @@ class SyncStatusBar(QStatusBar):
         self.last_sync.setObjectName("lastSync")
         self.agent = QLabel(self.tr("Signed in as %1").replace("%1", agent_name))
         self.agent.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice = QLabel()
+        self.notice.setObjectName("statusNotice")
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self._notice_timer = QTimer(self, singleShot=True)
+        self._notice_timer.timeout.connect(self.notice.clear)
         self.addWidget(self.state_icon)
-        self.addWidget(self.state_text, 1)
+        self.addWidget(self.state_text)
+        self.addWidget(self.notice, 1)
         self.addPermanentWidget(self.sign_in)
         self.addPermanentWidget(self.outbox)
         self.addPermanentWidget(self.last_sync)
@@ -73,6 +79,11 @@ class SyncStatusBar(QStatusBar):
         self.outbox.style().unpolish(self.outbox)
         self.outbox.style().polish(self.outbox)
         self.tick()
+
+    def show_notice(self, text: str, timeout_ms: int = 8000) -> None:
+        """A passing notice beside the sync state (showMessage would hide the state)."""
+        self.notice.setText(text)
+        self._notice_timer.start(timeout_ms)
 
     def tick(self) -> None:
         self.last_sync.setText(self.tr("Last sync: %1").replace("%1", formatting.ago(self.status.last_sync_at, utcnow())))
