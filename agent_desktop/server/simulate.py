@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import uuid
 from collections import deque
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ import requests
 
 from .db import Database
 from .demo_data import CHANNEL_WEIGHTS, inbound_text, make_person
+from .ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -59,32 +59,25 @@ def contacts_from_database(database: Database, limit: int = 300) -> list[Contact
     return contacts
 
 
-class Simulator:
+class Simulator(Ticker):
     """Every `interval` seconds, one inbound message: a new contact (`new_share`) or a customer reply."""
+
+    thread_name = "demo-simulator"
 
     def __init__(self, base_url: str, integration_key: str, *, interval: float = 5.0,
                  contacts: Iterable[Contact] = (), seed: int | None = None, new_share: float = 0.4,
                  timeout: float = 10.0) -> None:
+        super().__init__(interval)
         self.url = base_url.rstrip("/") + "/api/v1/inbound"
-        self.interval, self.new_share, self.timeout = interval, new_share, timeout
+        self.new_share, self.timeout = new_share, timeout
         self._headers = {"X-Integration-Key": integration_key}
         self._contacts: deque[Contact] = deque(contacts, maxlen=500)
         self._rng = random.Random(seed)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._session = requests.Session()
         self.sent = 0
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="demo-simulator", daemon=True)
-            self._thread.start()
-
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        super().stop(timeout)
         self._session.close()
 
     def _run(self) -> None:

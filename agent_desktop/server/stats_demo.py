@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import random
-import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from agent_desktop.domain.timeutil import parse_iso, to_iso, utcnow
 from . import db as store
 from . import operations, stats
 from .errors import ApiError
+from .ticker import Ticker
 
 log = logging.getLogger(__name__)
 
@@ -108,28 +108,17 @@ FLOOR_STATES = ("available", "available", "available", "busy", "busy", "acw", "b
 REPLY = {"zh": "您好，我是{name}，已收到您的问题，马上为您处理。", "en": "Hello, this is {name}. I have your request and am on it."}
 
 
-class DemoFloor:
+class DemoFloor(Ticker):
     """Simulated colleagues of the demo: every `interval` s one of them does something a real agent does."""
+
+    thread_name = "demo-floor"
 
     def __init__(self, database: store.Database, *, interval: float = 2.0, seed: int | None = None,
                  spare: tuple[str, ...] = ("agent1", "lead1")) -> None:
+        super().__init__(interval)
         self.db = database
-        self.interval = interval
         self.spare = spare  # the accounts people sign in with: never act for them
         self._rng = random.Random(seed)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="demo-floor", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

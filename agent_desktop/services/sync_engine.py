@@ -74,6 +74,11 @@ def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
     meta.put(conn, meta.CURSOR, None)
 
 
+def _finish_deferred_index(conn) -> None:  # type: ignore[no-untyped-def]
+    fts.rebuild_messages(conn)
+    meta.put(conn, meta.FTS_REBUILD, None)
+
+
 class SyncEngine:
     def __init__(self, db: Database, backend: Backend, *, page_size: int = 1000,
                  clock: Callable[[], float] = time.time) -> None:
@@ -88,6 +93,8 @@ class SyncEngine:
         """Fetch and apply pages until the feed is drained. Raises BackendError when offline."""
         result = PullResult()
         cursor = meta.get(self.db.reader(), meta.CURSOR)
+        # A full sync (no cursor yet, or one cut short earlier) indexes messages in one pass at the end.
+        deferring = cursor is None or meta.get(self.db.reader(), meta.FTS_REBUILD) is not None
         reset_first = False
         while not should_stop():
             try:
@@ -96,13 +103,19 @@ class SyncEngine:
                 if result.resynced:
                     raise
                 log.warning("the server expired our sync cursor; resyncing everything")
-                result.resynced, reset_first, cursor = True, True, None
+                result.resynced, reset_first, cursor, deferring = True, True, None, True
                 continue
 
-            def apply(conn, batch=batch, reset=reset_first):  # type: ignore[no-untyped-def]
-                if reset:
-                    _reset_for_resync(conn)
-                return store_changes.apply_batch(conn, batch.changes, batch.cursor)
+            def apply(conn, batch=batch, reset=reset_first, defer=deferring):  # type: ignore[no-untyped-def]
+                if not defer:
+                    if reset:
+                        _reset_for_resync(conn)
+                    return store_changes.apply_batch(conn, batch.changes, batch.cursor)
+                meta.put(conn, meta.FTS_REBUILD, "1")
+                with fts.messages_deferred():
+                    if reset:
+                        _reset_for_resync(conn)
+                    return store_changes.apply_batch(conn, batch.changes, batch.cursor)
 
             result.applied.merge(self.db.write_sync(apply))
             reset_first = False
@@ -112,6 +125,8 @@ class SyncEngine:
             if batch.cursor is not None:
                 cursor = batch.cursor
             if not batch.has_more or batch.cursor is None:
+                if deferring:
+                    self.db.write_sync(_finish_deferred_index)
                 break
         return result
 

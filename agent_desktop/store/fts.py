@@ -9,11 +9,39 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..domain.text import spaced_for_index
 
+_state = threading.local()
+
+
+@contextmanager
+def messages_deferred() -> Iterator[None]:
+    """Skip per-message indexing on this thread; `rebuild_messages` indexes them all at once later.
+
+    A full sync writes 100k+ messages: one bulk statement at the end costs a fraction of
+    100k single inserts (docs/performance.md).
+    """
+    _state.deferred = True
+    try:
+        yield
+    finally:
+        _state.deferred = False
+
+
+def rebuild_messages(conn: sqlite3.Connection) -> None:
+    """Index every message from scratch (after a deferred full sync)."""
+    conn.create_function("agent_desktop_spaced", 1, spaced_for_index, deterministic=True)
+    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
+    conn.execute("INSERT INTO messages_fts(rowid, body) SELECT rowid, agent_desktop_spaced(body) FROM messages")
+
 
 def index_message(conn: sqlite3.Connection, rowid: int, body: str, old_body: str | None) -> None:
+    if getattr(_state, "deferred", False):
+        return
     if old_body is not None:
         conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
                      (rowid, spaced_for_index(old_body)))
@@ -21,6 +49,8 @@ def index_message(conn: sqlite3.Connection, rowid: int, body: str, old_body: str
 
 
 def unindex_message(conn: sqlite3.Connection, rowid: int, body: str) -> None:
+    if getattr(_state, "deferred", False):
+        return
     conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
                  (rowid, spaced_for_index(body)))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from agent_desktop.backends.base import AuthRequired, NetworkError
 from agent_desktop.backends.reference import ReferenceBackend
 from agent_desktop.services.sync_engine import SyncEngine
-from agent_desktop.store import Database, conversation, outbox
+from agent_desktop.store import Database, conversation, meta, outbox, search
 from tests.helpers import RunningServer
 
 
@@ -142,4 +143,28 @@ def test_stale_change_becomes_a_visible_conflict_with_the_server_state(server, t
     items = outbox.items(engine.db.reader())
     assert [i.state for i in items] == ["conflict"]
     assert conversation.header(engine.db.reader(), target)["priority"] == "high"
+    engine.db.close()
+
+
+def test_a_full_sync_cut_short_still_ends_with_a_complete_search_index(server, tmp_path):
+    engine, _backend, _agent = make_engine(server, tmp_path / "cache.sqlite3")
+    engine.page_size = 200
+    pages = iter(range(3))
+    engine.pull(should_stop=lambda: next(pages, None) is None)  # "killed" after a few pages
+    reader = engine.db.reader()
+    assert meta.get(reader, meta.FTS_REBUILD) == "1"  # indexing deferred, and remembered
+
+    engine.pull()
+    assert meta.get(reader, meta.FTS_REBUILD) is None
+    # Every message is findable by a word of its own: the deferred index is complete.
+    rows = reader.execute("SELECT id, body FROM messages ORDER BY random() LIMIT 40").fetchall()
+    for message_id, body in rows:
+        word = next((w for w in re.findall(r"[A-Za-z]{4,}|[\u4e00-\u9fff]{2}", body)), None)
+        if word is None:
+            continue
+        hits = {m["id"] for m in search.messages(reader, word, limit=100_000)}
+        assert message_id in hits, word
+    count = reader.execute("SELECT count(*) FROM messages").fetchone()[0]
+    indexed = reader.execute("SELECT count(*) FROM messages_fts_docsize").fetchone()[0]
+    assert indexed == count
     engine.db.close()
