@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 import time
 from logging.handlers import RotatingFileHandler
@@ -13,8 +12,6 @@ from pathlib import Path
 
 LAUNCHED_AT = time.perf_counter()
 
-DEMO_PASSWORD = "demo"
-DEMO_CACHE_KEY = "embedded-demo"  # the embedded server's port changes per launch; its data does not
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -93,4 +90,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
 
-__all__ = ["main", "LAUNCHED_AT", "os"]
+__all__ = ["main", "LAUNCHED_AT"]

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .records import InvalidRecord, _choice, _id, _require_dict, _str, _time, _version
+from .records import InvalidRecord, _choice, _id, _int, _require_dict, _str, _time, _version
 
 CALLBACK_STATUSES = ("scheduled", "done", "no_answer", "cancelled")
 CALLBACK_OUTCOMES = ("done", "no_answer", "reschedule")
@@ -15,15 +15,6 @@ OFFER_STATES = ("offered", "accepted", "declined", "expired", "withdrawn")
 CSAT_FOLLOW_UP_MAX = 2      # a score of 2 or less gets a follow-up callback
 CSAT_FOLLOW_UP_DELAY = timedelta(hours=4)
 NO_ANSWER_RETRY = timedelta(hours=2)
-
-
-def _int(data: dict[str, Any], key: str, low: int, high: int, *, required: bool = True) -> int | None:
-    value = data.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InvalidRecord(f"field {key!r} must be an integer from {low} to {high}")
-    return value
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from .records import (
     PARSERS,
     InvalidRecord,
     _choice,
+    _count,
     _id,
     _require_dict,
     _str,
@@ -33,15 +34,6 @@ MAX_ARTICLE_BODY = 200_000
 SHORTCUT = re.compile(r"^[0-9A-Za-z_\-\u4e00-\u9fff]{0,32}$")
 # Ids the client proposes for personal scripts made offline: "ps-" + 32 hex digits.
 PERSONAL_ID = re.compile(r"^ps-[0-9a-f]{32}$")
-
-
-def _count(data: dict[str, Any], key: str) -> int:
-    value = data.get(key, 0)
-    if value is None:
-        return 0
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidRecord(f"field {key!r} must be a non-negative integer; got {value!r:.40}")
-    return value
 
 
 @dataclass(frozen=True)

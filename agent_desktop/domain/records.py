@@ -93,6 +93,25 @@ def _version(data: dict[str, Any]) -> int:
     return value
 
 
+def _int(data: dict[str, Any], key: str, low: int, high: int, *, required: bool = True) -> int | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InvalidRecord(f"field {key!r} must be an integer from {low} to {high}")
+    return value
+
+
+def _count(data: dict[str, Any], key: str) -> int:
+    """A non-negative counter; absent or null counts as 0."""
+    value = data.get(key)
+    if value is None:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidRecord(f"field {key!r} must be a non-negative integer; got {value!r:.40}")
+    return value
+
+
 def _require_dict(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidRecord(f"record data must be an object, got {type(data).__name__}")
@@ -214,9 +233,7 @@ def parse_customer(record_id: str, data: Any) -> Customer:
 
 def parse_conversation(record_id: str, data: Any) -> Conversation:
     data = _require_dict(data)
-    count = data.get("message_count", 0)
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-        raise InvalidRecord("field 'message_count' must be a non-negative integer")
+    count = _count(data, "message_count")
     return Conversation(
         id=record_id,
         channel=_choice(data, "channel", Channel.values()),

@@ -7,6 +7,8 @@ from pathlib import Path
 from .paths import demo_server_db
 
 DEMO_USERS = ("agent1", "lead1")
+DEMO_PASSWORD = "demo"
+DEMO_CACHE_KEY = "embedded-demo"  # the embedded server's port changes per launch; its data does not
 
 
 class EmbeddedDemo:

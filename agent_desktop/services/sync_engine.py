@@ -9,6 +9,7 @@ answer back, never a second message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -107,12 +108,9 @@ class SyncEngine:
                 continue
 
             def apply(conn, batch=batch, reset=reset_first, defer=deferring):  # type: ignore[no-untyped-def]
-                if not defer:
-                    if reset:
-                        _reset_for_resync(conn)
-                    return store_changes.apply_batch(conn, batch.changes, batch.cursor)
-                meta.put(conn, meta.FTS_REBUILD, "1")
-                with fts.messages_deferred():
+                if defer:
+                    meta.put(conn, meta.FTS_REBUILD, "1")
+                with fts.messages_deferred() if defer else contextlib.nullcontext():
                     if reset:
                         _reset_for_resync(conn)
                     return store_changes.apply_batch(conn, batch.changes, batch.cursor)

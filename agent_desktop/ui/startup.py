@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
 from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn
 from ..services import credentials
-from ..services.demo import EmbeddedDemo
+from ..services.demo import DEMO_CACHE_KEY, DEMO_PASSWORD, DEMO_USERS, EmbeddedDemo
 from ..services.session import Session, make_backend, open_session, sign_in
 from .bridge import SessionBridge
 from .dialogs import SignInDialog, run_dialog
@@ -75,8 +75,8 @@ class Startup:
             self.demo = EmbeddedDemo(self.base, simulate=args.simulate)
             server_url = await asyncio.to_thread(self.demo.start)
             backend = make_backend(server_url)
-            username, password = args.user or "agent1", "demo"
-            cache_key = "embedded-demo"
+            username, password = args.user or DEMO_USERS[0], DEMO_PASSWORD
+            cache_key = DEMO_CACHE_KEY
         signed = await self._sign_in(backend, username, password)
         if signed is False:
             self.exit_code = 1
@@ -137,9 +137,8 @@ class Startup:
         session = self.session
         if session is None:
             return
-        password = None if self.args.server else "demo"
-        if self.args.server:
-            password = credentials.get_password(session.backend.base_url, session.username)
+        password = (credentials.get_password(session.backend.base_url, session.username)
+                    if self.args.server else DEMO_PASSWORD)
         signed = await self._sign_in(session.backend, session.username, password)
         if isinstance(signed, SignIn):
             session.sync.resume_after_sign_in()

@@ -99,9 +99,3 @@ def open_window(loop, qapp, server, tmp_path):
     for window in opened:
         if not window.session.db._closed:
             window.close()
-
-
-@pytest.fixture
-def _loop_running_in_final_events():
-    """Kept for the suites that import it; AppEventLoop now keeps the loop running (ui/event_loop.py)."""
-    yield

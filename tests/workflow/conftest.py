@@ -27,5 +27,5 @@ def wf_server(tmp_path: Path) -> Iterator[tuple[Api, EmbeddedServer]]:
 
 
 # The UI fixtures (session qasync loop, a demo server per module, a signed-in window).
-from tests.ui.conftest import _loop_running_in_final_events, open_window, server  # noqa: E402,F401
+from tests.ui.conftest import open_window, server  # noqa: E402,F401
 
