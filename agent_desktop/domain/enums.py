@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import enum
 
+_VALUES: dict[type, tuple[str, ...]] = {}
+
 
 class StrEnum(enum.StrEnum):
     """A str-valued enum whose members compare and serialise as their value."""
 
     @classmethod
     def values(cls) -> tuple[str, ...]:
-        return tuple(member.value for member in cls)
+        # Validation asks for these once per synced field: build the tuple once per class.
+        values = _VALUES.get(cls)
+        if values is None:
+            values = _VALUES[cls] = tuple(member.value for member in cls)
+        return values
 
 
 class Channel(StrEnum):

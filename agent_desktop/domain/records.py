@@ -275,8 +275,41 @@ def _workflow_fields(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_KINDS = MessageKind.values()  # tuples: membership must not fail on an unhashable value
+_DIRECTIONS = Direction.values()
+
+
+def _plain_id(value: Any) -> bool:
+    return type(value) is str and 0 < len(value) <= MAX_ID_LENGTH and not value.isspace()
+
+
 def parse_message(record_id: str, data: Any) -> Message:
+    """Validate a message. A full sync brings 100k of them: the usual, well-formed shape is
+    checked in one expression; anything else takes the field-by-field path that names the fault."""
     data = _require_dict(data)
+    get = data.get
+    conversation_id, kind, direction, body = get("conversation_id"), get("kind", "reply"), get("direction"), get("body")
+    version, author_id, author_name, key = get("version", 1), get("author_id"), get("author_name"), get("idempotency_key")
+    if (_plain_id(conversation_id) and kind in _KINDS and direction in _DIRECTIONS
+            and type(body) is str and len(body) <= MAX_BODY_LENGTH
+            and type(version) is int and version >= 0
+            and (author_id is None or _plain_id(author_id))
+            and (author_name is None or (type(author_name) is str and len(author_name) <= MAX_TEXT_LENGTH))
+            and (key is None or (type(key) is str and len(key) <= MAX_ID_LENGTH))
+            and "created_at" in data):
+        try:
+            # One encode finds a lone surrogate in any of them (concatenation never pairs them up).
+            "".join((conversation_id, body, author_id or "", author_name or "", key or "")).encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return Message(id=record_id, conversation_id=conversation_id, kind=kind, direction=direction, body=body,
+                           created_at=_time(data, "created_at", required=True) or "", version=version,
+                           author_id=author_id, author_name=author_name or "", idempotency_key=key)
+    return _parse_message_checked(record_id, data)
+
+
+def _parse_message_checked(record_id: str, data: dict[str, Any]) -> Message:
     return Message(
         id=record_id,
         conversation_id=_id(data, "conversation_id") or "",

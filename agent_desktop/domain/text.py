@@ -52,6 +52,14 @@ def fts_query(user_text: str) -> str | None:
     return " ".join(parts) if parts else None
 
 
+def like_patterns(user_text: str) -> list[str]:
+    """LIKE patterns (escape character backslash) for the parts `fts_query` would match: CJK runs
+    and words as substrings. For messages not indexed yet (the minutes after a full sync)."""
+    parts = _CJK_RUN.findall(user_text) + _WORD.findall(_CJK_RUN.sub(" ", user_text))
+    escaped = (part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for part in parts)
+    return [f"%{part}%" for part in escaped]
+
+
 def safe_display(text: str | None, limit: int | None = None) -> str:
     """Neutralise text from a server for a label, list row or header.
 

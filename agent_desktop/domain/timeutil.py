@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+
+# The form to_iso writes; a synced record carries a dozen of them, so they skip re-formatting.
+_CANONICAL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 
 
 def utcnow() -> datetime:
@@ -36,4 +40,7 @@ def normalise_iso(text: str | None) -> str | None:
     """Any accepted ISO form → our canonical sortable form; None stays None."""
     if text is None:
         return None
+    if isinstance(text, str) and _CANONICAL.fullmatch(text):
+        datetime.fromisoformat(text[:-1])  # still a real date and time (raises ValueError if not)
+        return text
     return to_iso(parse_iso(text))

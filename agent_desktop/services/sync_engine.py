@@ -14,12 +14,14 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from ..backends.base import (
     AuthRequired,
     Backend,
     BackendError,
+    ChangeBatch,
     CursorExpired,
     MalformedResponse,
     NetworkError,
@@ -62,9 +64,7 @@ class PushResult:
 def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
     """Forget server-derived rows but keep the outbox, drafts and our unsent messages."""
     conn.execute("DELETE FROM messages WHERE pending = 0")
-    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
-    for rowid, body in conn.execute("SELECT rowid, body FROM messages").fetchall():
-        fts.index_message(conn, rowid, body, None)
+    fts.start_backlog(conn)  # our unsent messages are indexed again with everything else
     for table in ("conversations", "customers", "queues", "agents"):
         conn.execute(f"DELETE FROM {table}")
     for table in ("customers_fts", "conversations_fts"):
@@ -75,9 +75,20 @@ def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
     meta.put(conn, meta.CURSOR, None)
 
 
-def _finish_deferred_index(conn) -> None:  # type: ignore[no-untyped-def]
-    fts.rebuild_messages(conn)
-    meta.put(conn, meta.FTS_REBUILD, None)
+def _apply_page(conn, batch: ChangeBatch, reset: bool, full: bool) -> store_changes.ApplyResult:  # type: ignore[no-untyped-def]
+    if reset:
+        _reset_for_resync(conn)
+    elif full:
+        fts.start_backlog(conn)
+    # While the message index lags (a full sync, or one cut short), rows past it are written unindexed.
+    upto = fts.indexed_upto(conn)
+    with fts.backlog_known(upto):
+        return store_changes.apply_batch(conn, batch.changes, batch.cursor, bulk_messages=upto == 0)
+
+
+# Messages indexed per write transaction after a full sync: ~0.2 s each, so a reply the agent
+# sends meanwhile waits at most that long for the writer.
+INDEX_CHUNK = 10_000
 
 
 class SyncEngine:
@@ -91,42 +102,58 @@ class SyncEngine:
     # -- pull -----------------------------------------------------------------------------------
     def pull(self, progress: Callable[[int, int], None] | None = None,
              should_stop: Callable[[], bool] = lambda: False) -> PullResult:
-        """Fetch and apply pages until the feed is drained. Raises BackendError when offline."""
+        """Fetch and apply pages until the feed is drained. Raises BackendError when offline.
+
+        Page N+1 downloads while the writer thread applies page N (each page with its cursor in
+        one transaction, in order). A full sync leaves message indexing to `index_backlog`.
+        """
         result = PullResult()
         cursor = meta.get(self.db.reader(), meta.CURSOR)
-        # A full sync (no cursor yet, or one cut short earlier) indexes messages in one pass at the end.
-        deferring = cursor is None or meta.get(self.db.reader(), meta.FTS_REBUILD) is not None
-        reset_first = False
-        while not should_stop():
-            try:
-                batch = self.backend.changes(cursor, self.page_size)
-            except CursorExpired:
-                if result.resynced:
-                    raise
-                log.warning("the server expired our sync cursor; resyncing everything")
-                result.resynced, reset_first, cursor, deferring = True, True, None, True
-                continue
+        full, reset = cursor is None, False
+        applying: Future[store_changes.ApplyResult] | None = None
 
-            def apply(conn, batch=batch, reset=reset_first, defer=deferring):  # type: ignore[no-untyped-def]
-                if defer:
-                    meta.put(conn, meta.FTS_REBUILD, "1")
-                with fts.messages_deferred() if defer else contextlib.nullcontext():
-                    if reset:
-                        _reset_for_resync(conn)
-                    return store_changes.apply_batch(conn, batch.changes, batch.cursor)
+        def settle() -> None:
+            nonlocal applying
+            if applying is not None:
+                done, applying = applying, None
+                result.applied.merge(done.result())
+                result.pages += 1
+                if progress is not None:
+                    progress(result.pages, result.applied.applied)
 
-            result.applied.merge(self.db.write_sync(apply))
-            reset_first = False
-            result.pages += 1
-            if progress is not None:
-                progress(result.pages, result.applied.applied)
-            if batch.cursor is not None:
-                cursor = batch.cursor
-            if not batch.has_more or batch.cursor is None:
-                if deferring:
-                    self.db.write_sync(_finish_deferred_index)
-                break
+        try:
+            while not should_stop():
+                try:
+                    batch = self.backend.changes(cursor, self.page_size)
+                except CursorExpired:
+                    settle()
+                    if result.resynced:
+                        raise
+                    log.warning("the server expired our sync cursor; resyncing everything")
+                    result.resynced, reset, full, cursor = True, True, False, None
+                    continue
+                settle()  # one page in flight at a time: bounded memory, errors surface in order
+                applying = self.db.write(_apply_page, batch, reset, full)
+                reset = full = False
+                if batch.cursor is not None:
+                    cursor = batch.cursor
+                if not batch.has_more or batch.cursor is None:
+                    break
+        except BaseException:
+            with contextlib.suppress(Exception):
+                settle()  # the page in flight still lands; the first error is the one to report
+            raise
+        settle()
         return result
+
+    def index_backlog(self, limit: int | None = None) -> tuple[int, int] | None:
+        """Index the next chunk of messages a full sync left unindexed.
+
+        Returns (indexed, total) while some remain, None when search covers every message.
+        """
+        if fts.indexed_upto(self.db.reader()) is None:
+            return None
+        return self.db.write_sync(fts.index_backlog, limit or INDEX_CHUNK)
 
     # -- push -----------------------------------------------------------------------------------
     def push(self, should_stop: Callable[[], bool] = lambda: False) -> PushResult:

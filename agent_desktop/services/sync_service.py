@@ -37,6 +37,13 @@ class SyncStatus:
     first_sync_done: bool = False
     progress_pages: int = 0
     progress_records: int = 0
+    # Messages indexed for search / all messages, while a full sync's backlog is being indexed.
+    index_done: int = 0
+    index_total: int = 0
+
+    @property
+    def indexing(self) -> bool:
+        return self.index_total > 0
 
 
 class SyncService:
@@ -48,6 +55,7 @@ class SyncService:
         self.status_changed = Event()      # (SyncStatus)
         self.data_changed = Event()        # (set[str] conversation ids, set[str] entities)
         self.sign_in_required = Event()    # ()
+        self.search_index_ready = Event()  # () every message is searchable again
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -118,6 +126,19 @@ class SyncService:
         self._refresh_counts()
         self._set(state=ONLINE, error=None, first_sync_done=True,
                   last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
+        # After a full sync, message bodies are indexed a chunk per cycle, so a reply sent
+        # meanwhile goes out between chunks instead of after all of them.
+        try:
+            indexing = await loop.run_in_executor(self._executor, self.engine.index_backlog)
+        except (StoreError, OSError) as exc:  # a full disk: search stays partial, retried next cycle
+            log.warning("indexing messages for search failed (%s); retrying", exc)
+            return self.poll_interval
+        if indexing is not None:
+            self._set(index_done=indexing[0], index_total=indexing[1])
+            return 0.0
+        if self.status.indexing:
+            self._set(index_done=0, index_total=0)
+            self.search_index_ready.emit()
         if pushed.retry_at is not None:
             return max(0.05, min(self.poll_interval, pushed.retry_at - time.time()))
         return self.poll_interval

@@ -17,31 +17,94 @@ from ..domain.text import spaced_for_index
 
 _state = threading.local()
 
+# Set while message indexing lags behind the messages table (after a full sync, or one cut short):
+# the rows with rowid <= this value are indexed, the rest wait for `index_backlog`. Crash-safe:
+# it moves in the same transaction as the rows it covers.
+INDEXED_UPTO = "fts.messages_indexed_upto"
+_LEGACY_REBUILD = "fts.messages_rebuild"  # the all-at-once flag of earlier builds
+_SPACED = "agent_desktop_spaced"
+
+
+def _meta_get(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def _meta_put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.execute("DELETE FROM meta WHERE key=?", (key,))
+    else:
+        conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                     (key, value))
+
+
+def indexed_upto(conn: sqlite3.Connection) -> int | None:
+    """None when every message is indexed; else the last indexed rowid (0: none yet)."""
+    if getattr(_state, "upto", None) is not None:
+        return _state.upto  # type: ignore[no-any-return]
+    value = _meta_get(conn, INDEXED_UPTO)
+    if value is None and _meta_get(conn, _LEGACY_REBUILD) is not None:
+        return 0
+    return int(value) if value is not None else None
+
+
+def start_backlog(conn: sqlite3.Connection) -> None:
+    """A full sync is about to write every message: drop the index, and build it after the pull.
+
+    100k single-row FTS inserts inside the pull cost more than the download itself; one pass
+    afterwards, in chunks between other writes, costs a fraction (docs/performance.md).
+    """
+    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
+    _meta_put(conn, INDEXED_UPTO, "0")
+    _meta_put(conn, _LEGACY_REBUILD, None)
+
 
 @contextmanager
-def messages_deferred() -> Iterator[None]:
-    """Skip per-message indexing on this thread; `rebuild_messages` indexes them all at once later.
-
-    A full sync writes 100k+ messages: one bulk statement at the end costs a fraction of
-    100k single inserts (docs/performance.md).
-    """
-    _state.deferred = True
+def backlog_known(upto: int | None) -> Iterator[None]:
+    """Within one write on this thread, `indexed_upto` is `upto` (spares a meta read per message)."""
+    _state.upto = upto
     try:
         yield
     finally:
-        _state.deferred = False
+        _state.upto = None
 
 
-def rebuild_messages(conn: sqlite3.Connection) -> None:
-    """Index every message from scratch (after a deferred full sync)."""
-    conn.create_function("agent_desktop_spaced", 1, spaced_for_index, deterministic=True)
-    conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
-    conn.execute("INSERT INTO messages_fts(rowid, body) SELECT rowid, agent_desktop_spaced(body) FROM messages")
+def index_backlog(conn: sqlite3.Connection, limit: int) -> tuple[int, int] | None:
+    """Index up to `limit` not-yet-indexed messages, oldest rowid first.
+
+    Returns (indexed so far, total messages) while work remains, None once the index is complete.
+    """
+    upto = indexed_upto(conn)
+    if upto is None:
+        return None
+    if upto == 0 and _meta_get(conn, _LEGACY_REBUILD) is not None:
+        start_backlog(conn)
+    conn.create_function(_SPACED, 1, spaced_for_index, deterministic=True)
+    last = conn.execute(
+        "SELECT max(rowid) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)", (upto, limit)
+    ).fetchone()[0]
+    if last is None:
+        _meta_put(conn, INDEXED_UPTO, None)
+        return None
+    conn.execute(f"INSERT INTO messages_fts(rowid, body) SELECT rowid, {_SPACED}(body) FROM messages "
+                 "WHERE rowid > ? AND rowid <= ?", (upto, last))
+    _meta_put(conn, INDEXED_UPTO, str(last))
+    done = conn.execute("SELECT count(*) FROM messages WHERE rowid <= ?", (last,)).fetchone()[0]
+    total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    if done >= total:
+        _meta_put(conn, INDEXED_UPTO, None)
+        return None
+    return done, total
+
+
+def _indexed(conn: sqlite3.Connection, rowid: int) -> bool:
+    upto = indexed_upto(conn)
+    return upto is None or rowid <= upto
 
 
 def index_message(conn: sqlite3.Connection, rowid: int, body: str, old_body: str | None) -> None:
-    if getattr(_state, "deferred", False):
-        return
+    if not _indexed(conn, rowid):
+        return  # the backlog pass indexes this row's current body later
     if old_body is not None:
         conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
                      (rowid, spaced_for_index(old_body)))
@@ -49,7 +112,7 @@ def index_message(conn: sqlite3.Connection, rowid: int, body: str, old_body: str
 
 
 def unindex_message(conn: sqlite3.Connection, rowid: int, body: str) -> None:
-    if getattr(_state, "deferred", False):
+    if not _indexed(conn, rowid):
         return
     conn.execute("INSERT INTO messages_fts(messages_fts, rowid, body) VALUES('delete', ?, ?)",
                  (rowid, spaced_for_index(body)))

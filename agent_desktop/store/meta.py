@@ -8,8 +8,6 @@ CURSOR = "sync.cursor"
 LAST_SYNC_AT = "sync.last_at"
 AGENT_ID = "session.agent_id"
 SERVER = "session.server"
-# Set while a full sync defers message indexing; cleared by the rebuild at its end (crash-safe).
-FTS_REBUILD = "fts.messages_rebuild"
 
 
 def get(conn: sqlite3.Connection, key: str) -> str | None:

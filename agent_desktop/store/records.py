@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
 from typing import Any
 
 from ..domain.enums import OPEN_STATUSES, PRIORITY_RANK
@@ -17,6 +16,11 @@ NO_DUE = "9999-12-31T23:59:59.999Z"
 PAUSED_DUE = "9999-12-30T00:00:00.000Z"
 # Fields an agent may change locally before the server confirms (the outbox `patch` action).
 PATCHABLE = ("status", "priority", "assignee_id", "queue_id", "tags", "disposition")
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    """A flat record's fields (dataclasses.asdict deep-copies every list: a sync's worth of waste)."""
+    return dict(record.__dict__)
 
 
 def _dumps(value: Any) -> str:
@@ -83,7 +87,7 @@ def write_conversation(conn: sqlite3.Connection, conversation: Conversation) -> 
     current = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation.id,)).fetchone()
     if current is not None and current[0] > conversation.version:
         return False  # an older state arriving late (a push reply after a newer pull)
-    server = asdict(conversation)
+    server = _fields(conversation)
     merged = dict(server)
     for patch in pending_patches(conn, conversation.id):
         merged.update({k: v for k, v in patch.items() if k in PATCHABLE})
@@ -161,6 +165,30 @@ def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool =
         fts.index_message(conn, rowid, message.body, old_body)
 
 
+_MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
+                    "version", "idempotency_key", "pending", "id")
+_UPSERT_MESSAGE = (
+    f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c}=excluded.{c}" for c in _MESSAGE_COLUMNS if c != "id")
+)
+
+
+def write_messages_unindexed(conn: sqlite3.Connection, messages: list[Message]) -> None:
+    """Store many server messages in one statement while no message is indexed (a full sync).
+
+    Same outcome as `write_message` for each, minus the FTS upkeep that `fts.index_backlog`
+    does afterwards; a full sync's 100k messages are the bulk of its rows.
+    """
+    keys = [(m.idempotency_key,) for m in messages if m.idempotency_key]
+    if keys and conn.execute("SELECT 1 FROM messages WHERE pending=1 LIMIT 1").fetchone() is not None:
+        # The server's copies of replies we sent replace our optimistic local rows.
+        conn.executemany("DELETE FROM messages WHERE idempotency_key=? AND pending=1", keys)
+    conn.executemany(_UPSERT_MESSAGE, [
+        (m.conversation_id, m.kind, m.direction, m.author_id, m.author_name, m.body, m.created_at, m.version,
+         m.idempotency_key, 0, m.id) for m in messages])
+
+
 def delete_message(conn: sqlite3.Connection, message_id: str) -> None:
     row = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (message_id,)).fetchone()
     if row is not None:
@@ -169,7 +197,7 @@ def delete_message(conn: sqlite3.Connection, message_id: str) -> None:
 
 
 def write_customer(conn: sqlite3.Connection, customer: Customer) -> None:
-    row = asdict(customer)
+    row = _fields(customer)
     for key in ("phones", "emails", "handles", "tags"):
         row[key] = _dumps(row[key])
     _upsert(conn, "customers", row)
@@ -183,10 +211,10 @@ def delete_customer(conn: sqlite3.Connection, customer_id: str) -> None:
 
 
 def write_queue(conn: sqlite3.Connection, queue: Queue) -> None:
-    _upsert(conn, "queues", asdict(queue))
+    _upsert(conn, "queues", _fields(queue))
 
 
 def write_agent(conn: sqlite3.Connection, agent: Agent) -> None:
-    row = asdict(agent)
+    row = _fields(agent)
     row["queue_ids"] = _dumps(row["queue_ids"])
     _upsert(conn, "agents", row)

@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from typing import Any
 
-from ..domain.text import fts_query
+from ..domain.text import fts_query, like_patterns
+from . import fts
 
 _DIGITS = re.compile(r"^\+?[\d\s()-]{3,}$")
 
 
 def messages(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Newest matching messages first (ranking by relevance costs too much on common words)."""
+    """Newest matching messages first (ranking by relevance costs too much on common words).
+
+    Right after a full sync the newest messages may not be indexed yet: those are matched by
+    substring (LIKE), and being the newest rows, they come first.
+    """
     query = fts_query(text)
     if query is None:
+        return []
+    hits: list[int] = []
+    upto = fts.indexed_upto(conn)
+    patterns = like_patterns(text) if upto is not None else []
+    if patterns:
+        where = " AND ".join("body LIKE ? ESCAPE '\\'" for _ in patterns)
+        hits = [rowid for (rowid,) in conn.execute(
+            f"SELECT rowid FROM messages WHERE rowid > ? AND {where} ORDER BY rowid DESC LIMIT ?",
+            (upto, *patterns, limit))]
+    if len(hits) < limit:
+        hits += [rowid for (rowid,) in conn.execute(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            (query, limit - len(hits)))]
+    if not hits:
         return []
     cursor = conn.execute(
         "SELECT m.id, m.conversation_id, m.body, m.created_at, m.direction, m.kind, c.subject, c.channel, "
         "c.status, cu.name AS customer_name "
-        "FROM (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) hit "
-        "JOIN messages m ON m.rowid = hit.rowid "
+        "FROM json_each(?) hit JOIN messages m ON m.rowid = hit.value "
         "LEFT JOIN conversations c ON c.id = m.conversation_id "
         "LEFT JOIN customers cu ON cu.id = c.customer_id ORDER BY m.rowid DESC",
-        (query, limit),
+        (json.dumps(hits),),
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

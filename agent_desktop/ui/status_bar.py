@@ -60,6 +60,10 @@ class SyncStatusBar(QStatusBar):
             name = "syncing"
             text = (self.tr("Loading from the server… %1 records").replace("%1", locale.toString(status.progress_records))
                     if status.progress_records else self.tr("Connecting to the server…"))
+        elif status.state == ONLINE and status.indexing:
+            percent = 100 * status.index_done // max(1, status.index_total)
+            name = "online"
+            text = (self.tr("Online · indexing message history for search… %1%").replace("%1", str(percent)))
         elif status.state == ONLINE:
             name, text = "online", self.tr("Online")
         else:

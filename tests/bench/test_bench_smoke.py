@@ -52,6 +52,9 @@ def test_every_measure_is_reported(report):
     sync = results["sync"]
     _timing(sync["raw_download"])
     _timing(sync["engine_pull"])
+    _timing(sync["index_backlog"])
+    assert sync["ratio_with_index"] >= sync["ratio"] > 0
+    assert sync["gui_sync"]["seconds_to_index"] >= sync["gui_sync"]["seconds"]
     assert sync["engine_pull"]["records"] >= data["sync_scale"]["messages"]  # every message arrived
     assert sync["gui_sync"]["completed"] and sync["gui_sync"]["inbox_rows"] > 0
     assert sync["ratio"] > 0

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent_desktop.domain.records import (
     MAX_ID_LENGTH,
     InvalidRecord,
+    _parse_message_checked,
     parse_agent,
     parse_conversation,
     parse_customer,
@@ -285,3 +288,31 @@ def test_data_that_is_not_an_object_is_invalid(data: Any) -> None:
 def test_invalid_record_is_a_value_error_naming_the_field() -> None:
     with pytest.raises(ValueError, match="'channel' must be one of phone, chat, email, web, social"):
         parse_conversation("cv-1", conversation_data(channel="fax"))
+
+
+# -- the fast path of parse_message agrees with the field-by-field checks ------------------------------
+_odd_text = st.one_of(st.none(), st.text(max_size=8), st.just(""), st.just("  "), st.just("a\ud800b"),
+                      st.just("x" * 200), st.just("x" * 129), st.integers(-3, 3), st.booleans(), st.floats(),
+                      st.lists(st.text(max_size=2), max_size=2))
+_message_data = st.fixed_dictionaries(
+    {"conversation_id": st.one_of(st.just("cv-1"), _odd_text),
+     "direction": st.one_of(st.sampled_from(["in", "out"]), _odd_text),
+     "body": st.one_of(st.just("退款 refund"), _odd_text)},
+    optional={"kind": st.one_of(st.sampled_from(["reply", "note", "chat"]), _odd_text),
+              "version": st.one_of(st.integers(-1, 5), _odd_text),
+              "author_id": _odd_text, "author_name": _odd_text, "idempotency_key": _odd_text,
+              "created_at": st.one_of(st.just("2026-11-22T10:00:00.000Z"), st.just("2026-11-22T18:00:00+08:00"),
+                                      st.just("2026-13-01T00:00:00.000Z"), _odd_text)})
+
+
+def _outcome(parse, data):  # type: ignore[no-untyped-def]
+    try:
+        return parse("m-1", data)
+    except InvalidRecord:
+        return "invalid"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_message_data)
+def test_fast_message_validation_accepts_and_refuses_exactly_what_the_field_checks_do(data):
+    assert _outcome(parse_message, data) == _outcome(_parse_message_checked, data)

@@ -10,7 +10,7 @@ import pytest
 from agent_desktop.backends.base import AuthRequired, NetworkError
 from agent_desktop.backends.reference import ReferenceBackend
 from agent_desktop.services.sync_engine import SyncEngine
-from agent_desktop.store import Database, conversation, meta, outbox, search
+from agent_desktop.store import Database, conversation, fts, outbox, search
 from tests.helpers import RunningServer
 
 
@@ -152,10 +152,15 @@ def test_a_full_sync_cut_short_still_ends_with_a_complete_search_index(server, t
     pages = iter(range(3))
     engine.pull(should_stop=lambda: next(pages, None) is None)  # "killed" after a few pages
     reader = engine.db.reader()
-    assert meta.get(reader, meta.FTS_REBUILD) == "1"  # indexing deferred, and remembered
+    assert fts.indexed_upto(reader) == 0  # indexing left for later, and remembered
 
     engine.pull()
-    assert meta.get(reader, meta.FTS_REBUILD) is None
+    assert fts.indexed_upto(reader) == 0  # the pull itself never indexes message bodies
+    steps = []
+    while (step := engine.index_backlog(limit=2_000)) is not None:
+        steps.append(step)
+    assert len(steps) >= 2 and steps[0][0] < steps[-1][0] < steps[-1][1]  # chunk by chunk, with progress
+    assert fts.indexed_upto(reader) is None
     # Every message is findable by a word of its own: the deferred index is complete.
     rows = reader.execute("SELECT id, body FROM messages ORDER BY random() LIMIT 40").fetchall()
     for message_id, body in rows:

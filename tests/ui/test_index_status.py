@@ -1,0 +1,30 @@
+"""After a full sync the window is usable at once; message history is indexed for search in the
+background, in chunks, and the status bar says so until it is done."""
+
+from __future__ import annotations
+
+from agent_desktop.services import sync_engine
+from agent_desktop.store import fts
+from tests.ui.conftest import run_until
+
+
+def test_the_status_bar_shows_indexing_until_search_covers_every_message(open_window, loop, monkeypatch):
+    monkeypatch.setattr(sync_engine, "INDEX_CHUNK", 2_000)  # the demo's ~16k messages: several chunks
+    opened = open_window()
+    seen: list[tuple[int, int, str]] = []
+    ready: list[bool] = []
+    status_bar = opened.window.status
+    opened.bridge.sync_status_changed.connect(
+        lambda status: seen.append((status.index_done, status.index_total, status_bar.state_text.text())))
+    opened.session.sync.search_index_ready.connect(lambda: ready.append(True))
+
+    run_until(loop, lambda: bool(ready), timeout=120)
+    progress = [(done, total, text) for done, total, text in seen if total]
+    assert len(progress) >= 3
+    assert [done for done, _, _ in progress] == sorted(done for done, _, _ in progress)  # only forwards
+    assert all("indexing message history" in text for _, _, text in progress)
+    assert fts.indexed_upto(opened.session.db.reader()) is None
+    assert status_bar.state_text.text() == "Online"
+    messages = opened.session.db.reader().execute("SELECT count(*) FROM messages").fetchone()[0]
+    indexed = opened.session.db.reader().execute("SELECT count(*) FROM messages_fts_docsize").fetchone()[0]
+    assert indexed == messages
