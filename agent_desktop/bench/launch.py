@@ -31,12 +31,14 @@ def _paint_watcher(widget, rows, done):  # type: ignore[no-untyped-def]
     return watcher
 
 
-def run_floor() -> int:
+def run_floor(lean: bool = False) -> int:
+    """The design card's libraries (DESIGN.md §6), or with `lean` only those the app loads at start."""
     import asyncio
 
     import qasync
     import requests  # noqa: F401 - the floor pays for the same imports as the app
-    import sqlite_utils  # noqa: F401
+    if not lean:
+        import sqlite_utils  # noqa: F401 - the app imports it only when a schema step is pending
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     app = QApplication(sys.argv[:1])
@@ -109,11 +111,11 @@ def run_app(home: str, language: str = "en") -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["floor"]:
-        return run_floor()
+    if args[:1] in (["floor"], ["floor-lean"]):
+        return run_floor(lean=args[0] == "floor-lean")
     if args[:1] == ["app"] and "--home" in args:
         return run_app(args[args.index("--home") + 1])
-    print("usage: python -m agent_desktop.bench.launch floor | app --home DIR", file=sys.stderr)
+    print("usage: python -m agent_desktop.bench.launch floor | floor-lean | app --home DIR", file=sys.stderr)
     return 2
 
 

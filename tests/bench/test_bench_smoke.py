@@ -36,6 +36,8 @@ def test_every_measure_is_reported(report):
     data, _ = report
     results = data["results"]
     _timing(results["startup"]["floor"])
+    _timing(results["startup"]["floor_lean"])
+    assert results["startup"]["ratio_lean"] > 0
     _timing(results["startup"]["app"])
     assert results["startup"]["app"]["rows_painted"] > 0  # the inbox, not an empty window, was timed
     inbox = results["inbox"]
