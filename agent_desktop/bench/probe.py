@@ -34,25 +34,32 @@ class Heartbeat:
         self.timer = QTimer()
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._tick)
-        self.last = 0.0
+        self.last = self.started = 0.0
         self.gaps: list[float] = []
+        self.ends: list[float] = []
 
     def _tick(self) -> None:
         now = time.perf_counter()
         if self.last:
             self.gaps.append(now - self.last)
+            self.ends.append(now - self.started)
         self.last = now
 
     def start(self) -> None:
-        self.gaps, self.last = [], time.perf_counter()
+        self.gaps, self.ends, self.last = [], [], time.perf_counter()
+        self.started = self.last
         self.timer.start()
 
     def stop(self) -> dict[str, Any]:
         self.timer.stop()
         self._tick()
         longest = max(self.gaps, default=0.0)
+        # When the worst stalls happened (seconds after start): tells start-up work from sync work.
+        worst = sorted(zip(self.gaps, self.ends, strict=True), reverse=True)[:5]
         return {"longest_stall_ms": round(max(0.0, longest - HEARTBEAT_MS / 1000) * 1000, 2),
-                "ticks": len(self.gaps)}
+                "ticks": len(self.gaps),
+                "worst_stalls": [{"at_s": round(end, 3), "ms": round((gap - HEARTBEAT_MS / 1000) * 1000, 1)}
+                                 for gap, end in worst]}
 
 
 # -- search queries drawn from the data itself (every one has hits) ------------------------------

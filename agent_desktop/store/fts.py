@@ -118,8 +118,11 @@ def unindex_message(conn: sqlite3.Connection, rowid: int, body: str) -> None:
                  (rowid, spaced_for_index(body)))
 
 
+_FIELDS_ENCODER = json.JSONEncoder(ensure_ascii=False)  # exactly json.dumps(…, ensure_ascii=False)
+
+
 def _fields_key(fields: list[str]) -> str:
-    return json.dumps(fields, ensure_ascii=False)
+    return _FIELDS_ENCODER.encode(fields)
 
 
 def index_row(conn: sqlite3.Connection, table: str, record_id: str, fields: list[str] | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from typing import Any
@@ -23,8 +24,8 @@ def _fields(record: Any) -> dict[str, Any]:
     return dict(record.__dict__)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every row: json.dumps with options builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def conversation_columns(data: dict[str, Any]) -> dict[str, Any]:
@@ -64,14 +65,15 @@ def _sort_due(status: str, due: str | None) -> str:
     return NO_DUE
 
 
-def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
-    columns = list(row)
+@functools.cache
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
     updates = ", ".join(f"{c}=excluded.{c}" for c in columns if c != "id")
-    conn.execute(
-        f"INSERT INTO {table}({', '.join(columns)}) VALUES({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT(id) DO UPDATE SET {updates}",
-        [row[c] for c in columns],
-    )
+    return (f"INSERT INTO {table}({', '.join(columns)}) VALUES({', '.join('?' for _ in columns)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}")
+
+
+def _upsert(conn: sqlite3.Connection, table: str, row: dict[str, Any]) -> None:
+    conn.execute(_upsert_sql(table, tuple(row)), tuple(row.values()))
 
 
 def pending_patches(conn: sqlite3.Connection, conversation_id: str) -> list[dict[str, Any]]:
