@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,6 @@ from ..backends.base import Backend, SignIn
 from ..backends.reference import ReferenceBackend
 from ..store import Database, meta
 from ..store.recovery import open_cache
-from . import knowledge as _knowledge  # noqa: F401 - registers the script/faq_article feed and outbox actions
 from . import workflow as _workflow  # noqa: F401 - registers the workflow feed entities and outbox actions
 from .conversations import ConversationService
 from .paths import cache_path
@@ -37,13 +37,54 @@ class Session:
         self.db.close()
 
 
+def register_features() -> None:
+    """Import the feature modules that register outbox actions (and feed entities).
+
+    Needed before a sync sends the outbox or applies records, not for the first window: the
+    knowledge service (its script/usage/feedback actions, ~25 ms to import) is registered here,
+    called by `sign_in` and by every pull/push of a session's engine (`_SessionSyncEngine`), so
+    nothing a previous run queued meets a sync that does not know it ("unknown outbox action").
+    Idempotent; safe on any thread.
+    """
+    from . import knowledge as _knowledge  # noqa: F401 - registers the script/faq_article feed and outbox actions
+
+
+class _SessionSyncEngine(SyncEngine):
+    """The session's engine: makes sure every feature is registered before it applies or sends."""
+
+    def pull(self, *args: Any, **kwargs: Any) -> Any:
+        register_features()
+        return super().pull(*args, **kwargs)
+
+    def push(self, *args: Any, **kwargs: Any) -> Any:
+        register_features()
+        return super().push(*args, **kwargs)
+
+
 def make_backend(server_url: str) -> Backend:
     return ReferenceBackend(server_url)
 
 
 def sign_in(backend: Backend, username: str, password: str) -> SignIn:
-    """Blocking: run on a worker thread."""
+    """Blocking: run on a worker thread. Registers the features first (a sync follows)."""
+    register_features()
     return backend.sign_in(username, password)
+
+
+def adopt_sign_in(session: Session, signed: SignIn) -> Future[None]:
+    """A sign-in that completed after the session opened from the cache (ui/startup.py): the
+    services share `session.agent`, so it is updated in place; the cache remembers the agent as
+    `open_session` would have. Call on the GUI thread; the Future completes once it is written."""
+    agent = signed.agent
+    session.agent.clear()
+    session.agent.update(agent)
+    server = session.backend.base_url
+
+    def remember(conn) -> None:  # type: ignore[no-untyped-def]
+        meta.put(conn, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))
+        meta.put(conn, meta.SERVER, server)
+
+    return session.db.write(remember)
 
 
 def open_session(base_dir: Path, backend: Backend, username: str, signed_in: SignIn | None,
@@ -59,7 +100,7 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
     else:
         stored = meta.get(db.reader(), meta.AGENT_ID)
         agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
-    engine = SyncEngine(db, backend)
+    engine = _SessionSyncEngine(db, backend)
     return Session(
         server_url=backend.base_url,
         username=username,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -26,15 +29,18 @@ from .bridge import SessionBridge
 from .conversation_panel import ConversationPanel
 from .customer_panel import CustomerPanel
 from .dashboard import install as dashboard_page
-from .diagnostics_dialog import DiagnosticsDialog
+from .deferred import DeferredParts, LazyTabs
 from .inbox_delegate import ROW_HEIGHT, InboxDelegate
 from .inbox_model import ID_ROLE, InboxModel
-from .knowledge_tabs import KnowledgeTabs
-from .outbox_dialog import OutboxDialog
 from .resources import icon
-from .search_dialog import SearchDialog
 from .status_bar import SyncStatusBar
 from .views_panel import ViewsPanel
+
+if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.py): imported there
+    from .callbacks_view import CallbacksView
+    from .dashboard.view import DashboardView
+    from .knowledge_tabs import KnowledgeTabs
+    from .search_dialog import SearchDialog
 
 REFRESH_DELAY_MS = 250  # sync bursts become one repaint (Electrum's dirty flag + timer)
 
@@ -93,10 +99,15 @@ class MainWindow(QMainWindow):
         self.side = QTabWidget()
         self.side.setObjectName("sidePanel")
         self.side.addTab(self.customer, self.tr("Customer"))
-        self.knowledge = KnowledgeTabs(self)  # 话术 scripts, FAQ, guided call scripts (ui/knowledge_tabs.py)
-        self.side.addTab(self.knowledge.scripts, self.tr("话术 Scripts"))
-        self.side.addTab(self.knowledge.faq, self.tr("FAQ"))
-        self.side.addTab(self.knowledge.guided, self.tr("Guided"))
+        # The first paint needs the customer tab only; the others are built right after it, or
+        # the moment they are needed (ui/deferred.py). Their tabs are in the bar from the start.
+        self.deferred = DeferredParts(self)
+        self.lazy_tabs = LazyTabs(self.side)
+        self._knowledge_placeholders = [   # 话术 scripts, FAQ, guided call scripts (ui/knowledge_tabs.py)
+            self.lazy_tabs.add(label, lambda: self.deferred.get("knowledge"), "knowledge")
+            for label in (self.tr("话术 Scripts"), self.tr("FAQ"), self.tr("Guided"))]
+        self.deferred.add("knowledge", self._build_knowledge)
+        self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
         self.side.setMinimumWidth(260)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -106,15 +117,17 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([180, 380, 530, 350])
         splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        # Page 0 the workspace, page 1 the lead's dashboard (built on first use, ui/dashboard).
+        self.main_stack = QStackedWidget()
+        self.main_stack.setObjectName("mainStack")
+        self.main_stack.addWidget(splitter)
+        self.setCentralWidget(self.main_stack)
 
         self.status = SyncStatusBar(agent_name)
         self.setStatusBar(self.status)
         self.status.outbox_clicked.connect(self.show_outbox)
 
-        self.search = SearchDialog(session.search, self)
-        self.search.conversation_chosen.connect(self.open_conversation)
-        self.search.customer_chosen.connect(self._open_customer)
+        self.deferred.add("search", self._build_search)
         self._build_toolbar()
         self._build_shortcuts()
 
@@ -125,7 +138,9 @@ class MainWindow(QMainWindow):
         self.bridge.outbox_changed.connect(lambda: self.status.show_status(self.bridge.status))
 
         self._dirty_ids: set[str] = set()
+        self._dirty_entities: set[str] = set()
         self._dirty_all = False
+        self.changes_applied_at = time.perf_counter()   # when the batch being refreshed began
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh)
         self._clock = QTimer(self, interval=1000)
@@ -138,8 +153,56 @@ class MainWindow(QMainWindow):
         self.views.set_counts(self.service.view_counts())
         self.set_view(InboxView(MINE))
         self._on_sync_status(self.bridge.status)
-        self.dashboard = dashboard_page.install(self)  # leads: Ctrl+D
+        dashboard_page.install(self)  # leads: Ctrl+D; the page itself is built on first use
         self.workflow_controller = workflow_wiring.install(self)  # agent state, offers, callbacks, screen-pop
+        self.deferred.start_after_paint(self.status)   # the status bar is on screen whatever the page
+
+    # -- parts built after the first paint (ui/deferred.py) --------------------------------------
+    @property
+    def knowledge(self) -> KnowledgeTabs:
+        return self.deferred.get("knowledge")
+
+    @property
+    def search(self) -> SearchDialog:
+        return self.deferred.get("search")
+
+    @property
+    def dashboard(self) -> DashboardView:
+        return self.deferred.get("dashboard")
+
+    @property
+    def callbacks_view(self) -> CallbacksView:
+        return self.deferred.get("callbacks")
+
+    def _build_knowledge(self) -> KnowledgeTabs:
+        from .knowledge_tabs import KnowledgeTabs
+
+        self.setUpdatesEnabled(False)   # three tabs change pages at once: one repaint
+        try:
+            knowledge = KnowledgeTabs(self)
+            # KnowledgeTabs brings its own F6/F7/F8; ours only had to build it.
+            for action in self._knowledge_actions:
+                self.removeAction(action)
+            for placeholder, page in zip(self._knowledge_placeholders, (knowledge.scripts, knowledge.faq,
+                                                                        knowledge.guided), strict=True):
+                self.lazy_tabs.replace(placeholder, page)
+            if self.conversation.conversation_id:
+                knowledge.on_conversation_opened(self.conversation.conversation_id)
+        finally:
+            self.setUpdatesEnabled(True)
+        return knowledge
+
+    def _show_knowledge_tab(self, which: str) -> None:
+        knowledge = self.knowledge
+        knowledge.show_tab(getattr(knowledge, which))
+
+    def _build_search(self) -> SearchDialog:
+        from .search_dialog import SearchDialog
+
+        search = SearchDialog(self.session.search, self)
+        search.conversation_chosen.connect(self.open_conversation)
+        search.customer_chosen.connect(self._open_customer)
+        return search
 
     # -- construction ---------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
@@ -149,7 +212,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.search_action = QAction(icon("search"), self.tr("Search (Ctrl+K)"), self)
         self.search_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.search_action.triggered.connect(self.search.open_fresh)
+        self.search_action.triggered.connect(lambda: self.search.open_fresh())
         self.sync_action = QAction(icon("sync"), self.tr("Sync now (F5)"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.bridge.session.sync.nudge)
@@ -161,7 +224,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.outbox_action)
         self.diagnostics_action = QAction(self.tr("Diagnostics"), self)  # skipped server records, cache health
         self.diagnostics_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        self.diagnostics_action.triggered.connect(lambda: DiagnosticsDialog(self.service.db, self).exec())
+        self.diagnostics_action.triggered.connect(self.show_diagnostics)
         toolbar.addAction(self.diagnostics_action)
         self.addToolBar(toolbar)
 
@@ -182,6 +245,15 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, n=number: self._select_view_number(n))
             self.addAction(action)
+        # F6/F7/F8 open the knowledge tabs from the first moment: building them if need be.
+        self._knowledge_actions = []
+        for keys, which in (("F6", "scripts"), ("F7", "faq"), ("F8", "guided")):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, w=which: self._show_knowledge_tab(w))
+            self.addAction(action)
+            self._knowledge_actions.append(action)
 
     def _select_view_number(self, number: int) -> None:
         keys = self.views.view_keys()
@@ -254,7 +326,10 @@ class MainWindow(QMainWindow):
 
     # -- live updates ---------------------------------------------------------------------------
     def _on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
+        if not self._refresh_timer.isActive() and not (self._dirty_ids or self._dirty_entities):
+            self.changes_applied_at = time.perf_counter()
         self._dirty_ids |= conversation_ids
+        self._dirty_entities |= entities
         if entities & {"queue", "agent", "customer"}:
             self._dirty_all = True
         if not self._refresh_timer.isActive():
@@ -263,6 +338,7 @@ class MainWindow(QMainWindow):
     def _refresh(self) -> None:
         ids, self._dirty_ids = self._dirty_ids, set()
         everything, self._dirty_all = self._dirty_all, False
+        entities, self._dirty_entities = self._dirty_entities, set()
         if everything:
             self.views.populate(self.service.queues(), self.language.startswith("zh"))
         self.views.set_counts(self.service.view_counts())
@@ -281,7 +357,8 @@ class MainWindow(QMainWindow):
             self.open_conversation(target)
         self._update_inbox_state()
         self._maybe_painted()
-        self.data_refreshed.emit(ids, {"*"} if everything else set())
+        # The synced entities of the batch; "*" when everything may have changed.
+        self.data_refreshed.emit(ids, entities | {"*"} if everything else entities)
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         self.status.show_status(status)
@@ -314,7 +391,14 @@ class MainWindow(QMainWindow):
         dashboard_page.hide(self)
 
     def show_outbox(self) -> None:
+        from .outbox_dialog import OutboxDialog
+
         OutboxDialog(self.service, self).exec()
+
+    def show_diagnostics(self) -> None:
+        from .diagnostics_dialog import DiagnosticsDialog
+
+        DiagnosticsDialog(self.service.db, self).exec()
 
     def locale_name(self) -> str:
         return QLocale().name()
@@ -324,12 +408,31 @@ class MainWindow(QMainWindow):
         self.conversation.composer.flush_draft()
         self._refresh_timer.stop()
         self._clock.stop()
+        self.deferred.stop()
         self.bridge.blockSignals(True)
-        self.search.hide()
+        search = self.deferred.built("search")
+        if search is not None:
+            search.hide()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.shutdown()
         super().closeEvent(event)
+
+
+class _LazyQuickInsert:
+    """The composer's `/` source until the knowledge tabs exist: the first `/` builds them."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    async def quick_search(self, text: str) -> list[dict[str, Any]] | None:
+        return await self.window.knowledge.quick_search(text)
+
+    def quick_render(self, item: dict[str, Any]) -> str:
+        return self.window.knowledge.quick_render(item)
+
+    def quick_used(self, item: dict[str, Any]) -> None:
+        self.window.knowledge.quick_used(item)
 
 
 __all__ = ["MainWindow", "ROW_HEIGHT"]

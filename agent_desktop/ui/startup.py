@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn
 from ..services import credentials
 from ..services.demo import DEMO_CACHE_KEY, DEMO_PASSWORD, DEMO_USERS, EmbeddedDemo
-from ..services.session import Session, make_backend, open_session, sign_in
+from ..services.paths import cache_path
+from ..services.session import Session, adopt_sign_in, make_backend, open_session, sign_in
 from .bridge import SessionBridge
 from .dialogs import SignInDialog, run_dialog
 from .main_window import MainWindow
@@ -70,6 +71,9 @@ class Startup:
                 password = credentials.get_password(backend.base_url, username) or os.environ.get(
                     "AGENT_DESKTOP_PASSWORD")
             cache_key = backend.base_url
+            if username and cache_path(self.base, cache_key, username).exists():
+                await self._run_from_cache(backend, username, password, cache_key)
+                return
         else:
             self._show_splash(self.tr("Starting the demo backend (the first start creates the demo data)…"))
             self.demo = EmbeddedDemo(self.base, simulate=args.simulate)
@@ -77,6 +81,9 @@ class Startup:
             backend = make_backend(server_url)
             username, password = args.user or DEMO_USERS[0], DEMO_PASSWORD
             cache_key = DEMO_CACHE_KEY
+            if cache_path(self.base, cache_key, username).exists():
+                await self._run_from_cache(backend, username, password, cache_key)
+                return
         signed = await self._sign_in(backend, username, password)
         if signed is False:
             self.exit_code = 1
@@ -85,8 +92,48 @@ class Startup:
             return
         if isinstance(signed, SignIn):
             username = str(signed.agent.get("username") or username)
-        self.session = session = await asyncio.to_thread(
+        self.session = await asyncio.to_thread(
             open_session, self.base, backend, username, signed if isinstance(signed, SignIn) else None, cache_key)
+        self._show_window()
+        self.session.sync.start()
+        self._after_window_shown()
+
+    async def _run_from_cache(self, backend, username: str, password: str | None,  # type: ignore[no-untyped-def]
+                              cache_key: str) -> None:
+        """A cache for this server and user exists: show it at once, sign in meanwhile.
+
+        The window works from the cache as in an offline start; sync starts once the sign-in has
+        an answer (signed in, or offline: sync keeps retrying). A refused password still brings up
+        the sign-in dialog (over the window), and giving up there quits as before."""
+        self.session = session = await asyncio.to_thread(open_session, self.base, backend, username, None, cache_key)
+        self._show_window()
+        self._after_window_shown()
+        signed = await self._sign_in(backend, username, password)
+        if self.session is not session:
+            return   # the window was closed (the app is quitting) while the sign-in was under way
+        if signed is False:
+            self.exit_code = 1
+            self.app.quit()
+            asyncio.get_event_loop().stop()
+            return
+        if isinstance(signed, SignIn) and str(signed.agent.get("username") or username) != username:
+            # Another account was signed in from the dialog: its own cache, never this one. The new
+            # window is up before the old one goes (closing the last window would quit the app).
+            old_window, old_session = self.window, session
+            username = str(signed.agent.get("username"))
+            self.session = session = await asyncio.to_thread(open_session, self.base, backend, username, signed,
+                                                             cache_key)
+            self._show_window()
+            self._after_window_shown()
+            await self._close(old_window, old_session)
+        elif isinstance(signed, SignIn):
+            await asyncio.wrap_future(adopt_sign_in(session, signed))
+        session.sync.start()
+
+    def _show_window(self) -> None:
+        session = self.session
+        assert session is not None
+        args = self.args
         bridge = SessionBridge(session)
         self.window = window = MainWindow(session, bridge, language=self.language)
         bridge.sign_in_required.connect(lambda: asyncio.ensure_future(self._sign_in_again()))
@@ -98,7 +145,10 @@ class Startup:
             window.inbox_painted.connect(self._report_ready)
         self._hide_splash()
         window.show()
-        session.sync.start()
+
+    def _after_window_shown(self) -> None:
+        window, args = self.window, self.args
+        assert window is not None
         if args.open:
             window.open_conversation(args.open)
         if getattr(args, "view", "inbox") == "dashboard":
@@ -184,13 +234,20 @@ class Startup:
             self._fail(self.tr("The inbox did not finish loading in time; no screenshot taken."))
 
     async def shutdown(self) -> None:
-        if self.window is not None:
-            # Widgets go before the cache, so their last signals still find it open.
-            self.window.shutdown()
-            self.window.deleteLater()
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            self.window = None
-        if self.session is not None:
-            await self.session.close()
+        await self._close_window_and_session()
         if self.demo is not None:
             await asyncio.to_thread(self.demo.stop)
+
+    async def _close_window_and_session(self) -> None:
+        window, session, self.window, self.session = self.window, self.session, None, None
+        await self._close(window, session)
+
+    @staticmethod
+    async def _close(window: MainWindow | None, session: Session | None) -> None:
+        if window is not None:
+            # Widgets go before the cache, so their last signals still find it open.
+            window.shutdown()
+            window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        if session is not None:
+            await session.close()

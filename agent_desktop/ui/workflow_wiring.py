@@ -1,7 +1,8 @@
 """Puts the workflow into the main window: agent state in the toolbar, the offer bar, the
 Callbacks tab, screen-pop, SLA and callback notifications, and after-contact work after a resolve.
 
-`install(window)` is called once at the end of MainWindow.__init__.
+`install(window)` is called once at the end of MainWindow.__init__. The Callbacks tab is built right
+after the first paint (or when first shown); the rest is on screen in the first frame.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from ..domain.timeutil import utcnow
 from ..services.workflow import WorkflowService
 from . import formatting
 from .agent_state import AgentStateWidget
-from .callbacks_view import CallbacksView
 from .notify import Notifier
 from .tasks import spawn
 
@@ -115,6 +115,8 @@ class WorkflowController(QObject):
 
     # -- screen-pop -------------------------------------------------------------------------------
     def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
+        """Connected to `MainWindow.data_refreshed`: one call per batched refresh (not per synced
+        page), so the SQL below runs at most every REFRESH_DELAY_MS on the GUI thread."""
         if not conversation_ids and not entities:
             return  # a progress tick of the first sync: nothing to pop or refresh yet
         if not self._primed:
@@ -123,7 +125,8 @@ class WorkflowController(QObject):
             if entities & WORKFLOW_ENTITIES or conversation_ids:
                 self.refresh()
             return
-        started = time.perf_counter()   # the change has just been applied to the cache
+        # Latency counts from the first change of the batch, which reached the cache then.
+        started = getattr(self.window, "changes_applied_at", None) or time.perf_counter()
         target = None
         for offer in self.workflow.offers():
             if offer["id"] not in self._seen_offers:
@@ -158,7 +161,7 @@ class WorkflowController(QObject):
 
     def _my_live_conversations(self) -> set[str]:
         rows = self.workflow.db.reader().execute(
-            "SELECT id FROM conversations WHERE assignee_id=? AND status IN ('new', 'open')",
+            "SELECT id FROM conversations WHERE assignee_id=? AND is_open=1 AND status IN ('new', 'open')",
             (self.workflow.agent_id,)).fetchall()
         return {row[0] for row in rows}
 
@@ -196,7 +199,9 @@ class WorkflowController(QObject):
 
     def refresh(self) -> None:
         window = self.window
-        window.callbacks_view.reload()
+        callbacks = window.deferred.built("callbacks")
+        if callbacks is not None:   # not built yet: it loads fresh when it is
+            callbacks.reload()
         window.agent_state.refresh()
         offer = window.offer_bar.refresh()
         window.offer_toolbar.setVisible(offer is not None)
@@ -211,7 +216,9 @@ class WorkflowController(QObject):
         """The window is closing (the session closes next): no timer may touch the cache after this."""
         for timer in getattr(self, "timers", ()):
             timer.stop()
-        self.window.callbacks_view.stop()
+        callbacks = self.window.deferred.built("callbacks")
+        if callbacks is not None:
+            callbacks.stop()
         self.window.agent_state.stop()
         self.window.conversation.stop_workflow()
         self.workflow.close()
@@ -250,15 +257,12 @@ def install(window: Any) -> WorkflowController:
     window.addToolBar(window.offer_toolbar)
     window.offer_toolbar.setVisible(window.offer_bar.refresh() is not None)
 
-    window.callbacks_view = CallbacksView(workflow)
-    window.side.addTab(window.callbacks_view, QCoreApplication.translate("WorkflowWiring", "Callbacks"))
-    window.callbacks_view.conversation_requested.connect(window.open_conversation)
-    window.callbacks_view.customer_requested.connect(window._open_customer)
-
     controller = WorkflowController(window, workflow)
     window.workflow_controller = controller
-    window.callbacks_view.callback_due.connect(controller.on_callback_due)
-    window.bridge.data_changed.connect(controller.on_data_changed)
+    placeholder = window.lazy_tabs.add(QCoreApplication.translate("WorkflowWiring", "Callbacks"),
+                                       lambda: window.deferred.get("callbacks"), "callbacks")
+    window.deferred.add("callbacks", lambda: _build_callbacks(window, controller, placeholder))
+    window.data_refreshed.connect(controller.on_data_changed)
     workflow.changed.connect(lambda _what: controller.refresh())
     window.conversation.resolved.connect(lambda _cid: _after_resolve(window))
 
@@ -272,6 +276,18 @@ def install(window: Any) -> WorkflowController:
     window.installEventFilter(controller)
     controller.check_sla()
     return controller
+
+
+def _build_callbacks(window: Any, controller: WorkflowController, placeholder: QWidget) -> Any:
+    """The Callbacks tab (its due-time notifications run from here on): right after the first paint."""
+    from .callbacks_view import CallbacksView
+
+    view = CallbacksView(window.workflow)
+    view.conversation_requested.connect(window.open_conversation)
+    view.customer_requested.connect(window._open_customer)
+    view.callback_due.connect(controller.on_callback_due)
+    window.lazy_tabs.replace(placeholder, view)
+    return view
 
 
 def _after_resolve(window: Any) -> None:

@@ -1,21 +1,22 @@
 """Putting the dashboard into the main window: a second page beside the agent's workspace.
 
-The window's central widget moves into a QStackedWidget (page 0: inbox, page 1: dashboard);
-the toolbar gets "Dashboard" (Ctrl+D), shown to leads only. Polling runs only while the
+The window's central QStackedWidget `main_stack` gets the page as page 1 (page 0: inbox) when it
+is first needed; the toolbar gets "Dashboard" (Ctrl+D), shown to leads only. Polling runs only while the
 dashboard page is visible, and stops when the window closes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QToolBar
+from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from ...services.dashboard import DashboardService
 from ..resources import icon
-from .view import DashboardView
+
+if TYPE_CHECKING:   # imported when the page is first built (start-up does not pay for it)
+    from .view import DashboardView
 
 
 class _CloseWatcher(QObject):
@@ -31,27 +32,36 @@ class _CloseWatcher(QObject):
         return False
 
 
-def install(window: Any) -> DashboardView:
-    session = window.session
-    service = DashboardService(session.db, session.backend, session.agent)
-    view = DashboardView(service, language=window.language)
-    workspace = window.takeCentralWidget()
-    stack = QStackedWidget()
-    stack.setObjectName("mainStack")
-    stack.addWidget(workspace)
-    stack.addWidget(view)
-    window.setCentralWidget(stack)
-    window.main_stack = stack
+def install(window: Any) -> None:
+    """The toolbar action now; the page on first use (Ctrl+D), or right after the first paint for a
+    lead (so Ctrl+D is instant). `window.main_stack` (page 0: the workspace) is the window's."""
+    lead = is_lead(window.session.agent)
     action = QAction(icon("dashboard"), QCoreApplication.translate("Dashboard", "Dashboard (Ctrl+D)"), window)
     action.setObjectName("dashboardAction")
     action.setShortcut(QKeySequence("Ctrl+D"))
     action.setCheckable(True)
-    action.setVisible(service.is_lead)
-    action.setEnabled(service.is_lead)
+    action.setVisible(lead)
+    action.setEnabled(lead)
     action.toggled.connect(lambda on: show(window) if on else hide(window))
     toolbar = window.findChild(QToolBar, "mainToolbar")
     (toolbar or window).addAction(action)
     window.dashboard_action = action
+    window.deferred.add("dashboard", lambda: build(window), after_paint=lead)
+
+
+def is_lead(agent: dict[str, Any]) -> bool:
+    """The same rule as `DashboardService.is_lead`, without importing the service at start-up."""
+    return agent.get("role") == "lead"
+
+
+def build(window: Any) -> DashboardView:
+    from ...services.dashboard import DashboardService
+    from .view import DashboardView
+
+    session = window.session
+    service = DashboardService(session.db, session.backend, session.agent)
+    view = DashboardView(service, language=window.language)
+    window.main_stack.addWidget(view)
     window.installEventFilter(_CloseWatcher(view))
     window.data_refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())
     return view
@@ -69,8 +79,8 @@ def show(window: QMainWindow) -> None:
 
 
 def hide(window: QMainWindow) -> None:
-    view: DashboardView = window.dashboard  # type: ignore[attr-defined]
-    if view.wallboard is None:  # a wallboard on the wall keeps refreshing while the lead works the inbox
+    view: DashboardView | None = window.deferred.built("dashboard")  # type: ignore[attr-defined]
+    if view is not None and view.wallboard is None:  # a wallboard keeps refreshing while the lead works
         view.stop()
     window.main_stack.setCurrentIndex(0)  # type: ignore[attr-defined]
     action: QAction = window.dashboard_action  # type: ignore[attr-defined]

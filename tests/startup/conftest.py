@@ -1,0 +1,5 @@
+"""Start-up fixtures: the shared UI fixtures (real server, signed-in window)."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import open_window, server  # noqa: F401 - shared fixtures
