@@ -53,6 +53,10 @@ class DeferredParts(QObject):
     def pending(self) -> list[str]:
         return [name for name in self._builders if name not in self._built]
 
+    def building_after_paint(self) -> bool:
+        """Parts meant for right after the first paint are not all built yet."""
+        return not self._stopped and any(name in self._builders for name in self._order)
+
     def start_after_paint(self, watched: QWidget) -> None:
         """Build the registered parts once `watched` has painted (or after FALLBACK_MS)."""
         watched.installEventFilter(self)
