@@ -825,7 +825,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/install.py" line="+45"/>
+        <location filename="../../agent_desktop/ui/dashboard/install.py" line="+39"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1416,32 +1416,32 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../agent_desktop/ui/main_window.py" line="+54"/>
+        <location filename="../../agent_desktop/ui/main_window.py" line="+65"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>话术 Scripts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>FAQ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Guided</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+103"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1466,7 +1466,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+58"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1995,7 +1995,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../agent_desktop/ui/startup.py" line="+51"/>
+        <location filename="../../agent_desktop/ui/startup.py" line="+52"/>
         <source>Agent Desktop could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2005,12 +2005,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Starting the demo backend (the first start creates the demo data)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+87"/>
         <source>The user name or password was not accepted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2025,7 +2025,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>Could not save the screenshot to %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2035,7 +2035,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/app.py" line="+66"/>
+        <location filename="../../agent_desktop/app.py" line="+67"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2053,7 +2053,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
         <source>Signed out by the server: sign in again to sync. Your work is kept.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2070,6 +2070,11 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     <message>
         <location line="+1"/>
         <source>Connecting to the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Online · indexing message history for search… %1%</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2098,7 +2103,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2241,7 +2246,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+38"/>
+        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+60"/>
         <source>New contact offered</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2279,12 +2284,12 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+51"/>
+        <location line="+55"/>
         <source>Offer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

@@ -828,7 +828,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>未更改：%1</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/install.py" line="+45"/>
+        <location filename="../../agent_desktop/ui/dashboard/install.py" line="+39"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation>监控看板 (Ctrl+D)</translation>
     </message>
@@ -1419,32 +1419,32 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../agent_desktop/ui/main_window.py" line="+54"/>
+        <location filename="../../agent_desktop/ui/main_window.py" line="+65"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>话术 Scripts</source>
         <translation>话术</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>FAQ</source>
         <translation>知识库</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Guided</source>
         <translation>引导话术</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+103"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -1469,7 +1469,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+58"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -2002,7 +2002,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../agent_desktop/ui/startup.py" line="+51"/>
+        <location filename="../../agent_desktop/ui/startup.py" line="+52"/>
         <source>Agent Desktop could not start: %1</source>
         <translation>坐席工作台无法启动：%1</translation>
     </message>
@@ -2012,12 +2012,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>正在启动坐席工作台…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>Starting the demo backend (the first start creates the demo data)…</source>
         <translation>正在启动演示后端（首次启动会创建演示数据）…</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+87"/>
         <source>The user name or password was not accepted.</source>
         <translation>用户名或密码不正确。</translation>
     </message>
@@ -2032,7 +2032,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>未提供密码</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>Could not save the screenshot to %1</source>
         <translation>无法将截图保存到 %1</translation>
     </message>
@@ -2042,7 +2042,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/app.py" line="+66"/>
+        <location filename="../../agent_desktop/app.py" line="+67"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation>坐席工作台已在使用此数据文件夹（%1）运行。请切换到已打开的窗口，或设置 AGENT_DESKTOP_HOME 以使用另一个文件夹。</translation>
     </message>
@@ -2060,7 +2060,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+21"/>
         <source>Signed out by the server: sign in again to sync. Your work is kept.</source>
         <translation>已被服务器登出：请重新登录以继续同步。您的工作内容已保留。</translation>
     </message>
@@ -2078,6 +2078,11 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <location line="+1"/>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Online · indexing message history for search… %1%</source>
+        <translation>在线 · 正在为搜索建立历史消息索引… %1%</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2105,7 +2110,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>发件箱：已全部发送</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -2252,7 +2257,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+38"/>
+        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+60"/>
         <source>New contact offered</source>
         <translation>新的接入分配</translation>
     </message>
@@ -2290,12 +2295,12 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+51"/>
+        <location line="+55"/>
         <source>Offer</source>
         <translation>分配</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>
