@@ -203,6 +203,7 @@ def run(home: Path, repeat: int, page_frames: int, max_frames: int) -> dict[str,
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from ..app import share_the_gil_quickly
     from ..services.session import make_backend, open_session
     from ..ui import i18n
     from ..ui.bridge import SessionBridge
@@ -210,6 +211,7 @@ def run(home: Path, repeat: int, page_frames: int, max_frames: int) -> dict[str,
     from ..ui.resources import stylesheet
     from .constants import BENCH_SERVER_KEY, BENCH_USER
 
+    share_the_gil_quickly()  # as the app's main() does
     app = QApplication(sys.argv[:1])
     i18n.install(app, "en")
     app.setStyleSheet(stylesheet())

@@ -83,6 +83,7 @@ def gui_sync(url: str, folder: Path, timeout: float = 600.0) -> dict[str, Any]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from ..app import share_the_gil_quickly
     from ..services.session import make_backend, open_session, sign_in
     from ..store import fts
     from ..ui import i18n
@@ -91,6 +92,7 @@ def gui_sync(url: str, folder: Path, timeout: float = 600.0) -> dict[str, Any]:
     from ..ui.resources import stylesheet
     from .probe import Heartbeat
 
+    share_the_gil_quickly()  # as the app's main() does
     app = QApplication.instance() or QApplication(sys.argv[:1])
     i18n.install(app, "en")
     app.setStyleSheet(stylesheet())
@@ -129,6 +131,9 @@ def gui_sync(url: str, folder: Path, timeout: float = 600.0) -> dict[str, Any]:
 
 
 def run(url: str, repeat: int) -> dict[str, Any]:
+    from ..app import share_the_gil_quickly
+
+    share_the_gil_quickly()  # the app's pull runs with its interpreter settings
     answer = requests.post(f"{url}/api/v1/auth/token", json={"username": "agent1", "password": "demo"}, timeout=30)
     answer.raise_for_status()
     token = answer.json()["token"]

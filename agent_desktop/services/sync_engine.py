@@ -146,6 +146,9 @@ class SyncEngine:
         settle()
         return result
 
+    def has_index_backlog(self) -> bool:
+        return fts.indexed_upto(self.db.reader()) is not None
+
     def index_backlog(self, limit: int | None = None) -> tuple[int, int] | None:
         """Index the next chunk of messages a full sync left unindexed.
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,8 @@ FALLBACK_MS = 2000  # a window that is never painted (hidden, tests) still gets 
 
 class DeferredParts(QObject):
     """Named builders; `get(name)` builds on demand, `start_after_paint(widget)` builds the rest."""
+
+    after_paint_done = Signal()   # every part meant for after the first paint is built
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
@@ -87,6 +89,7 @@ class DeferredParts(QObject):
                     log.exception("building %s after the first paint failed", name)
                 QTimer.singleShot(0, self, self._next)   # one part per turn: input is handled between
                 return
+        self.after_paint_done.emit()
 
     def stop(self) -> None:
         """The window is closing: nothing more is built (the session closes next)."""
