@@ -62,6 +62,7 @@ class SyncService:
         self._stopping = False
         self._paused_for_auth = False
         self._offline_attempts = 0
+        self._index_grace_given = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync")
 
     # -- control --------------------------------------------------------------------------------
@@ -131,7 +132,8 @@ class SyncService:
         # meanwhile goes out between chunks instead of after all of them. The first chunk waits
         # a moment: the window is catching up with what just arrived, and the indexer (Python
         # per row) would compete with it for the GIL (benchmark: 50 ms stalls right after sync).
-        if pulled.applied.applied and not self.status.indexing and self.engine.has_index_backlog():
+        if pulled.applied.applied and not self._index_grace_given and self.engine.has_index_backlog():
+            self._index_grace_given = True  # once: a busy feed brings records every cycle
             return INDEX_GRACE_S
         try:
             indexing = await loop.run_in_executor(self._executor, self.engine.index_backlog)
@@ -141,6 +143,7 @@ class SyncService:
         if indexing is not None:
             self._set(index_done=indexing[0], index_total=indexing[1])
             return 0.0
+        self._index_grace_given = False
         if self.status.indexing:
             self._set(index_done=0, index_total=0)
             self.search_index_ready.emit()

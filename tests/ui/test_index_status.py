@@ -28,3 +28,32 @@ def test_the_status_bar_shows_indexing_until_search_covers_every_message(open_wi
     messages = opened.session.db.reader().execute("SELECT count(*) FROM messages").fetchone()[0]
     indexed = opened.session.db.reader().execute("SELECT count(*) FROM messages_fts_docsize").fetchone()[0]
     assert indexed == messages
+
+
+def test_a_busy_feed_does_not_hold_the_indexing_back(open_window, server, loop, monkeypatch):
+    """New contacts arrive every cycle: the pause before the first chunk is taken once, not per cycle."""
+    import threading
+
+    monkeypatch.setattr(sync_engine, "INDEX_CHUNK", 4_000)
+    opened = open_window("agent2")
+    ready: list[bool] = []
+    opened.session.sync.search_index_ready.connect(lambda: ready.append(True))
+    stop = threading.Event()
+
+    def contacts() -> None:
+        number = 0
+        while not stop.wait(0.15):
+            number += 1
+            server.inbound(channel="chat", customer={"name": f"Busy {number}"}, body=f"busy feed {number}",
+                           external_id=f"busy-{number}")
+            loop.call_soon_threadsafe(opened.session.sync.nudge)  # as a server push would: sync at once
+
+    run_until(loop, lambda: opened.bridge.status.first_sync_done, timeout=60)
+    feeder = threading.Thread(target=contacts, daemon=True)
+    feeder.start()
+    try:
+        run_until(loop, lambda: bool(ready), timeout=60)
+    finally:
+        stop.set()
+        feeder.join(5)
+    assert fts.indexed_upto(opened.session.db.reader()) is None
