@@ -9,7 +9,6 @@ answer back, never a second message.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import time
@@ -140,8 +139,10 @@ class SyncEngine:
                 if not batch.has_more or batch.cursor is None:
                     break
         except BaseException:
-            with contextlib.suppress(Exception):
+            try:
                 settle()  # the page in flight still lands; the first error is the one to report
+            except Exception as exc:  # noqa: BLE001 - logged, the error being raised says what stopped the pull
+                log.warning("applying the last page of the pull failed too: %s", exc)
             raise
         settle()
         return result

@@ -96,7 +96,11 @@ class SyncService:
         while not self._stopping:
             delay = self.poll_interval
             if not self._paused_for_auth:
-                delay = await self._cycle(loop)
+                try:
+                    delay = await self._cycle(loop)
+                except Exception:  # an unforeseen failure must not end syncing for the session
+                    log.exception("sync cycle failed; retrying")
+                    delay = self.poll_interval
             assert self._wake is not None
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=max(0.05, delay))
@@ -122,7 +126,9 @@ class SyncService:
             self._refresh_counts()
             self._set(state=OFFLINE, error=str(exc), first_sync_done=self.status.first_sync_done)
             log.info("sync failed (%s); retrying", exc)
-            return min(backoff_delay(self._offline_attempts), 30.0)
+            retry = min(backoff_delay(self._offline_attempts), 30.0)
+            # Indexing needs no network: offline, it goes on between retries.
+            return min(retry, await self._index_step(loop, retry))
         self._offline_attempts = 0
         self._announce(pulled.applied.conversation_ids, pulled.applied.entities)
         self._refresh_counts()
@@ -135,11 +141,18 @@ class SyncService:
         if pulled.applied.applied and not self._index_grace_given and self.engine.has_index_backlog():
             self._index_grace_given = True  # once: a busy feed brings records every cycle
             return INDEX_GRACE_S
+        delay = self.poll_interval
+        if pushed.retry_at is not None:
+            delay = max(0.05, min(self.poll_interval, pushed.retry_at - time.time()))
+        return await self._index_step(loop, delay)
+
+    async def _index_step(self, loop: asyncio.AbstractEventLoop, idle_delay: float) -> float:
+        """Index one chunk of a full sync's message backlog; the delay before the next cycle."""
         try:
             indexing = await loop.run_in_executor(self._executor, self.engine.index_backlog)
         except (StoreError, OSError) as exc:  # a full disk: search stays partial, retried next cycle
             log.warning("indexing messages for search failed (%s); retrying", exc)
-            return self.poll_interval
+            return max(idle_delay, self.poll_interval)
         if indexing is not None:
             self._set(index_done=indexing[0], index_total=indexing[1])
             return 0.0
@@ -147,9 +160,7 @@ class SyncService:
         if self.status.indexing:
             self._set(index_done=0, index_total=0)
             self.search_index_ready.emit()
-        if pushed.retry_at is not None:
-            return max(0.05, min(self.poll_interval, pushed.retry_at - time.time()))
-        return self.poll_interval
+        return idle_delay
 
     def _push(self) -> PushResult:
         return self.engine.push(should_stop=lambda: self._stopping)

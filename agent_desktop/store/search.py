@@ -30,10 +30,12 @@ def messages(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[
         hits = [rowid for (rowid,) in conn.execute(
             f"SELECT rowid FROM messages WHERE rowid > ? AND {where} ORDER BY rowid DESC LIMIT ?",
             (upto, *patterns, limit))]
-    if len(hits) < limit:
+    if len(hits) < limit and upto != 0:
+        # Only up to the same watermark: a chunk indexed between the two reads must not match twice.
+        below = " AND rowid <= ?" if upto is not None else ""
         hits += [rowid for (rowid,) in conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (query, limit - len(hits)))]
+            f"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?{below} ORDER BY rowid DESC LIMIT ?",
+            (query, *(() if upto is None else (upto,)), limit - len(hits)))]
     if not hits:
         return []
     cursor = conn.execute(

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, QTimer, Signal
@@ -49,6 +50,11 @@ def _keep_start_up_objects_out_of_gc() -> None:
     triggers every half second, walks them all on whichever thread allocates, holding the GIL:
     20-50 ms GUI stalls while syncing (benchmark), under 20 ms with them frozen."""
     gc.freeze()
+
+
+def _let_gc_see_them_again() -> None:
+    """A window closing (quit, or another account signing in): what it froze may be collected."""
+    gc.unfreeze()
 
 if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.py): imported there
     from .callbacks_view import CallbacksView
@@ -156,6 +162,8 @@ class MainWindow(QMainWindow):
         self._dirty_all = False
         self.changes_applied_at = time.perf_counter()   # when the batch being refreshed began
         self._counts_generation = 0
+        # One thread (and so one reader connection) for the view counts, however often they are asked for.
+        self._counts_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="view-counts")
         self._closing = False
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh)
@@ -392,7 +400,7 @@ class MainWindow(QMainWindow):
                 self.views.set_counts(counts)
 
         async def load() -> dict[str, int]:
-            return await asyncio.get_running_loop().run_in_executor(None, self.service.view_counts)
+            return await asyncio.get_running_loop().run_in_executor(self._counts_executor, self.service.view_counts)
 
         spawn(load(), on_done=show, on_error=lambda error: log.debug("view counts not read: %s", error))
 
@@ -447,6 +455,8 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop timers and listening before the session closes under us."""
         self._closing = True
+        self._counts_executor.shutdown(wait=False, cancel_futures=True)
+        _let_gc_see_them_again()
         self.conversation.composer.flush_draft()
         self._refresh_timer.stop()
         self._clock.stop()

@@ -114,3 +114,35 @@ def test_an_index_started_by_an_earlier_build_is_rebuilt_from_scratch(db):
     assert fts.indexed_upto(db.reader()) == 0
     _finish_backlog(db)
     assert len(fts_rowids(db, "messages_fts", '"退 款"')) == 3  # once each, not twice
+
+
+def test_an_interrupted_earlier_build_never_returns_a_message_twice(db):
+    apply(db, _page(3))  # indexed row by row, by an earlier build
+    db.write_sync(lambda conn: conn.execute("INSERT INTO meta(key, value) VALUES('fts.messages_rebuild', '1')"))
+    found = [hit["id"] for hit in search.messages(db.reader(), "退款")]
+    assert found == ["m-2", "m-1", "m-0"]  # by substring meanwhile, each once
+
+
+def test_search_reads_the_index_only_up_to_the_watermark_it_used(db):
+    """A chunk committed between the substring read and the index read must not match twice."""
+    _start_full_sync(db, _page(6))
+    db.write_sync(fts.index_backlog, 2)
+    reader = db.reader()
+    real = fts.indexed_upto
+
+    moved: list[bool] = []
+
+    def stale(conn):  # type: ignore[no-untyped-def]
+        upto = real(conn)
+        if conn is reader and not moved:  # search's read, not the writer's own
+            moved.append(True)
+            db.write_sync(fts.index_backlog, 2)  # the indexer moves on right after search read the watermark
+        return upto
+
+    fts_indexed_upto = search.fts.indexed_upto
+    search.fts.indexed_upto = stale
+    try:
+        found = [hit["id"] for hit in search.messages(reader, "退款")]
+    finally:
+        search.fts.indexed_upto = fts_indexed_upto
+    assert found == [f"m-{i}" for i in range(5, -1, -1)]

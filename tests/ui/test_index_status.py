@@ -57,3 +57,26 @@ def test_a_busy_feed_does_not_hold_the_indexing_back(open_window, server, loop, 
         stop.set()
         feeder.join(5)
     assert fts.indexed_upto(opened.session.db.reader()) is None
+
+
+def test_indexing_goes_on_while_the_server_cannot_be_reached(server, loop, tmp_path, monkeypatch):
+    from agent_desktop.services.session import make_backend, open_session, sign_in
+
+    monkeypatch.setattr(sync_engine, "INDEX_CHUNK", 4_000)
+    home = tmp_path / "home"
+    backend = make_backend(server.url)
+    online = open_session(home, backend, "agent3", sign_in(backend, "agent3", "demo"), "index-offline")
+    online.sync.engine.pull()  # a full sync, then the app was closed before indexing ran
+    assert fts.indexed_upto(online.db.reader()) == 0
+    loop.run_until_complete(online.close())
+
+    offline = open_session(home, make_backend("http://127.0.0.1:9"), "agent3", None, "index-offline")
+    ready: list[bool] = []
+    offline.sync.search_index_ready.connect(lambda: ready.append(True))
+    offline.sync.start()
+    try:
+        run_until(loop, lambda: bool(ready), timeout=60)
+        assert offline.sync.status.state == "offline"
+        assert fts.indexed_upto(offline.db.reader()) is None
+    finally:
+        loop.run_until_complete(offline.close())
