@@ -19,36 +19,19 @@ from pathlib import Path
 import requests
 
 from ..backends.base import ChangeBatch
-from ..services.sync_engine import SyncEngine, _apply_page
+from ..services.sync_engine import _apply_page
 from ..store import Database
 from ..store.changes import _PARSERS
 from .syncprobe import raw_download
 
 
-def _pages(url: str, token: str, page_size: int) -> list[bytes]:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    bodies, cursor = [], None
-    while True:
-        params: dict[str, object] = {"limit": page_size}
-        if cursor:
-            params["cursor"] = cursor
-        body = session.get(f"{url}/api/v1/changes", params=params, timeout=60).content
-        bodies.append(body)
-        envelope = json.loads(body)
-        cursor = envelope["cursor"]
-        if not envelope["has_more"]:
-            return bodies
-
-
 def measure(url: str, rounds: int) -> dict[str, list[float]]:
     token = requests.post(f"{url}/api/v1/auth/token", json={"username": "agent1", "password": "demo"},
                           timeout=30).json()["token"]
-    page_size = SyncEngine.__init__.__kwdefaults__["page_size"]  # type: ignore[index]
     parts: dict[str, list[float]] = {"raw download": [], "json decode": [], "validate": [], "write (validates again)": []}
     for _ in range(rounds):
-        parts["raw download"].append(raw_download(url, token)[0])
-        bodies = _pages(url, token, page_size)
+        bodies: list[bytes] = []
+        parts["raw download"].append(raw_download(url, token, keep=bodies)[0])
         started = time.perf_counter()
         pages = [json.loads(body.decode("utf-8", errors="replace")) for body in bodies]
         parts["json decode"].append(time.perf_counter() - started)

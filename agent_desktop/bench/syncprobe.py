@@ -26,20 +26,17 @@ import requests
 from .stats import rss_mb, summary
 
 
-def _engine_page_size() -> int:
-    from ..services.sync_engine import SyncEngine
+def raw_download(url: str, token: str, keep: list[bytes] | None = None) -> tuple[float, int, int]:
+    """Seconds, pages and bytes to fetch every page of the feed, doing nothing with it
+    (but appending each page's bytes to `keep`, if given)."""
+    from ..services.sync_engine import PAGE_SIZE
 
-    return SyncEngine.__init__.__kwdefaults__["page_size"]  # type: ignore[index,no-any-return]
-
-
-def raw_download(url: str, token: str) -> tuple[float, int, int]:
-    """Seconds, pages and bytes to fetch every page of the feed, doing nothing with it."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
-    cursor, pages, size, page_size = None, 0, 0, _engine_page_size()
+    cursor, pages, size = None, 0, 0
     started = time.perf_counter()
     while True:
-        params: dict[str, Any] = {"limit": page_size}
+        params: dict[str, Any] = {"limit": PAGE_SIZE}
         if cursor:
             params["cursor"] = cursor
         response = session.get(f"{url}/api/v1/changes", params=params, timeout=60)
@@ -47,6 +44,8 @@ def raw_download(url: str, token: str) -> tuple[float, int, int]:
         body = response.content
         pages += 1
         size += len(body)
+        if keep is not None:
+            keep.append(body)
         # Only the two paging fields are read (at the end, where the server writes them).
         tail = json.loads("{" + body[body.rindex(b'"cursor"'):].decode())
         cursor = tail["cursor"]

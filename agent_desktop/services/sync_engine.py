@@ -90,8 +90,13 @@ def _apply_page(conn, batch: ChangeBatch, reset: bool, full: bool) -> store_chan
 INDEX_CHUNK = 10_000
 
 
+# Changes per page: 1,000 overlaps download and apply best (500 doubles round trips and commits,
+# 2,000 leaves too little to pipeline; docs/performance.md).
+PAGE_SIZE = 1000
+
+
 class SyncEngine:
-    def __init__(self, db: Database, backend: Backend, *, page_size: int = 1000,
+    def __init__(self, db: Database, backend: Backend, *, page_size: int = PAGE_SIZE,
                  clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.backend = backend

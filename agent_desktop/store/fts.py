@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..domain.text import spaced_for_index
+from . import meta
 
 _state = threading.local()
 
@@ -25,25 +26,12 @@ _LEGACY_REBUILD = "fts.messages_rebuild"  # the all-at-once flag of earlier buil
 _SPACED = "agent_desktop_spaced"
 
 
-def _meta_get(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-    return row[0] if row else None
-
-
-def _meta_put(conn: sqlite3.Connection, key: str, value: str | None) -> None:
-    if value is None:
-        conn.execute("DELETE FROM meta WHERE key=?", (key,))
-    else:
-        conn.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                     (key, value))
-
-
 def indexed_upto(conn: sqlite3.Connection) -> int | None:
     """None when every message is indexed; else the last indexed rowid (0: none yet)."""
     if getattr(_state, "upto", None) is not None:
         return _state.upto  # type: ignore[no-any-return]
-    value = _meta_get(conn, INDEXED_UPTO)
-    if value is None and _meta_get(conn, _LEGACY_REBUILD) is not None:
+    value = meta.get(conn, INDEXED_UPTO)
+    if value is None and meta.get(conn, _LEGACY_REBUILD) is not None:
         return 0
     return int(value) if value is not None else None
 
@@ -55,8 +43,8 @@ def start_backlog(conn: sqlite3.Connection) -> None:
     afterwards, in chunks between other writes, costs a fraction (docs/performance.md).
     """
     conn.execute("INSERT INTO messages_fts(messages_fts) VALUES('delete-all')")
-    _meta_put(conn, INDEXED_UPTO, "0")
-    _meta_put(conn, _LEGACY_REBUILD, None)
+    meta.put(conn, INDEXED_UPTO, "0")
+    meta.put(conn, _LEGACY_REBUILD, None)
 
 
 @contextmanager
@@ -77,24 +65,21 @@ def index_backlog(conn: sqlite3.Connection, limit: int) -> tuple[int, int] | Non
     upto = indexed_upto(conn)
     if upto is None:
         return None
-    if upto == 0 and _meta_get(conn, _LEGACY_REBUILD) is not None:
+    if upto == 0 and meta.get(conn, _LEGACY_REBUILD) is not None:
         start_backlog(conn)
     conn.create_function(_SPACED, 1, spaced_for_index, deterministic=True)
     last = conn.execute(
         "SELECT max(rowid) FROM (SELECT rowid FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?)", (upto, limit)
     ).fetchone()[0]
     if last is None:
-        _meta_put(conn, INDEXED_UPTO, None)
+        meta.put(conn, INDEXED_UPTO, None)
         return None
     conn.execute(f"INSERT INTO messages_fts(rowid, body) SELECT rowid, {_SPACED}(body) FROM messages "
                  "WHERE rowid > ? AND rowid <= ?", (upto, last))
-    _meta_put(conn, INDEXED_UPTO, str(last))
     done = conn.execute("SELECT count(*) FROM messages WHERE rowid <= ?", (last,)).fetchone()[0]
     total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-    if done >= total:
-        _meta_put(conn, INDEXED_UPTO, None)
-        return None
-    return done, total
+    meta.put(conn, INDEXED_UPTO, str(last) if done < total else None)
+    return (done, total) if done < total else None
 
 
 def _indexed(conn: sqlite3.Connection, rowid: int) -> bool:

@@ -138,6 +138,22 @@ def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
     fts.index_row(conn, "conversations", conversation_id, None)
 
 
+# Column order of `_message_row`: one list for the row-by-row and the bulk writer.
+_MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
+                    "version", "idempotency_key", "pending", "id")
+_INSERT_MESSAGE = (f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) "
+                   f"VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)})")
+_UPSERT_MESSAGE = (_INSERT_MESSAGE + " ON CONFLICT(id) DO UPDATE SET "
+                   + ", ".join(f"{c}=excluded.{c}" for c in _MESSAGE_COLUMNS if c != "id"))
+_UPDATE_MESSAGE = ("UPDATE messages SET " + ", ".join(f"{c}=?" for c in _MESSAGE_COLUMNS if c != "id")
+                   + " WHERE rowid=?")
+
+
+def _message_row(message: Message, pending: bool) -> tuple[Any, ...]:
+    return (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
+            message.body, message.created_at, message.version, message.idempotency_key, int(pending), message.id)
+
+
 def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:
     if message.idempotency_key and not pending:
         # The server's copy of a reply we sent: it replaces our optimistic local row.
@@ -147,33 +163,15 @@ def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool =
             fts.unindex_message(conn, rowid, body)
             conn.execute("DELETE FROM messages WHERE rowid=?", (rowid,))
     existing = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (message.id,)).fetchone()
-    values = (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
-              message.body, message.created_at, message.version, message.idempotency_key, int(pending))
+    row = _message_row(message, pending)
     if existing is None:
-        rowid = conn.execute(
-            "INSERT INTO messages(conversation_id, kind, direction, author_id, author_name, body, created_at, "
-            "version, idempotency_key, pending, id) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-            (*values, message.id),
-        ).lastrowid
+        rowid = conn.execute(_INSERT_MESSAGE, row).lastrowid
         fts.index_message(conn, rowid, message.body, None)
         return
     rowid, old_body = existing
-    conn.execute(
-        "UPDATE messages SET conversation_id=?, kind=?, direction=?, author_id=?, author_name=?, body=?, "
-        "created_at=?, version=?, idempotency_key=?, pending=? WHERE rowid=?",
-        (*values, rowid),
-    )
+    conn.execute(_UPDATE_MESSAGE, (*row[:-1], rowid))
     if old_body != message.body:
         fts.index_message(conn, rowid, message.body, old_body)
-
-
-_MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
-                    "version", "idempotency_key", "pending", "id")
-_UPSERT_MESSAGE = (
-    f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)}) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c}=excluded.{c}" for c in _MESSAGE_COLUMNS if c != "id")
-)
 
 
 def write_messages_unindexed(conn: sqlite3.Connection, messages: list[Message]) -> None:
@@ -186,9 +184,7 @@ def write_messages_unindexed(conn: sqlite3.Connection, messages: list[Message]) 
     if keys and conn.execute("SELECT 1 FROM messages WHERE pending=1 LIMIT 1").fetchone() is not None:
         # The server's copies of replies we sent replace our optimistic local rows.
         conn.executemany("DELETE FROM messages WHERE idempotency_key=? AND pending=1", keys)
-    conn.executemany(_UPSERT_MESSAGE, [
-        (m.conversation_id, m.kind, m.direction, m.author_id, m.author_name, m.body, m.created_at, m.version,
-         m.idempotency_key, 0, m.id) for m in messages])
+    conn.executemany(_UPSERT_MESSAGE, [_message_row(m, False) for m in messages])
 
 
 def delete_message(conn: sqlite3.Connection, message_id: str) -> None:

@@ -51,11 +51,6 @@ def _keep_start_up_objects_out_of_gc() -> None:
     20-50 ms GUI stalls while syncing (benchmark), under 20 ms with them frozen."""
     gc.freeze()
 
-
-def _let_gc_see_them_again() -> None:
-    """A window closing (quit, or another account signing in): what it froze may be collected."""
-    gc.unfreeze()
-
 if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.py): imported there
     from .callbacks_view import CallbacksView
     from .dashboard.view import DashboardView
@@ -456,7 +451,7 @@ class MainWindow(QMainWindow):
         """Stop timers and listening before the session closes under us."""
         self._closing = True
         self._counts_executor.shutdown(wait=False, cancel_futures=True)
-        _let_gc_see_them_again()
+        gc.unfreeze()  # closing (quit, or another account signing in): what it froze may be collected
         self.conversation.composer.flush_draft()
         self._refresh_timer.stop()
         self._clock.stop()
