@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes the translation sources from the UI code and compiles the Chinese catalogue.
 #   1. pyside6-lupdate scans agent_desktop/ui/**/*.py and agent_desktop/app.py and merges new or
-#      changed strings into resources/i18n/agent_desktop_{zh_CN,en}.ts (strings no longer in the
+#      changed strings into agent_desktop/resources/i18n/agent_desktop_{zh_CN,en}.ts (strings no longer in the
 #      code are dropped: -no-obsolete).
 #   2. pyside6-lrelease compiles agent_desktop_zh_CN.ts into agent_desktop_zh_CN.qm, which the app
 #      loads at start-up. English shows the source strings, so the en .ts is only a template.
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-I18N=resources/i18n
+I18N=agent_desktop/resources/i18n
 ZH_TS="$I18N/agent_desktop_zh_CN.ts"
 EN_TS="$I18N/agent_desktop_en.ts"
 ZH_QM="$I18N/agent_desktop_zh_CN.qm"

@@ -23,6 +23,7 @@ from . import auth, operations
 from .db import Database
 from .demo_data import DEFAULT_SEED, load_demo
 from .errors import ApiError, BodyLimitMiddleware, install_error_handlers
+from .preconditions import parse_if_match
 from .schemas import (
     AgentOut,
     AgentStateIn,
@@ -189,18 +190,9 @@ def post_message(
     return JSONResponse(answer, status_code=201 if created else 200, headers=headers)
 
 
-def _parse_if_match(value: str | None) -> int | None:
-    if value is None or value.strip() == "*":
-        return None
-    tag = value.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise ApiError(400, "bad_if_match", 'If-Match must be a version like "7"')
-    return int(tag)
-
-
 @router.patch(
     "/conversations/{conversation_id}", response_model=ConversationOut,
-    responses={412: {"model": ConflictBody, "description": "Stale If-Match; `current` is the record now"},
+    responses={412: {"model": ConflictBody, "description": "If-Match names no current entity-tag (stale, never issued or weak: compared strongly); `current` is the record now"},
                **_errors(400, 401, 404, 409, 422)},
     tags=["conversations"],
 )
@@ -210,7 +202,7 @@ def patch_conversation(
 ) -> JSONResponse:
     """Change status, priority, assignee, queue or tags; the new version is also the ETag."""
     changes = body.model_dump(mode="json", exclude_unset=True)
-    conversation = operations.patch_conversation(db, conversation_id, changes, _parse_if_match(if_match))
+    conversation = operations.patch_conversation(db, conversation_id, changes, parse_if_match(if_match))
     return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
 
 
@@ -277,5 +269,5 @@ def render_openapi() -> str:
 
 
 def write_openapi(path: str | FilePath) -> None:
-    """Write the OpenAPI document (pretty, sorted keys) to `path`, e.g. resources/openapi.json."""
+    """Write the OpenAPI document (pretty, sorted keys) to `path`, e.g. agent_desktop/resources/openapi.json."""
     FilePath(path).write_text(render_openapi(), encoding="utf-8")

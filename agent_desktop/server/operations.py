@@ -26,6 +26,7 @@ from agent_desktop.domain.workflow import (
 from . import db as store
 from . import routing, stats, workflow_ops
 from .errors import ApiError
+from .preconditions import IfMatch
 
 PREVIEW_CHARS = 140
 # Keyword routing of new inbound contacts; tier routing (key accounts) sits between the two.
@@ -112,8 +113,9 @@ def _replay(conn: Any, fingerprint: str, message_id: str, expected: str) -> dict
 
 
 def patch_conversation(database: store.Database, conversation_id: str, changes: dict[str, Any],
-                       if_match: int | None) -> dict[str, Any]:
-    """Apply field changes; 412 on a stale `if_match`, 409 on a refused transition, 422 on unknown ids.
+                       if_match: IfMatch | None) -> dict[str, Any]:
+    """Apply field changes; 412 when `if_match` names no current entity-tag, 409 on a refused
+    transition, 422 on unknown ids.
 
     Setting a field to its current value is not a change (so a retried PATCH is harmless); a
     request that changes nothing returns the record without a new version.
@@ -122,9 +124,9 @@ def patch_conversation(database: store.Database, conversation_id: str, changes: 
         current = store.load(conn, "conversation", conversation_id)
         if current is None:
             raise _not_found("conversation", conversation_id)
-        if if_match is not None and if_match != current["version"]:
+        if if_match is not None and not if_match.matches(str(current["version"])):
             raise ApiError(412, "version_conflict",
-                           f"the conversation is at version {current['version']}, not {if_match}",
+                           f"the conversation is at version {current['version']}, which If-Match does not name",
                            headers={"ETag": f'"{current["version"]}"'},
                            extra={"current": store.with_id(conversation_id, current)})
         effective = {key: value for key, value in changes.items() if current.get(key) != value}

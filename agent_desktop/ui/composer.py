@@ -250,7 +250,7 @@ class Composer(QWidget):
         if token is None:
             self.popup.hide()
             return
-        spawn(self._search(token), on_error=lambda _e: self.popup.hide())
+        spawn(self._search(token), on_error=lambda _e: self.popup.hide(), owner=self)
 
     async def _search(self, token: tuple[int, str]) -> None:
         assert self._source is not None

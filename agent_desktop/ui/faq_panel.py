@@ -124,7 +124,7 @@ class FaqPanel(QWidget):
         if not text.strip() and category is None and self._suggested:
             self._fill(self._suggested, "", suggested=True)
             return
-        spawn(self._load(text, category))
+        spawn(self._load(text, category), owner=self)
 
     async def _load(self, text: str, category: str | None) -> None:
         language = self.service.conversation_language(self.conversation_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from .resources import translations_dir
 
+log = logging.getLogger(__name__)
 _keep: list[QTranslator] = []  # translators must outlive the app's use of them
 
 
@@ -20,9 +23,12 @@ def install(app: QCoreApplication, requested: str | None) -> str:
     QLocale.setDefault(QLocale(language))
     if language != "en":
         ours = QTranslator(app)
-        if ours.load(str(translations_dir() / f"agent_desktop_{language}.qm")):
+        catalogue = translations_dir() / f"agent_desktop_{language}.qm"
+        if ours.load(str(catalogue)):
             app.installTranslator(ours)
             _keep.append(ours)
+        else:  # a broken install: say so in the log instead of silently showing English
+            log.warning("interface translation not found or unreadable: %s", catalogue)
         qt = QTranslator(app)
         if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
             app.installTranslator(qt)

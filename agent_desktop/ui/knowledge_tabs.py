@@ -66,7 +66,7 @@ class KnowledgeTabs(QObject):
     def refresh_suggestions(self) -> None:
         if not self.conversation_id:
             return
-        spawn(self._suggest(self.conversation_id))
+        spawn(self._suggest(self.conversation_id), owner=self)
 
     async def _suggest(self, conversation_id: str) -> None:
         result = await self.service.suggestions(conversation_id)

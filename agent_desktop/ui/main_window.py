@@ -355,6 +355,10 @@ class MainWindow(QMainWindow):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def refresh_pending(self) -> bool:
+        """Changes have arrived that the window has not shown yet (the batch timer is running)."""
+        return self._refresh_timer.isActive() or bool(self._dirty_ids or self._dirty_entities or self._dirty_all)
+
     def _refresh(self) -> None:
         ids, self._dirty_ids = self._dirty_ids, set()
         everything, self._dirty_all = self._dirty_all, False

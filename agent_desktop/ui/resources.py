@@ -1,13 +1,18 @@
-"""Paths to icons, themes and translations shipped in `resources/`."""
+"""Icons, the theme and translations shipped inside the package (`agent_desktop/resources/`).
+
+Found through `importlib.resources`, so an installed wheel finds them as the source tree does.
+Qt needs real file paths: the package is always installed unzipped (wheels, editable, bundles).
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = Path(str(files("agent_desktop") / "resources"))
 
 
 @cache

@@ -120,7 +120,7 @@ class ScriptsPanel(QWidget):
 
     # -- searching -------------------------------------------------------------------------------
     def refresh(self) -> None:
-        spawn(self._load(self.search.text(), self.category.currentData()))
+        spawn(self._load(self.search.text(), self.category.currentData()), owner=self)
 
     async def _load(self, text: str, category: str | None) -> None:
         mine = category == MINE

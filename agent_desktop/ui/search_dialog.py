@@ -84,7 +84,7 @@ class SearchDialog(QDialog):
             self.state.setText(self.tr("Type to search. ↑/↓ choose, Enter opens, Esc closes."))
             return
         self.state.setText(self.tr("Searching…"))
-        spawn(self.service.search(text), on_done=self._show, on_error=self._failed)
+        spawn(self.service.search(text), on_done=self._show, on_error=self._failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
         self.state.setText(self.tr("Search failed: %1").replace("%1", str(error)))

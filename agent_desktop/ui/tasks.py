@@ -1,7 +1,9 @@
 """Starting coroutines from Qt slots without losing them.
 
 qasync tasks that nobody references can be garbage-collected mid-run (STYLE.md), so every task
-is kept in a set until it ends, and its failure is reported instead of vanishing.
+is kept in a set until it ends, and its failure is reported instead of vanishing. A task started
+for a widget names it as `owner`: when the widget is destroyed the task is cancelled and its
+callbacks are dropped, so a late answer never touches a deleted C++ object.
 """
 
 from __future__ import annotations
@@ -11,18 +13,26 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
+from PySide6.QtCore import QObject
+
 log = logging.getLogger(__name__)
 
 _running: set[asyncio.Task[Any]] = set()
 
 
 def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], None] | None = None,
-          on_done: Callable[[Any], None] | None = None) -> asyncio.Task[Any]:
+          on_done: Callable[[Any], None] | None = None, *, owner: QObject | None = None) -> asyncio.Task[Any]:
     task = asyncio.ensure_future(coro)
     _running.add(task)
+    connection = owner.destroyed.connect(lambda *_: task.cancel()) if owner is not None else None
 
     def finished(done: asyncio.Task[Any]) -> None:
         _running.discard(done)
+        if owner is not None:
+            if not shiboken6.isValid(owner):
+                return  # the widget is gone: nothing left to show the answer in
+            QObject.disconnect(connection)
         if done.cancelled():
             return
         error = done.exception()

@@ -282,8 +282,9 @@ def test_patch_with_current_version(api: Api) -> None:
     assert data["tags"] == ["refund", "escalated"]
     assert data["version"] == conversation["version"] + 1
     assert response.headers["ETag"] == f'"{data["version"]}"'
-    unquoted = api.call("PATCH", path, headers={"If-Match": str(data["version"])}, json={"status": "pending"})
-    assert unquoted.status_code == 200 and unquoted.json()["version"] == data["version"] + 1
+    listed = api.call("PATCH", path, headers={"If-Match": f'"never-issued", "{data["version"]}"'},
+                      json={"status": "pending"})
+    assert listed.status_code == 200 and listed.json()["version"] == data["version"] + 1
 
 
 def test_stale_if_match_is_412_with_the_current_state(api: Api) -> None:
@@ -328,9 +329,37 @@ def test_assign_unassign_and_requeue(api: Api) -> None:
     assert same.json()["version"] == unassigned["version"]  # nothing changed, no new version
 
 
-def test_bad_if_match_is_400_and_unknown_conversation_404(api: Api) -> None:
-    _assert_error(api.call("PATCH", "/api/v1/conversations/cv-000003", headers={"If-Match": "abc"},
+@pytest.mark.parametrize("tag", ['"stale-0"', '"abc"', '""', '"0"', "W/\"{version}\"", '"{version}-x"'])
+def test_a_well_formed_tag_that_does_not_match_is_412_with_the_current_record(api: Api, tag: str) -> None:
+    """RFC 9110 §13.1.1: any entity-tag the server does not hold now (stale, never issued, weak: the
+    comparison is strong) fails the precondition; it is not a syntax error."""
+    conversation = _find(api, status="open")
+    header = tag.replace("{version}", str(conversation["version"]))
+    response = api.call("PATCH", f"/api/v1/conversations/{conversation['id']}", headers={"If-Match": header},
+                        json={"priority": "low" if conversation["priority"] != "low" else "high"})
+    body = _assert_error(response, 412, "version_conflict")
+    assert body["current"]["id"] == conversation["id"]
+    assert body["current"]["version"] == conversation["version"]  # nothing was applied
+    assert response.headers["ETag"] == f'"{conversation["version"]}"'
+
+
+def test_if_match_star_matches_any_existing_record(api: Api) -> None:
+    conversation = _find(api, status="open")
+    response = api.call("PATCH", f"/api/v1/conversations/{conversation['id']}", headers={"If-Match": "*"},
+                        json={"priority": "low" if conversation["priority"] != "low" else "high"})
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == conversation["version"] + 1
+    _assert_error(api.call("PATCH", "/api/v1/conversations/cv-nope", headers={"If-Match": "*"},
+                           json={"priority": "low"}), 404)
+
+
+@pytest.mark.parametrize("header", ["abc", "7", '"7', "W/7", '"7" "8"', '"7";', ",", "**", '"a b"'])
+def test_only_a_broken_if_match_header_is_400(api: Api, header: str) -> None:
+    _assert_error(api.call("PATCH", "/api/v1/conversations/cv-000003", headers={"If-Match": header},
                            json={"priority": "low"}), 400, "bad_if_match")
+
+
+def test_unknown_conversation_is_404(api: Api) -> None:
     _assert_error(api.call("PATCH", "/api/v1/conversations/cv-nope", json={"priority": "low"}), 404)
 
 
@@ -423,3 +452,19 @@ def test_queue_stats_and_agent_state(api: Api) -> None:
     changes, _ = api.feed(cursor)
     assert [(c["entity"], c["id"], c["data"]["state"]) for c in changes] == [("agent", "a-agent3", "break")]
     _assert_error(api.call("PATCH", "/api/v1/me", json={"state": "asleep"}), 422)
+
+
+def test_if_match_parsing_follows_rfc_9110() -> None:
+    from agent_desktop.server.errors import ApiError
+    from agent_desktop.server.preconditions import parse_if_match
+
+    assert parse_if_match(None) is None
+    assert parse_if_match(" * ").matches("12")
+    listed = parse_if_match('"1" , W/"2",, "3"')
+    assert listed.strong_tags == {"1", "3"}
+    assert listed.matches("3") and not listed.matches("2")  # weak tags never match strongly
+    assert not parse_if_match('W/"5"').matches("5")
+    for broken in ("", "   ", "5", '"5', '"5"x', 'w/"5"'):
+        with pytest.raises(ApiError) as raised:
+            parse_if_match(broken)
+        assert raised.value.status == 400

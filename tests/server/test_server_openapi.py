@@ -1,4 +1,4 @@
-"""resources/openapi.json is the published contract: it must match what the server serves."""
+"""agent_desktop/resources/openapi.json is the published contract: it must match what the server serves."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 
 from agent_desktop.server.app import render_openapi
 
-COMMITTED = Path(__file__).resolve().parents[2] / "resources" / "openapi.json"
+COMMITTED = Path(__file__).resolve().parents[2] / "agent_desktop" / "resources" / "openapi.json"
 
 
 def test_committed_openapi_document_is_current() -> None:
-    assert COMMITTED.exists(), "run: python -m agent_desktop.server --write-openapi resources/openapi.json"
+    assert COMMITTED.exists(), "run: python -m agent_desktop.server --write-openapi agent_desktop/resources/openapi.json"
     assert COMMITTED.read_text(encoding="utf-8") == render_openapi(), (
-        "resources/openapi.json is stale; regenerate it with "
-        "python -m agent_desktop.server --write-openapi resources/openapi.json"
+        "agent_desktop/resources/openapi.json is stale; regenerate it with "
+        "python -m agent_desktop.server --write-openapi agent_desktop/resources/openapi.json"
     )
 
 

@@ -51,10 +51,6 @@ def type_text(qtbot, widget, text: str) -> None:
         run = char if char != "\0" else ""
 
 
-def run_for(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
-    loop.run_until_complete(asyncio.sleep(seconds))
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     running = RunningServer(tmp_path_factory.mktemp("ui-server") / "server.sqlite3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 
 from agent_desktop.store.inbox import ALL_OPEN, InboxView
-from tests.ui.conftest import run_for, run_until, type_text
+from tests.ui.conftest import run_until, type_text
 
 
 def test_inbox_fills_after_the_first_sync_and_is_sla_ordered(open_window, loop):
@@ -17,7 +17,8 @@ def test_inbox_fills_after_the_first_sync_and_is_sla_ordered(open_window, loop):
             for r in range(window.model.rowCount())]
     assert dues == sorted(dues)
     counts = opened.session.conversations.view_counts()
-    assert window.views.currentItem().text(1) == str(counts["mine"])
+    # The counts are read off the GUI thread: wait for them to arrive, never read them early.
+    run_until(loop, lambda: window.views.currentItem().text(1) == str(counts["mine"]))
     # The first row is opened at once: the first glance shows what needs an answer first.
     run_until(loop, lambda: window.conversation.conversation_id is not None)
     assert window.conversation.conversation_id == window.model.conversation_id(0)
@@ -54,9 +55,10 @@ def test_ctrl_enter_sends_a_reply_that_reaches_the_server_once(open_window, loop
     run_until(loop, lambda: "您好 hello from the test" in window.conversation.thread.toPlainText())
     run_until(loop, lambda: server.conversation(target)["message_count"] == before + 1)
     run_until(loop, lambda: opened.bridge.status.queued == 0)
-    run_for(loop, 0.5)
+    # The server's copy replaces the optimistic one in the thread.
+    run_until(loop, lambda: "waiting to send" not in window.conversation.thread.toPlainText())
+    loop.run_until_complete(opened.session.sync.stop())  # nothing more can go out: count what went
     assert server.conversation(target)["message_count"] == before + 1
-    assert "waiting to send" not in window.conversation.thread.toPlainText()
 
 
 def test_draft_survives_a_restart(open_window, loop, qtbot):

@@ -16,7 +16,7 @@ from agent_desktop.domain.timeutil import parse_iso, utcnow
 from agent_desktop.server import db as server_store
 from agent_desktop.server import workflow_ops
 from tests.helpers import INTEGRATION_KEY
-from tests.ui.conftest import run_for, run_until, type_text
+from tests.ui.conftest import run_until, type_text
 
 
 def _ready(opened, loop):
@@ -49,7 +49,7 @@ def _finish(*windows, loop) -> None:
     for opened in windows:
         run_until(loop, lambda opened=opened: opened.bridge.status.queued == 0)
         loop.run_until_complete(opened.session.sync.stop())
-    run_for(loop, 0.2)
+        run_until(loop, lambda opened=opened: not opened.window.refresh_pending())
 
 
 def _server_db(server):

@@ -179,7 +179,7 @@ class DashboardView(QWidget):
             self._running = False
             self.updated.setText(QCoreApplication.translate("Dashboard", "Could not refresh: %1").replace("%1", str(error)))
 
-        spawn(self.service.refresh(), on_done=done, on_error=failed)
+        spawn(self.service.refresh(), on_done=done, on_error=failed, owner=self)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot

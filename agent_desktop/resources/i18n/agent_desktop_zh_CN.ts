@@ -1,62 +1,62 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
-<TS version="2.1" language="en" sourcelanguage="en">
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
     <name>AgentState</name>
     <message>
-        <location filename="../../agent_desktop/ui/agent_state.py" line="+25"/>
+        <location filename="../../ui/agent_state.py" line="+25"/>
         <source>Available</source>
-        <translation type="unfinished"></translation>
+        <translation>空闲</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Busy</source>
-        <translation type="unfinished"></translation>
+        <translation>忙碌</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Break</source>
-        <translation type="unfinished"></translation>
+        <translation>小休</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>After-contact work</source>
-        <translation type="unfinished"></translation>
+        <translation>话后处理</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>离线</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Lunch</source>
-        <translation type="unfinished"></translation>
+        <translation>午餐</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Training</source>
-        <translation type="unfinished"></translation>
+        <translation>培训</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Meeting</source>
-        <translation type="unfinished"></translation>
+        <translation>会议</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Personal</source>
-        <translation type="unfinished"></translation>
+        <translation>私事</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Coaching</source>
-        <translation type="unfinished"></translation>
+        <translation>辅导</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Missed an offer</source>
-        <translation type="unfinished"></translation>
+        <translation>未接分配</translation>
     </message>
 </context>
 <context>
@@ -65,170 +65,170 @@
         <location line="+15"/>
         <location line="+45"/>
         <source>Your state (Ctrl+Shift+S)</source>
-        <translation type="unfinished"></translation>
+        <translation>我的状态 (Ctrl+Shift+S)</translation>
     </message>
     <message>
         <location line="-2"/>
         <source>not taking contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>未接入</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
-        <translation type="unfinished"></translation>
+        <translation>选择“空闲”开始接收分配 (Ctrl+Shift+S)</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>%1 left</source>
-        <translation type="unfinished"></translation>
+        <translation>剩余 %1</translation>
     </message>
 </context>
 <context>
     <name>CallbacksView</name>
     <message>
-        <location filename="../../agent_desktop/ui/callbacks_view.py" line="+100"/>
+        <location filename="../../ui/callbacks_view.py" line="+100"/>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Called, the customer is satisfied</source>
-        <translation type="unfinished"></translation>
+        <translation>已回访，客户满意</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>No answer</source>
-        <translation type="unfinished"></translation>
+        <translation>无人接听</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Reschedule…</source>
-        <translation type="unfinished"></translation>
+        <translation>改期…</translation>
     </message>
     <message>
         <location line="+40"/>
         <source>CSAT follow-up</source>
-        <translation type="unfinished"></translation>
+        <translation>满意度回访</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
+        <translation>未知客户</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>not synced yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未同步</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>%1 callbacks · %2 due now</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个回访 · %2 个已到期</translation>
     </message>
     <message>
         <location line="+34"/>
         <source>Reschedule callback</source>
-        <translation type="unfinished"></translation>
+        <translation>回访改期</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Callback not changed</source>
-        <translation type="unfinished"></translation>
+        <translation>回访未更改</translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../agent_desktop/ui/composer.py" line="+119"/>
+        <location filename="../../ui/composer.py" line="+119"/>
         <location line="+66"/>
         <source>&amp;Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>回复(&amp;R)</translation>
     </message>
     <message>
         <location line="-65"/>
         <location line="+66"/>
         <source>Internal &amp;note</source>
-        <translation type="unfinished"></translation>
+        <translation>内部备注(&amp;N)</translation>
     </message>
     <message>
         <location line="-37"/>
         <location line="+159"/>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>发送</translation>
     </message>
     <message>
         <location line="-157"/>
         <location line="+36"/>
         <source>Send (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>发送 (Ctrl+Enter)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Ctrl+Enter to send · Ctrl+Shift+N reply/note · / scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Enter 发送 · Ctrl+Shift+N 切换回复/备注 · / 插入话术</translation>
     </message>
     <message>
         <location line="+72"/>
         <source>No script matches “%1”</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配“%1”的话术</translation>
     </message>
     <message>
         <location line="+57"/>
         <source>Fill in the highlighted {{…}} (Tab jumps to the next)</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写高亮的 {{…}}（Tab 跳到下一处）</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>Not sent: fill in the highlighted {{…}} first</source>
-        <translation type="unfinished"></translation>
+        <translation>未发送：请先填写高亮的 {{…}}</translation>
     </message>
     <message>
         <location line="-40"/>
         <source>Internal note: only your team sees this…</source>
-        <translation type="unfinished"></translation>
+        <translation>内部备注：仅团队成员可见…</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Reply to the customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>回复客户…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Add note</source>
-        <translation type="unfinished"></translation>
+        <translation>添加备注</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Not visible to the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>客户不可见</translation>
     </message>
 </context>
 <context>
     <name>ConfirmSendDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/collision.py" line="+32"/>
+        <location filename="../../ui/collision.py" line="+32"/>
         <source>The conversation changed</source>
-        <translation type="unfinished"></translation>
+        <translation>会话已有新内容</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 new message(s) arrived while you were writing. Read them before sending:</source>
-        <translation type="unfinished"></translation>
+        <translation>您撰写期间收到 %1 条新消息，请先阅读再发送：</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>internal note</source>
-        <translation type="unfinished"></translation>
+        <translation>内部备注</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Send anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍然发送</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Review first</source>
-        <translation type="unfinished"></translation>
+        <translation>先查看</translation>
     </message>
 </context>
 <context>
@@ -236,1580 +236,1587 @@
     <message>
         <location line="+20"/>
         <source>Someone else changed this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>其他人修改了此会话</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Your change was made on an older version. Compare and choose:</source>
-        <translation type="unfinished"></translation>
+        <translation>您的修改基于旧版本。请比较后选择：</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>字段</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Your change</source>
-        <translation type="unfinished"></translation>
+        <translation>您的修改</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Server now</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器当前</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Apply mine on top</source>
-        <translation type="unfinished"></translation>
+        <translation>应用我的修改</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Keep the server&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>保留服务器版本</translation>
     </message>
 </context>
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../agent_desktop/ui/conversation_panel.py" line="+63"/>
+        <location filename="../../ui/conversation_panel.py" line="+63"/>
         <source>Reopen</source>
-        <translation type="unfinished"></translation>
+        <translation>重新打开</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>挂起</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Resolve</source>
-        <translation type="unfinished"></translation>
+        <translation>解决</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Assign to me</source>
-        <translation type="unfinished"></translation>
+        <translation>分配给我</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Assign to me (Ctrl+Shift+A)</source>
-        <translation type="unfinished"></translation>
+        <translation>分配给我 (Ctrl+Shift+A)</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Transfer…</source>
-        <translation type="unfinished"></translation>
+        <translation>转接…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Escalate…</source>
-        <translation type="unfinished"></translation>
+        <translation>升级…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Callback…</source>
-        <translation type="unfinished"></translation>
+        <translation>回访…</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>CSAT…</source>
-        <translation type="unfinished"></translation>
+        <translation>满意度…</translation>
     </message>
     <message>
         <location line="+34"/>
         <source>Compare…</source>
-        <translation type="unfinished"></translation>
+        <translation>比较…</translation>
     </message>
     <message>
         <location line="+35"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
-        <translation type="unfinished"></translation>
+        <translation>请在左侧选择一个会话。
+
+↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
     </message>
     <message>
         <location line="+48"/>
         <source>This conversation is no longer available.</source>
-        <translation type="unfinished"></translation>
+        <translation>该会话已不可用。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
+        <translation>未知客户</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>%1 change(s) waiting to sync</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 项更改待同步</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>未分配</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Assigned to me</source>
-        <translation type="unfinished"></translation>
+        <translation>已分配给我</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Assigned to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已分配给 %1</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>SLA paused: waiting for the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>SLA 暂停：等待客户回复</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>First response: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>首次响应：%1</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Resolution: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>解决时限：%1</translation>
     </message>
     <message>
         <location line="+94"/>
         <source>Hand-off from %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>来自 %1 的交接：%2</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>first-contact resolution</source>
-        <translation type="unfinished"></translation>
+        <translation>首解</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>first contact (7-day window)</source>
-        <translation type="unfinished"></translation>
+        <translation>首解（7 天观察期）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>not first-contact</source>
-        <translation type="unfinished"></translation>
+        <translation>非首解</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Wrap-up: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>处理结果：%1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Your change conflicts with a newer one on the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>您的修改与服务器上更新的修改冲突。</translation>
     </message>
     <message>
         <location line="+75"/>
         <source>Schedule a callback</source>
-        <translation type="unfinished"></translation>
+        <translation>安排回访</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Customer satisfaction</source>
-        <translation type="unfinished"></translation>
+        <translation>客户满意度</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Score the customer gave (1 = very unhappy, 5 = very happy). 2 or less schedules a follow-up callback.</source>
-        <translation type="unfinished"></translation>
+        <translation>客户评分（1 = 非常不满意，5 = 非常满意）。2 分及以下会自动安排回访。</translation>
     </message>
     <message>
         <location line="+51"/>
         <source>%1 is replying</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 正在回复</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 is viewing</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 正在查看</translation>
     </message>
     <message>
         <location line="-217"/>
         <source>Not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>未发送</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>The message could not be saved: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>消息无法保存：%1</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Cannot change status</source>
-        <translation type="unfinished"></translation>
+        <translation>无法更改状态</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>Cannot change the conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>无法更改会话</translation>
     </message>
 </context>
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../agent_desktop/ui/customer_panel.py" line="+151"/>
+        <location filename="../../ui/customer_panel.py" line="+151"/>
         <source>Company</source>
-        <translation type="unfinished"></translation>
+        <translation>公司</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>邮箱</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Social</source>
-        <translation type="unfinished"></translation>
+        <translation>社交媒体</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Tags</source>
-        <translation type="unfinished"></translation>
+        <translation>标签</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Contacts</source>
-        <translation type="unfinished"></translation>
+        <translation>联系记录</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Edit tags…</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑标签…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Link to existing customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>关联已有客户…</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>New customer…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建客户…</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Customer record</source>
-        <translation type="unfinished"></translation>
+        <translation>客户档案</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>Add a note about this customer (Ctrl+Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>添加客户备注 (Ctrl+Enter)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Add note</source>
-        <translation type="unfinished"></translation>
+        <translation>添加备注</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>历史</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Orders</source>
-        <translation type="unfinished"></translation>
+        <translation>订单</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Notes</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <location line="+87"/>
         <source>%1 in total · %2 open · last %3
 CSAT %4 · %5 open callbacks</source>
-        <translation type="unfinished"></translation>
+        <translation>共 %1 次 · %2 个未结 · 最近 %3
+满意度 %4 · %5 个待回访</translation>
     </message>
     <message>
         <location line="+58"/>
         <source>No orders.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有订单。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Orders (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>订单 (%1)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>paid</source>
-        <translation type="unfinished"></translation>
+        <translation>已付款</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>shipped</source>
-        <translation type="unfinished"></translation>
+        <translation>已发货</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>已签收</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>refunded</source>
-        <translation type="unfinished"></translation>
+        <translation>已退款</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>not synced yet</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未同步</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Notes (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>备注 (%1)</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Note not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>备注未保存</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Edit note</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑备注</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Customer tags</source>
-        <translation type="unfinished"></translation>
+        <translation>客户标签</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Tags, separated by commas</source>
-        <translation type="unfinished"></translation>
+        <translation>标签，用逗号分隔</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>Customer not created</source>
-        <translation type="unfinished"></translation>
+        <translation>客户未创建</translation>
     </message>
     <message>
         <location line="-220"/>
         <source>Open a conversation to see who the customer is and their history.</source>
-        <translation type="unfinished"></translation>
+        <translation>打开一个会话即可查看客户信息及其历史记录。</translation>
     </message>
     <message>
         <location line="+47"/>
         <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
+        <translation>未知客户</translation>
     </message>
     <message>
         <location line="+30"/>
         <source>%1 in total · %2 open · last %3</source>
-        <translation type="unfinished"></translation>
+        <translation>共 %1 次 · 未结 %2 · 最近 %3</translation>
     </message>
 </context>
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/charts.py" line="+50"/>
+        <location filename="../../ui/dashboard/charts.py" line="+50"/>
         <source>Contacts per hour today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日每小时来电/会话量</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Service level per hour today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日每小时服务水平</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>Answered</source>
-        <translation type="unfinished"></translation>
+        <translation>已接起</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../agent_desktop/ui/dashboard/tile.py" line="+52"/>
+        <location filename="../../ui/dashboard/tile.py" line="+52"/>
         <source>Abandoned</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Still waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>仍在等待</translation>
     </message>
     <message>
         <location line="+35"/>
         <source>Service level %</source>
-        <translation type="unfinished"></translation>
+        <translation>服务水平 %</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Target %1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>目标 %1 %</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/drilldown.py" line="+42"/>
+        <location filename="../../ui/dashboard/drilldown.py" line="+42"/>
         <source>Available</source>
-        <translation type="unfinished"></translation>
+        <translation>空闲</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Busy</source>
-        <translation type="unfinished"></translation>
+        <translation>忙碌</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>After-contact work</source>
-        <translation type="unfinished"></translation>
+        <translation>话后处理</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Break</source>
-        <translation type="unfinished"></translation>
+        <translation>小休</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>离线</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Reassign conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>重新分配会话</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Nobody: back to the queue</source>
-        <translation type="unfinished"></translation>
+        <translation>不指定：退回队列</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>&amp;Agent</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席(&amp;A)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Queue</source>
-        <translation type="unfinished"></translation>
+        <translation>队列(&amp;Q)</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Queues of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 的队列</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Space ticks a queue; the agent gets its work from the ticked queues.</source>
-        <translation type="unfinished"></translation>
+        <translation>空格键勾选队列；坐席从勾选的队列接收工作。</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Queue: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>队列：%1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Waiting for</source>
-        <translation type="unfinished"></translation>
+        <translation>已等待</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Channel</source>
-        <translation type="unfinished"></translation>
+        <translation>渠道</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>客户</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Subject</source>
-        <translation type="unfinished"></translation>
+        <translation>主题</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Assignee</source>
-        <translation type="unfinished"></translation>
+        <translation>处理人</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../agent_desktop/ui/dashboard/view.py" line="+108"/>
+        <location filename="../../ui/dashboard/view.py" line="+108"/>
         <source>Agent</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../agent_desktop/ui/dashboard/view.py" line="+0"/>
+        <location filename="../../ui/dashboard/view.py" line="+0"/>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location filename="../../agent_desktop/ui/dashboard/view.py" line="+1"/>
+        <location filename="../../ui/dashboard/view.py" line="+1"/>
         <source>Queues</source>
-        <translation type="unfinished"></translation>
+        <translation>队列</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>&amp;Reassign…</source>
-        <translation type="unfinished"></translation>
+        <translation>重新分配(&amp;R)…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Change queues…</source>
-        <translation type="unfinished"></translation>
+        <translation>调整队列(&amp;C)…</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Only team leads can do this</source>
-        <translation type="unfinished"></translation>
+        <translation>仅班组长可执行此操作</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Waiting conversations (longest first)</source>
-        <translation type="unfinished"></translation>
+        <translation>等待中的会话（等待最久的在前）</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Agents of this queue</source>
-        <translation type="unfinished"></translation>
+        <translation>本队列坐席</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>未分配</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Select a waiting conversation first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一个等待中的会话。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Conversation reassigned.</source>
-        <translation type="unfinished"></translation>
+        <translation>会话已重新分配。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Select an agent first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择一位坐席。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Queues changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>队列已调整。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Sending…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在发送…</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Not changed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>未更改：%1</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/install.py" line="+39"/>
+        <location filename="../../ui/dashboard/install.py" line="+39"/>
         <source>Dashboard (Ctrl+D)</source>
-        <translation type="unfinished"></translation>
+        <translation>监控看板 (Ctrl+D)</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/thresholds.py" line="+29"/>
+        <location filename="../../ui/dashboard/thresholds.py" line="+29"/>
         <source>off</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Thresholds</source>
-        <translation type="unfinished"></translation>
+        <translation>阈值</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Metric</source>
-        <translation type="unfinished"></translation>
+        <translation>指标</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../agent_desktop/ui/dashboard/tile.py" line="-30"/>
+        <location filename="../../ui/dashboard/tile.py" line="-30"/>
         <source>Warning</source>
-        <translation type="unfinished"></translation>
+        <translation>预警</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../agent_desktop/ui/dashboard/tile.py" line="+0"/>
+        <location filename="../../ui/dashboard/tile.py" line="+0"/>
         <source>Critical</source>
-        <translation type="unfinished"></translation>
+        <translation>严重</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Agents available</source>
-        <translation type="unfinished"></translation>
+        <translation>空闲坐席</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>↓: alert when the value falls below; ↑: alert when it rises above</source>
-        <translation type="unfinished"></translation>
+        <translation>↓：低于阈值时告警；↑：高于阈值时告警</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>A value exactly at a limit is still within it.</source>
-        <translation type="unfinished"></translation>
+        <translation>恰好等于阈值仍视为达标。</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/tile.py" line="+0"/>
+        <location filename="../../ui/dashboard/tile.py" line="+0"/>
         <source>On target</source>
-        <translation type="unfinished"></translation>
+        <translation>正常</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>%1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 秒</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>Waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>排队中</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Longest wait</source>
-        <translation type="unfinished"></translation>
+        <translation>最长等待</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Service level</source>
-        <translation type="unfinished"></translation>
+        <translation>服务水平</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>ASA (avg. answer)</source>
-        <translation type="unfinished"></translation>
+        <translation>平均应答速度</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>AHT (avg. handle)</source>
-        <translation type="unfinished"></translation>
+        <translation>平均处理时长</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>FCR (first contact)</source>
-        <translation type="unfinished"></translation>
+        <translation>首解率</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>CSAT (1–5)</source>
-        <translation type="unfinished"></translation>
+        <translation>满意度 (1–5)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>SLA at risk</source>
-        <translation type="unfinished"></translation>
+        <translation>SLA 临近</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>SLA breached</source>
-        <translation type="unfinished"></translation>
+        <translation>SLA 超时</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../agent_desktop/ui/dashboard/view.py" line="+0"/>
+        <location filename="../../ui/dashboard/view.py" line="+0"/>
         <source>Occupancy</source>
-        <translation type="unfinished"></translation>
+        <translation>占用率</translation>
     </message>
     <message>
         <location line="+72"/>
         <source>Agents: %1 available · %2 busy · %3 after-contact work · %4 break · %5 offline</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席：空闲 %1 · 忙碌 %2 · 话后处理 %3 · 小休 %4 · 离线 %5</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Offline: live counts from the local cache; today&apos;s figures as last received</source>
-        <translation type="unfinished"></translation>
+        <translation>离线：实时数据来自本地缓存；今日指标为最后一次接收的值</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/ui/dashboard/view.py" line="-31"/>
+        <location filename="../../ui/dashboard/view.py" line="-31"/>
         <location line="+222"/>
         <source>Queues today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日队列</translation>
     </message>
     <message>
         <location line="-220"/>
         <source>Loading…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Thresholds…</source>
-        <translation type="unfinished"></translation>
+        <translation>阈值(&amp;T)…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Wallboard (F11)</source>
-        <translation type="unfinished"></translation>
+        <translation>大屏 (F11)</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>Time in state</source>
-        <translation type="unfinished"></translation>
+        <translation>状态时长</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Handled today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日处理</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>AHT</source>
-        <translation type="unfinished"></translation>
+        <translation>平均处理时长</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>CSAT</source>
-        <translation type="unfinished"></translation>
+        <translation>满意度</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Charts for:</source>
-        <translation type="unfinished"></translation>
+        <translation>图表范围：</translation>
     </message>
     <message>
         <location line="+20"/>
         <location line="+159"/>
         <source>Wallboard</source>
-        <translation type="unfinished"></translation>
+        <translation>大屏</translation>
     </message>
     <message>
         <location line="-118"/>
         <source>Could not refresh: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法刷新：%1</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>All queues</source>
-        <translation type="unfinished"></translation>
+        <translation>全部队列</translation>
     </message>
     <message>
         <location line="+39"/>
         <source>updated %1 s ago</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 秒前更新</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>OFFLINE — stale: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>离线 — 数据可能过期：%1</translation>
     </message>
 </context>
 <context>
     <name>DiagnosticsDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/diagnostics_dialog.py" line="+45"/>
+        <location filename="../../ui/diagnostics_dialog.py" line="+45"/>
         <source>Diagnostics</source>
-        <translation type="unfinished"></translation>
+        <translation>诊断</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Seen</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Record</source>
-        <translation type="unfinished"></translation>
+        <translation>记录</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Problem</source>
-        <translation type="unfinished"></translation>
+        <translation>问题</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Copy details</source>
-        <translation type="unfinished"></translation>
+        <translation>复制详情(&amp;C)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>C&amp;lear list</source>
-        <translation type="unfinished"></translation>
+        <translation>清空列表(&amp;L)</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>No malformed records were received from the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>未收到服务器发来的格式错误记录。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 record(s) from the server were malformed and skipped; the rest of the data is complete. Send the details to your administrator.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器发来的 %1 条记录格式错误，已跳过；其余数据完整。请把详情发给管理员。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The local cache was damaged and rebuilt from the server at %1; %2 unsent action(s) and %3 draft(s) were rescued. The damaged file was kept as %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>本地缓存已损坏，已于 %1 从服务器重建；已找回 %2 个未发送操作和 %3 份草稿。损坏的文件保存在 %4。</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>The local cache is healthy.</source>
-        <translation type="unfinished"></translation>
+        <translation>本地缓存正常。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The local cache reports a problem: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>本地缓存报告问题：%1</translation>
     </message>
 </context>
 <context>
     <name>FaqPanel</name>
     <message>
-        <location filename="../../agent_desktop/ui/faq_panel.py" line="+54"/>
+        <location filename="../../ui/faq_panel.py" line="+54"/>
         <source>Search the FAQ (中文 / English)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索知识库（中文 / English）</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>All categories</source>
-        <translation type="unfinished"></translation>
+        <translation>全部分类</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Insert &amp;answer</source>
-        <translation type="unfinished"></translation>
+        <translation>插入答案(&amp;A)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert the answer into the reply (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>把答案插入回复（Enter）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert &amp;link</source>
-        <translation type="unfinished"></translation>
+        <translation>插入链接(&amp;L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>有帮助(&amp;H)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>N&amp;ot helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>没帮助(&amp;O)</translation>
     </message>
     <message>
         <location line="+66"/>
         <source>Suggested for this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>为当前会话推荐</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 articles found</source>
-        <translation type="unfinished"></translation>
+        <translation>找到 %1 篇文章</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Newest articles</source>
-        <translation type="unfinished"></translation>
+        <translation>最新文章</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>No articles match.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配的文章。</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>helpful %1 · not helpful %2</source>
-        <translation type="unfinished"></translation>
+        <translation>有帮助 %1 · 没帮助 %2</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>updated %1</source>
-        <translation type="unfinished"></translation>
+        <translation>更新于 %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>you rated it helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>你评价为有帮助</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>you rated it not helpful</source>
-        <translation type="unfinished"></translation>
+        <translation>你评价为没帮助</translation>
     </message>
 </context>
 <context>
     <name>Formatting</name>
     <message>
-        <location filename="../../agent_desktop/ui/formatting.py" line="+14"/>
+        <location filename="../../ui/formatting.py" line="+14"/>
         <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
+        <translation>未知客户</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Chat</source>
-        <translation type="unfinished"></translation>
+        <translation>在线聊天</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>邮件</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Web form</source>
-        <translation type="unfinished"></translation>
+        <translation>网页表单</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Social</source>
-        <translation type="unfinished"></translation>
+        <translation>社交媒体</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>新建</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>处理中</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>挂起</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Resolved</source>
-        <translation type="unfinished"></translation>
+        <translation>已解决</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Closed</source>
-        <translation type="unfinished"></translation>
+        <translation>已关闭</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Low</source>
-        <translation type="unfinished"></translation>
+        <translation>低</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Normal</source>
-        <translation type="unfinished"></translation>
+        <translation>正常</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>High</source>
-        <translation type="unfinished"></translation>
+        <translation>高</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Urgent</source>
-        <translation type="unfinished"></translation>
+        <translation>紧急</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>VIP</source>
-        <translation type="unfinished"></translation>
+        <translation>VIP</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Key account</source>
-        <translation type="unfinished"></translation>
+        <translation>大客户</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Standard</source>
-        <translation type="unfinished"></translation>
+        <translation>普通</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>%1h %2m</source>
-        <translation type="unfinished"></translation>
+        <translation>%1小时%2分</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1d %2h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1天%2小时</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>%1 over</source>
-        <translation type="unfinished"></translation>
+        <translation>超时 %1</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>%1s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1秒</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1m</source>
-        <translation type="unfinished"></translation>
+        <translation>%1分钟</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1小时</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1d</source>
-        <translation type="unfinished"></translation>
+        <translation>%1天</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>never</source>
-        <translation type="unfinished"></translation>
+        <translation>从未</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>%1 ago</source>
-        <translation type="unfinished"></translation>
+        <translation>%1前</translation>
     </message>
 </context>
 <context>
     <name>GuidedScriptPanel</name>
     <message>
-        <location filename="../../agent_desktop/ui/guided_script.py" line="+48"/>
+        <location filename="../../ui/guided_script.py" line="+48"/>
         <source>&amp;Start</source>
-        <translation type="unfinished"></translation>
+        <translation>开始(&amp;S)</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>Insert &amp;prompt in reply</source>
-        <translation type="unfinished"></translation>
+        <translation>把提示插入回复(&amp;P)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Back</source>
-        <translation type="unfinished"></translation>
+        <translation>上一步(&amp;B)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Finish and save note</source>
-        <translation type="unfinished"></translation>
+        <translation>完成并保存备注(&amp;F)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Cancel run</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃本次引导(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Open a conversation, pick a guided script and press Start.</source>
-        <translation type="unfinished"></translation>
+        <translation>打开一个会话，选择引导话术后点“开始”。</translation>
     </message>
     <message>
         <location line="+83"/>
         <source>Guided script</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Discard the guided script in progress and start another?</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃进行中的引导话术并开始新的？</translation>
     </message>
     <message>
         <location line="+85"/>
         <source>done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>The call script is complete. Finish to save the path as an internal note.</source>
-        <translation type="unfinished"></translation>
+        <translation>通话流程已走完。点“完成”把路径保存为内部备注。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Step %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1 步：%2</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>So far: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成：%1</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Customer&apos;s answer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>客户回答：%1</translation>
     </message>
 </context>
 <context>
     <name>Knowledge</name>
     <message>
-        <location filename="../../agent_desktop/ui/knowledge_widgets.py" line="+21"/>
+        <location filename="../../ui/knowledge_widgets.py" line="+21"/>
         <source>Pre-sales</source>
-        <translation type="unfinished"></translation>
+        <translation>售前</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>After-sales</source>
-        <translation type="unfinished"></translation>
+        <translation>售后</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Complaints</source>
-        <translation type="unfinished"></translation>
+        <translation>投诉</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>通用</translation>
     </message>
 </context>
 <context>
     <name>LinkCustomerDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/customer_panel.py" line="-208"/>
+        <location filename="../../ui/customer_panel.py" line="-208"/>
         <source>Link to an existing customer</source>
-        <translation type="unfinished"></translation>
+        <translation>关联已有客户</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Name, phone or e-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名、电话或邮箱</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Link</source>
-        <translation type="unfinished"></translation>
+        <translation>关联</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../agent_desktop/ui/main_window.py" line="+65"/>
+        <location filename="../../ui/main_window.py" line="+75"/>
         <source>Agent Desktop — %1</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席工作台 — %1</translation>
     </message>
     <message>
         <location line="+41"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>客户</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>话术 Scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>话术</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>FAQ</source>
-        <translation type="unfinished"></translation>
+        <translation>知识库</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Guided</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术</translation>
     </message>
     <message>
-        <location line="+103"/>
+        <location line="+106"/>
         <source>Main</source>
-        <translation type="unfinished"></translation>
+        <translation>主工具栏</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Search (Ctrl+K)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索 (Ctrl+K)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Sync now (F5)</source>
-        <translation type="unfinished"></translation>
+        <translation>立即同步 (F5)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Outbox</source>
-        <translation type="unfinished"></translation>
+        <translation>发件箱</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Diagnostics</source>
-        <translation type="unfinished"></translation>
+        <translation>诊断</translation>
     </message>
     <message>
         <location line="+58"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接服务器，本地也还没有缓存数据。
+
+坐席工作台会持续重试，请检查网络或服务器地址。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Loading your conversations…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载会话…</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Nothing waiting in this view.
 
 New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
-        <translation type="unfinished"></translation>
+        <translation>此视图中暂无待处理的会话。
+
+新会话会自动出现在这里；Ctrl+1…9 切换视图。</translation>
     </message>
 </context>
 <context>
     <name>NewCustomerDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/customer_panel.py" line="+28"/>
+        <location filename="../../ui/customer_panel.py" line="+28"/>
         <source>New customer</source>
-        <translation type="unfinished"></translation>
+        <translation>新客户</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Create and link</source>
-        <translation type="unfinished"></translation>
+        <translation>创建并关联</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Company</source>
-        <translation type="unfinished"></translation>
+        <translation>公司</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Phone</source>
-        <translation type="unfinished"></translation>
+        <translation>电话</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>E-mail</source>
-        <translation type="unfinished"></translation>
+        <translation>邮箱</translation>
     </message>
 </context>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+43"/>
+        <location filename="../../ui/workflow_wiring.py" line="+43"/>
         <source>Accept (Ctrl+Shift+Y)</source>
-        <translation type="unfinished"></translation>
+        <translation>接受 (Ctrl+Shift+Y)</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Decline (Ctrl+Shift+J)</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝 (Ctrl+Shift+J)</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
+        <translation>未知客户</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>New %1 for you: %2%3 · %4 · %5 s to answer</source>
-        <translation type="unfinished"></translation>
+        <translation>新的%1分配给您：%2%3 · %4 · %5 秒内接听</translation>
     </message>
 </context>
 <context>
     <name>OutboxDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/outbox_dialog.py" line="+57"/>
+        <location filename="../../ui/outbox_dialog.py" line="+57"/>
         <source>Outbox</source>
-        <translation type="unfinished"></translation>
+        <translation>发件箱</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>Select an item to see what it contains.</source>
-        <translation type="unfinished"></translation>
+        <translation>选择一项以查看其内容。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>&amp;Retry</source>
-        <translation type="unfinished"></translation>
+        <translation>重试(&amp;R)</translation>
     </message>
     <message>
         <location line="+50"/>
         <source>Nothing waiting: everything you did has reached the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有待发送的内容：您的所有操作都已送达服务器。</translation>
     </message>
     <message>
         <location line="-49"/>
         <source>Send it again as it is</source>
-        <translation type="unfinished"></translation>
+        <translation>按原样重新发送</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Save and send</source>
-        <translation type="unfinished"></translation>
+        <translation>保存并发送(&amp;S)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Send the edited text instead</source>
-        <translation type="unfinished"></translation>
+        <translation>改为发送修改后的文字</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Keep my change</source>
-        <translation type="unfinished"></translation>
+        <translation>保留我的修改(&amp;K)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Apply your change on top of the current version on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>在服务器当前版本上应用您的修改</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Use the &amp;server&apos;s version</source>
-        <translation type="unfinished"></translation>
+        <translation>采用服务器版本(&amp;S)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Drop your change and keep what is on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃您的修改，保留服务器上的内容</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Copy the text to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>把文字复制到剪贴板</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>&amp;Discard…</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃…(&amp;D)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Give this action up (Delete)</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃此操作（Delete）</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>回复</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Internal note</source>
-        <translation type="unfinished"></translation>
+        <translation>内部备注</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Ticket change</source>
-        <translation type="unfinished"></translation>
+        <translation>工单变更</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>等待中</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>refused</source>
-        <translation type="unfinished"></translation>
+        <translation>被拒绝</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>conflict</source>
-        <translation type="unfinished"></translation>
+        <translation>冲突</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>%1 action(s) need your decision. Refused and conflicting actions stay here until you retry, edit, copy or discard them.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 个操作需要您处理。被拒绝或有冲突的操作会一直留在这里，直到您重试、编辑、复制或放弃。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Actions waiting for the server, oldest first. They are sent as soon as the server can be reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>等待发送到服务器的操作，最早的在前。一旦能连上服务器就会发送。</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>(empty)</source>
-        <translation type="unfinished"></translation>
+        <translation>（空）</translation>
     </message>
     <message>
         <location line="+48"/>
         <source>The server said: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器答复：%1</translation>
     </message>
     <message>
         <location line="-39"/>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Priority</source>
-        <translation type="unfinished"></translation>
+        <translation>优先级</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Assignee</source>
-        <translation type="unfinished"></translation>
+        <translation>处理人</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Queue</source>
-        <translation type="unfinished"></translation>
+        <translation>队列</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Tags</source>
-        <translation type="unfinished"></translation>
+        <translation>标签</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Disposition</source>
-        <translation type="unfinished"></translation>
+        <translation>处理结果</translation>
     </message>
     <message>
         <location line="+53"/>
         <location line="+4"/>
         <source>Field</source>
-        <translation type="unfinished"></translation>
+        <translation>字段</translation>
     </message>
     <message>
         <location line="-4"/>
         <location line="+4"/>
         <source>Your change</source>
-        <translation type="unfinished"></translation>
+        <translation>您的修改</translation>
     </message>
     <message>
         <location line="-3"/>
         <source>Now on the server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器当前内容</translation>
     </message>
     <message>
         <location line="+24"/>
         <source>That did not work: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>操作失败：%1</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>The message is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>消息为空。</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>Discard this action?</source>
-        <translation type="unfinished"></translation>
+        <translation>放弃此操作？</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 will not be sent and is removed from this computer. Copy it first if you still need the text.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 将不会发送，并从本机删除。如仍需要其中文字，请先复制。</translation>
     </message>
 </context>
 <context>
     <name>ScheduleDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/callbacks_view.py" line="-153"/>
+        <location filename="../../ui/callbacks_view.py" line="-153"/>
         <source>What to check with the customer</source>
-        <translation type="unfinished"></translation>
+        <translation>回访要确认的内容</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>When</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>备注</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Choose a time in the future.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择将来的时间。</translation>
     </message>
 </context>
 <context>
     <name>ScriptDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/scripts_panel.py" line="+244"/>
+        <location filename="../../ui/scripts_panel.py" line="+244"/>
         <source>Edit script</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑话术</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>New personal script</source>
-        <translation type="unfinished"></translation>
+        <translation>新建个人话术</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>e.g. thanks (type /thanks in the reply)</source>
-        <translation type="unfinished"></translation>
+        <translation>例如 thanks（在回复中输入 /thanks）</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Insert a variable…</source>
-        <translation type="unfinished"></translation>
+        <translation>插入变量…</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>&amp;Title</source>
-        <translation type="unfinished"></translation>
+        <translation>标题(&amp;T)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Shortcut</source>
-        <translation type="unfinished"></translation>
+        <translation>快捷码(&amp;S)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Category</source>
-        <translation type="unfinished"></translation>
+        <translation>分类(&amp;C)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言(&amp;L)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Te&amp;xt</source>
-        <translation type="unfinished"></translation>
+        <translation>内容(&amp;X)</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>{{customer.name | 您}} uses 您 when the name is unknown; any other {{…}} must be filled in before sending.</source>
-        <translation type="unfinished"></translation>
+        <translation>{{customer.name | 您}} 在客户姓名未知时显示“您”；其他 {{…}} 需在发送前填写。</translation>
     </message>
 </context>
 <context>
@@ -1817,303 +1824,303 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     <message>
         <location line="-209"/>
         <source>Search scripts: shortcut, title or words (中文 / English)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索话术：快捷码、标题或内容（中文 / English）</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>All categories</source>
-        <translation type="unfinished"></translation>
+        <translation>全部分类</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>My scripts</source>
-        <translation type="unfinished"></translation>
+        <translation>我的话术</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>&amp;Insert</source>
-        <translation type="unfinished"></translation>
+        <translation>插入(&amp;I)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Insert into the reply (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>插入到回复（Enter）</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;New</source>
-        <translation type="unfinished"></translation>
+        <translation>新建(&amp;N)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>&amp;Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除(&amp;D)</translation>
     </message>
     <message>
         <location line="+69"/>
         <source>guided</source>
-        <translation type="unfinished"></translation>
+        <translation>引导</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>mine</source>
-        <translation type="unfinished"></translation>
+        <translation>我的</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>No scripts match.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有匹配的话术。</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>A guided call script with %1 steps: run it from the Guided tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>引导话术，共 %1 步：请在“引导话术”标签中运行。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Used %1 times</source>
-        <translation type="unfinished"></translation>
+        <translation>已使用 %1 次</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>waiting to sync</source>
-        <translation type="unfinished"></translation>
+        <translation>等待同步</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>Script</source>
-        <translation type="unfinished"></translation>
+        <translation>话术</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>A script needs a title and a text.</source>
-        <translation type="unfinished"></translation>
+        <translation>话术需要标题和内容。</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>Delete script</source>
-        <translation type="unfinished"></translation>
+        <translation>删除话术</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Delete “%1”?</source>
-        <translation type="unfinished"></translation>
+        <translation>删除“%1”？</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Script not saved</source>
-        <translation type="unfinished"></translation>
+        <translation>话术未保存</translation>
     </message>
 </context>
 <context>
     <name>SearchDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/search_dialog.py" line="+47"/>
+        <location filename="../../ui/search_dialog.py" line="+47"/>
         <source>Search</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Search conversations, messages and customers (中文 or English)…</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索会话、消息和客户（中文或英文）…</translation>
     </message>
     <message>
         <location line="+9"/>
         <location line="+23"/>
         <source>Type to search. ↑/↓ choose, Enter opens, Esc closes.</source>
-        <translation type="unfinished"></translation>
+        <translation>输入即可搜索。↑/↓ 选择，Enter 打开，Esc 关闭。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Searching…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在搜索…</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Search failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索失败：%1</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Nothing found for “%1”.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到与“%1”相关的结果。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>%1 customers · %2 conversations · %3 messages</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 位客户 · %2 个会话 · %3 条消息</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Customer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>客户：%1</translation>
     </message>
 </context>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/dialogs.py" line="+29"/>
+        <location filename="../../ui/dialogs.py" line="+29"/>
         <source>Sign in to Agent Desktop</source>
-        <translation type="unfinished"></translation>
+        <translation>登录坐席工作台</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Remember the password in this computer&apos;s password store</source>
-        <translation type="unfinished"></translation>
+        <translation>将密码保存到本机的系统密码库</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>登录</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Server</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>密码</translation>
     </message>
 </context>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../agent_desktop/ui/startup.py" line="+52"/>
+        <location filename="../../ui/startup.py" line="+52"/>
         <source>Agent Desktop could not start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席工作台无法启动：%1</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Starting Agent Desktop…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在启动坐席工作台…</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>Starting the demo backend (the first start creates the demo data)…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在启动演示后端（首次启动会创建演示数据）…</translation>
     </message>
     <message>
         <location line="+87"/>
         <source>The user name or password was not accepted.</source>
-        <translation type="unfinished"></translation>
+        <translation>用户名或密码不正确。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Cannot sign in: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法登录：%1</translation>
     </message>
     <message>
         <location line="+0"/>
         <source>no password</source>
-        <translation type="unfinished"></translation>
+        <translation>未提供密码</translation>
     </message>
     <message>
         <location line="+52"/>
         <source>Could not save the screenshot to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法将截图保存到 %1</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>The inbox did not finish loading in time; no screenshot taken.</source>
-        <translation type="unfinished"></translation>
+        <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../agent_desktop/app.py" line="+67"/>
+        <location filename="../../app.py" line="+71"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
-        <translation type="unfinished"></translation>
+        <translation>坐席工作台已在使用此数据文件夹（%1）运行。请切换到已打开的窗口，或设置 AGENT_DESKTOP_HOME 以使用另一个文件夹。</translation>
     </message>
 </context>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../agent_desktop/ui/status_bar.py" line="+28"/>
+        <location filename="../../ui/status_bar.py" line="+28"/>
         <source>Sign in again…</source>
-        <translation type="unfinished"></translation>
+        <translation>重新登录…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Signed in as %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已登录：%1</translation>
     </message>
     <message>
         <location line="+21"/>
         <source>Signed out by the server: sign in again to sync. Your work is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>已被服务器登出：请重新登录以继续同步。您的工作内容已保留。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Offline: can&apos;t reach the server. You can keep working; everything is sent when it&apos;s back.</source>
-        <translation type="unfinished"></translation>
+        <translation>离线：无法连接服务器。您可以继续工作，连接恢复后会自动发送。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Loading from the server… %1 records</source>
-        <translation type="unfinished"></translation>
+        <translation>正在从服务器加载… %1 条记录</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Connecting to the server…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在连接服务器…</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Online · indexing message history for search… %1%</source>
-        <translation type="unfinished"></translation>
+        <translation>在线 · 正在为搜索建立历史消息索引… %1%</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Online</source>
-        <translation type="unfinished"></translation>
+        <translation>在线</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Syncing…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在同步…</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Outbox: %1 waiting · %2 need attention</source>
-        <translation type="unfinished"></translation>
+        <translation>发件箱：%1 条待发送 · %2 条需处理</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Outbox: %1 waiting</source>
-        <translation type="unfinished"></translation>
+        <translation>发件箱：%1 条待发送</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Outbox: all sent</source>
-        <translation type="unfinished"></translation>
+        <translation>发件箱：已全部发送</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>Last sync: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>上次同步：%1</translation>
     </message>
 </context>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../agent_desktop/ui/thread_view.py" line="+70"/>
+        <location filename="../../ui/thread_view.py" line="+70"/>
         <source>Open link?</source>
-        <translation type="unfinished"></translation>
+        <translation>打开链接？</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2122,163 +2129,167 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 %1
 
 Open it in your browser?</source>
-        <translation type="unfinished"></translation>
+        <translation>此消息中的链接指向：
+
+%1
+
+在浏览器中打开吗？</translation>
     </message>
     <message>
         <location line="+15"/>
         <source>No messages in this conversation yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>此会话还没有消息。</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>Internal note · %1</source>
-        <translation type="unfinished"></translation>
+        <translation>内部备注 · %1</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Agent</source>
-        <translation type="unfinished"></translation>
+        <translation>客服</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>Customer</source>
-        <translation type="unfinished"></translation>
+        <translation>客户</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>Not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>未发送：%1</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>waiting to send…</source>
-        <translation type="unfinished"></translation>
+        <translation>等待发送…</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>Show more (%1 characters not shown)</source>
-        <translation type="unfinished"></translation>
+        <translation>显示更多（还有 %1 个字符未显示）</translation>
     </message>
 </context>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/transfer_dialog.py" line="+28"/>
+        <location filename="../../ui/transfer_dialog.py" line="+28"/>
         <location line="+26"/>
         <source>Escalate</source>
-        <translation type="unfinished"></translation>
+        <translation>升级</translation>
     </message>
     <message>
         <location line="-26"/>
         <location line="+26"/>
         <source>Transfer</source>
-        <translation type="unfinished"></translation>
+        <translation>转接</translation>
     </message>
     <message>
         <location line="-13"/>
         <source>Anyone in the queue</source>
-        <translation type="unfinished"></translation>
+        <translation>队列中任何人</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>Hand-off note (required): what the customer needs, what you did, what is left. The receiver reads it first.</source>
-        <translation type="unfinished"></translation>
+        <translation>交接备注（必填）：客户需要什么、您已做了什么、还剩什么。接收人会首先看到。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>To queue / tier</source>
-        <translation type="unfinished"></translation>
+        <translation>转至队列 / 线</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>To agent</source>
-        <translation type="unfinished"></translation>
+        <translation>转至坐席</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Hand-off note</source>
-        <translation type="unfinished"></translation>
+        <translation>交接备注</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>Write a hand-off note (at least %1 characters).</source>
-        <translation type="unfinished"></translation>
+        <translation>请填写交接备注（至少 %1 个字）。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The conversation is already in that queue; choose another queue or an agent.</source>
-        <translation type="unfinished"></translation>
+        <translation>会话已在该队列；请选择其他队列或坐席。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>This conversation cannot be handed off now.</source>
-        <translation type="unfinished"></translation>
+        <translation>此会话现在不能转接。</translation>
     </message>
 </context>
 <context>
     <name>ViewsPanel</name>
     <message>
-        <location filename="../../agent_desktop/ui/views_panel.py" line="+59"/>
+        <location filename="../../ui/views_panel.py" line="+59"/>
         <source>Mine</source>
-        <translation type="unfinished"></translation>
+        <translation>我的</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Unassigned</source>
-        <translation type="unfinished"></translation>
+        <translation>未分配</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>All open</source>
-        <translation type="unfinished"></translation>
+        <translation>全部未结</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>QUEUES</source>
-        <translation type="unfinished"></translation>
+        <translation>队列</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>CHANNELS</source>
-        <translation type="unfinished"></translation>
+        <translation>渠道</translation>
     </message>
 </context>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../agent_desktop/ui/workflow_wiring.py" line="+60"/>
+        <location filename="../../ui/workflow_wiring.py" line="+60"/>
         <source>New contact offered</source>
-        <translation type="unfinished"></translation>
+        <translation>新的接入分配</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Assigned to you</source>
-        <translation type="unfinished"></translation>
+        <translation>已分配给您</translation>
     </message>
     <message>
         <location line="+37"/>
         <source>SLA breached</source>
-        <translation type="unfinished"></translation>
+        <translation>SLA 超时</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>SLA at risk (≤ 20 % left)</source>
-        <translation type="unfinished"></translation>
+        <translation>SLA 即将超时（剩余 ≤ 20%）</translation>
     </message>
     <message>
         <location line="+9"/>
         <source> and %1 more</source>
-        <translation type="unfinished"></translation>
+        <translation> 等 %1 个</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Callback due</source>
-        <translation type="unfinished"></translation>
+        <translation>回访到期</translation>
     </message>
 </context>
 <context>
@@ -2286,55 +2297,55 @@ Open it in your browser?</source>
     <message>
         <location line="+55"/>
         <source>Offer</source>
-        <translation type="unfinished"></translation>
+        <translation>分配</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>Callbacks</source>
-        <translation type="unfinished"></translation>
+        <translation>回访</translation>
     </message>
 </context>
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../agent_desktop/ui/wrapup_dialog.py" line="+26"/>
+        <location filename="../../ui/wrapup_dialog.py" line="+26"/>
         <source>Resolve: wrap-up</source>
-        <translation type="unfinished"></translation>
+        <translation>解决：结案</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>not asked</source>
-        <translation type="unfinished"></translation>
+        <translation>未询问</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Choose the wrap-up code that says how this contact ended. After resolving you get %1 s of after-contact work before the next offer.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择本次接待的处理结果。解决后有 %1 秒话后处理时间，之后才会分配下一个。</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>Resolve</source>
-        <translation type="unfinished"></translation>
+        <translation>解决</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>No wrap-up codes yet: sync with the server first.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有处理结果代码：请先与服务器同步。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>Wrap-up code</source>
-        <translation type="unfinished"></translation>
+        <translation>处理结果</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Customer satisfaction (asked on the phone)</source>
-        <translation type="unfinished"></translation>
+        <translation>客户满意度（电话中询问）</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>Choose a wrap-up code to resolve.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择处理结果后再解决。</translation>
     </message>
 </context>
 </TS>
