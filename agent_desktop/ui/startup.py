@@ -38,6 +38,8 @@ class Startup:
         self.session: Session | None = None
         self.window: MainWindow | None = None
         self.splash: QLabel | None = None
+        self._error_box: QMessageBox | None = None
+        self._notice_box: QMessageBox | None = None
         from ..app import LAUNCHED_AT
         self.launched_at = LAUNCHED_AT
 
@@ -53,13 +55,28 @@ class Startup:
 
     def _fail(self, message: str) -> None:
         print(message, file=sys.stderr)
-        if self.args.screenshot is None:
-            QMessageBox.critical(None, "Agent Desktop", message)
         self.exit_code = 1
+        if self.args.screenshot is None:
+            # Shown without a nested event loop (a modal exec inside a task breaks qasync); the
+            # app ends when the user has read it.
+            box = QMessageBox(QMessageBox.Icon.Critical, "Agent Desktop", message)
+            box.finished.connect(lambda _code: self._quit())
+            self._error_box = box
+            box.open()
+            return
+        self._quit()
+
+    def _quit(self) -> None:
         self.app.quit()
         asyncio.get_event_loop().stop()
 
+    def _hold_open(self, hold: bool) -> None:
+        """While nothing but the splash and the sign-in dialog is up, closing them must not end the
+        app (Qt quits when the last window closes); once the main window is up, closing it does."""
+        self.app.setQuitOnLastWindowClosed(not hold)
+
     async def _run(self) -> None:
+        self._hold_open(True)
         self.app.setStyleSheet(stylesheet())
         self._show_splash(self.tr("Starting Agent Desktop…"))
         args = self.args
@@ -87,8 +104,7 @@ class Startup:
         signed = await self._sign_in(backend, username, password)
         if signed is False:
             self.exit_code = 1
-            self.app.quit()
-            asyncio.get_event_loop().stop()
+            self._quit()
             return
         if isinstance(signed, SignIn):
             username = str(signed.agent.get("username") or username)
@@ -113,8 +129,7 @@ class Startup:
             return   # the window was closed (the app is quitting) while the sign-in was under way
         if signed is False:
             self.exit_code = 1
-            self.app.quit()
-            asyncio.get_event_loop().stop()
+            self._quit()
             return
         if isinstance(signed, SignIn) and str(signed.agent.get("username") or username) != username:
             # Another account was signed in from the dialog: its own cache, never this one. The new
@@ -145,6 +160,7 @@ class Startup:
             window.inbox_painted.connect(self._report_ready)
         self._hide_splash()
         window.show()
+        self._hold_open(False)
 
     def _after_window_shown(self) -> None:
         window, args = self.window, self.args
@@ -155,12 +171,17 @@ class Startup:
             window.show_dashboard()
 
     async def _sign_in(self, backend, username: str, password: str | None):  # type: ignore[no-untyped-def]
-        """SignIn, None (offline: work from the cache), or False (the user gave up)."""
+        """SignIn, None (offline: work from the cache), or False (the user gave up).
+
+        The dialog comes back after every refusal until the user signs in or cancels; the server's
+        sign-in throttling, not a client-side count, limits guessing. "Remember" stores the
+        password only once the server has accepted it."""
         message = ""
-        for _attempt in range(5):
+        remember = False
+        while True:
             if username and password:
                 try:
-                    return await asyncio.to_thread(sign_in, backend, username, password)
+                    signed = await asyncio.to_thread(sign_in, backend, username, password)
                 except AuthRequired:
                     message = self.tr("The user name or password was not accepted.")
                 except NetworkError as exc:
@@ -168,6 +189,10 @@ class Startup:
                     return None  # offline start: the cache is shown and sync retries
                 except BackendError as exc:
                     message = str(exc)
+                else:
+                    if remember:
+                        self._remember(backend.base_url, username, password)
+                    return signed
             if self.args.screenshot is not None or os.environ.get("CI"):
                 self._fail(self.tr("Cannot sign in: %1").replace("%1", message or self.tr("no password")))
                 return False
@@ -176,19 +201,26 @@ class Startup:
             if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
                 return False
             username, password = dialog.username.text().strip(), dialog.password.text()
-            if dialog.remember.isChecked() and self.args.server:
-                try:
-                    credentials.set_password(backend.base_url, username, password)
-                except credentials.CredentialsUnavailable as exc:
-                    QMessageBox.information(None, "Agent Desktop", str(exc))
-        return False
+            remember = dialog.remember.isChecked() and bool(self.args.server)
+            if not (username and password):
+                message = self.tr("Enter your user name and password.")
+
+    def _remember(self, server_url: str, username: str, password: str) -> None:
+        try:
+            credentials.set_password(server_url, username, password)
+        except credentials.CredentialsUnavailable as exc:
+            # Said, not asked: the start-up goes on while the note is up.
+            box = QMessageBox(QMessageBox.Icon.Information, "Agent Desktop", str(exc))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._notice_box = box
+            box.open()
 
     async def _sign_in_again(self) -> None:
         session = self.session
         if session is None:
             return
-        password = (credentials.get_password(session.backend.base_url, session.username)
-                    if self.args.server else DEMO_PASSWORD)
+        password = ((credentials.get_password(session.backend.base_url, session.username)
+                     or os.environ.get("AGENT_DESKTOP_PASSWORD")) if self.args.server else DEMO_PASSWORD)
         signed = await self._sign_in(session.backend, session.username, password)
         if isinstance(signed, SignIn):
             session.sync.resume_after_sign_in()
@@ -226,8 +258,7 @@ class Startup:
         print(f"launch to painted inbox: {elapsed:.2f} s")
         print(f"inbox rows: {self.window.model.rowCount()}, sync state: {self.window.bridge.status.state}")
         print(f"screenshot saved: {path}")
-        self.app.quit()
-        asyncio.get_event_loop().stop()
+        self._quit()
 
     def _screenshot_timeout(self) -> None:
         if self.window is not None and self.app is not None:

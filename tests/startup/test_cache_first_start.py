@@ -28,6 +28,9 @@ class _App:
     def setStyleSheet(self, sheet: str) -> None:  # noqa: N802 - Qt name
         QApplication.instance().setStyleSheet(sheet)
 
+    def setQuitOnLastWindowClosed(self, quit: bool) -> None:  # noqa: N802 - Qt name
+        QApplication.instance().setQuitOnLastWindowClosed(quit)
+
     def quit(self) -> None:
         self.quitted = True
 
