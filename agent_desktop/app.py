@@ -22,8 +22,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="PATH", type=Path,
                         help="save a PNG of the window once the inbox has painted, then exit")
     parser.add_argument("--simulate", action="store_true", help="demo backend: keep new contacts coming in")
-    parser.add_argument("--view", choices=["inbox", "dashboard"], default="inbox",
-                        help="what the window shows first (dashboard: the team lead's queue tiles)")
+    parser.add_argument("--view", choices=["inbox", "dashboard", "wallboard"],
+                        help="what the window shows first (default: the dashboard for team leads, "
+                             "the inbox for agents; wallboard: the dashboard's full-screen tiles)")
     return parser.parse_args(argv)
 
 

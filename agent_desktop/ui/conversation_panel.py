@@ -24,8 +24,10 @@ from ..domain.timeutil import utcnow
 from ..domain.workflow import TransitionRefused, allowed_transitions
 from ..services.conversations import ConversationService
 from . import formatting
+from .action_row import ActionRow
 from .collision import ConfirmSendDialog, ConflictDialog
 from .composer import Composer
+from .elided_label import ElidedLabel
 from .inbox_delegate import SLA_COLOURS
 from .tasks import spawn
 from .thread_view import ThreadView
@@ -45,20 +47,16 @@ class ConversationPanel(QWidget):
         self.conversation_id: str | None = None
         self._header: dict[str, Any] | None = None
 
-        self.title = QLabel()
+        self.title = ElidedLabel()
         self.title.setObjectName("conversationTitle")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.subtitle = QLabel()
+        self.subtitle = ElidedLabel()
         self.subtitle.setObjectName("conversationSubtitle")
-        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
-        self.subtitle.setWordWrap(True)
         self.sla_label = QLabel()
         self.sla_label.setObjectName("slaLabel")
         self.sla_label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.status_buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
+        self.actions = actions = ActionRow()
         for status, text, keys in (
             ("open", self.tr("Reopen"), "Ctrl+Shift+O"),
             ("pending", self.tr("Pending"), "Ctrl+Shift+P"),
@@ -70,13 +68,13 @@ class ConversationPanel(QWidget):
             button.setToolTip(f"{text} ({keys})")
             button.clicked.connect(lambda _=False, s=status: self.change_status(s))
             self.status_buttons[status] = button
-            actions.addWidget(button)
+            actions.add(button)
         self.assign_button = QPushButton(self.tr("Assign to me"))
         self.assign_button.setObjectName("assignToMe")
         self.assign_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.assign_button.setToolTip(self.tr("Assign to me (Ctrl+Shift+A)"))
         self.assign_button.clicked.connect(self.assign_to_me)
-        actions.addWidget(self.assign_button)
+        actions.add(self.assign_button)
         self.workflow_buttons: dict[str, QPushButton] = {}
         for name, text, keys, slot in (
             ("transfer", self.tr("Transfer…"), "Ctrl+Shift+T", lambda: self.transfer(escalate=False)),
@@ -89,9 +87,8 @@ class ConversationPanel(QWidget):
             button.setShortcut(QKeySequence(keys))
             button.setToolTip(f"{text.rstrip('…')} ({keys})")
             button.clicked.connect(slot)
-            button.setVisible(False)  # until the workflow service is attached
             self.workflow_buttons[name] = button
-            actions.addWidget(button)
+            actions.add(button, wanted=False)  # until the workflow service is attached
 
         header = QWidget()
         header.setObjectName("conversationHeader")
@@ -126,10 +123,7 @@ class ConversationPanel(QWidget):
         header_layout.addWidget(self.handoff)
         header_layout.addWidget(self.collision)
         header_layout.addLayout(conflict_row)
-        row = QHBoxLayout()
-        row.addLayout(actions)
-        row.addStretch(1)
-        header_layout.addLayout(row)
+        header_layout.addWidget(actions)
 
         self.thread = ThreadView()
         self.thread.show_more_requested.connect(lambda _id: self.reload(keep_scroll=True))
@@ -228,7 +222,7 @@ class ConversationPanel(QWidget):
         allowed = allowed_transitions(header.get("status", ""))
         for status, button in self.status_buttons.items():
             button.setEnabled(status in allowed)
-            button.setVisible(status != "open" or header.get("status") in ("pending", "resolved"))
+            self.actions.set_wanted(button, status != "open" or header.get("status") in ("pending", "resolved"))
         self.assign_button.setEnabled(header.get("assignee_id") != self.service.agent_id
                                       and header.get("status") != "closed")
         self.composer.setEnabled(header.get("status") != "closed")
@@ -337,7 +331,7 @@ class ConversationPanel(QWidget):
         self.workflow = workflow
         self.chinese = chinese
         for button in self.workflow_buttons.values():
-            button.setVisible(True)
+            self.actions.set_wanted(button, True)
         if self.conversation_id is not None:
             self._presence_timer.start()
             self.reload(keep_scroll=True)

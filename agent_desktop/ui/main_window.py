@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -57,6 +57,7 @@ if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.p
     from .knowledge_tabs import KnowledgeTabs
     from .search_dialog import SearchDialog
 
+PREFERRED_SIZE = (1440, 860)
 REFRESH_DELAY_MS = 250  # sync bursts become one repaint (Electrum's dirty flag + timer)
 
 
@@ -74,11 +75,11 @@ class MainWindow(QMainWindow):
         agent_name = str(session.agent.get("name") or session.username)
         self.setWindowTitle(self.tr("Agent Desktop — %1").replace("%1", agent_name))
         self.setWindowIcon(icon("inbox"))
-        self.resize(1440, 860)
+        self._fit_to_screen()
 
         # Views | inbox
         self.views = ViewsPanel()
-        self.views.setMinimumWidth(170)
+        self.views.setMinimumWidth(150)
         self.model = InboxModel(self.service, self)
         self.delegate = InboxDelegate(self)
         self.inbox = QListView()
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
         self.inbox.setUniformItemSizes(True)  # 100k rows stay fast only with fixed heights
         self.inbox.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.inbox.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.inbox.setMinimumWidth(360)
+        self.inbox.setMinimumWidth(300)
         self.inbox.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows elide instead
         self.inbox.selectionModel().currentChanged.connect(self._on_inbox_current)
         self.inbox_state = QLabel()
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
         self.deferred.add("knowledge", self._build_knowledge)
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
         self.side.setMinimumWidth(260)
+        # Every tab stays in sight (labels elide) instead of hiding behind scroll arrows.
+        self.side.tabBar().setUsesScrollButtons(False)
+        self.side.tabBar().setElideMode(Qt.TextElideMode.ElideRight)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("mainSplitter")
@@ -355,6 +359,17 @@ class MainWindow(QMainWindow):
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def _fit_to_screen(self) -> None:
+        """1440×860 where there is room; on a smaller screen (1366×768, 1280×1024, 1920×1080 at
+        150 %) the available area, maximised, so nothing runs off the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else None
+        if available is None or (available.width() >= PREFERRED_SIZE[0] and available.height() >= PREFERRED_SIZE[1]):
+            self.resize(*PREFERRED_SIZE)
+            return
+        self.resize(min(PREFERRED_SIZE[0], available.width()), min(PREFERRED_SIZE[1], available.height()))
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
     def refresh_pending(self) -> bool:
         """Changes have arrived that the window has not shown yet (the batch timer is running)."""
         return self._refresh_timer.isActive() or bool(self._dirty_ids or self._dirty_entities or self._dirty_all)
@@ -430,6 +445,10 @@ class MainWindow(QMainWindow):
         self.inbox.viewport().update()
         self.conversation.tick()
         self.status.tick()
+
+    @property
+    def is_lead(self) -> bool:
+        return dashboard_page.is_lead(self.session.agent)
 
     def show_dashboard(self) -> None:
         """The queue dashboard in place of the inbox (Ctrl+D toggles back)."""

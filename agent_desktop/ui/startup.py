@@ -167,8 +167,11 @@ class Startup:
         assert window is not None
         if args.open:
             window.open_conversation(args.open)
-        if getattr(args, "view", "inbox") == "dashboard":
+        view = getattr(args, "view", None) or ("dashboard" if window.is_lead else "inbox")
+        if view in ("dashboard", "wallboard"):
             window.show_dashboard()
+        if view == "wallboard" and window.is_lead:
+            window.dashboard.toggle_wallboard()
 
     async def _sign_in(self, backend, username: str, password: str | None):  # type: ignore[no-untyped-def]
         """SignIn, None (offline: work from the cache), or False (the user gave up).
@@ -252,7 +255,8 @@ class Startup:
         elapsed = time.perf_counter() - self.launched_at
         path = Path(self.args.screenshot)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.window.grab().save(str(path), "PNG"):
+        wallboard = self.window.dashboard.wallboard if self.window.is_lead and self.args.view == "wallboard" else None
+        if not (wallboard or self.window).grab().save(str(path), "PNG"):
             self._fail(self.tr("Could not save the screenshot to %1").replace("%1", str(path)))
             return
         print(f"launch to painted inbox: {elapsed:.2f} s")

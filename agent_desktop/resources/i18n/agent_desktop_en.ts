@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ActionRow</name>
+    <message>
+        <location filename="../../ui/action_row.py" line="+26"/>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AgentState</name>
     <message>
         <location filename="../../ui/agent_state.py" line="+25"/>
@@ -272,7 +285,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+63"/>
+        <location filename="../../ui/conversation_panel.py" line="+61"/>
         <source>Reopen</source>
         <translation type="unfinished"></translation>
     </message>
@@ -317,12 +330,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Compare…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+32"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
@@ -748,7 +761,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/dashboard/view.py" line="+108"/>
+        <location filename="../../ui/dashboard/view.py" line="+151"/>
         <source>Agent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -933,7 +946,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+80"/>
         <source>Agents: %1 available · %2 busy · %3 after-contact work · %4 break · %5 offline</source>
         <translation type="unfinished"></translation>
     </message>
@@ -943,13 +956,13 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/view.py" line="-31"/>
-        <location line="+222"/>
+        <location filename="../../ui/dashboard/view.py" line="-32"/>
+        <location line="+226"/>
         <source>Queues today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-224"/>
         <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -969,7 +982,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Time in state</source>
         <translation type="unfinished"></translation>
     </message>
@@ -995,12 +1008,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+20"/>
-        <location line="+159"/>
+        <location line="+162"/>
         <source>Wallboard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-121"/>
         <source>Could not refresh: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1416,7 +1429,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+75"/>
+        <location filename="../../ui/main_window.py" line="+76"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1441,7 +1454,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+109"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1995,12 +2008,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/startup.py" line="+52"/>
+        <location filename="../../ui/startup.py" line="+54"/>
         <source>Agent Desktop could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+27"/>
         <source>Starting Agent Desktop…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2010,12 +2023,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+94"/>
         <source>The user name or password was not accepted.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Cannot sign in: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2025,17 +2038,22 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+9"/>
+        <source>Enter your user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>Could not save the screenshot to %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>The inbox did not finish loading in time; no screenshot taken.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+71"/>
+        <location filename="../../app.py" line="+72"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ActionRow</name>
+    <message>
+        <location filename="../../ui/action_row.py" line="+26"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More actions</source>
+        <translation>更多操作</translation>
+    </message>
+</context>
+<context>
     <name>AgentState</name>
     <message>
         <location filename="../../ui/agent_state.py" line="+25"/>
@@ -272,7 +285,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+63"/>
+        <location filename="../../ui/conversation_panel.py" line="+61"/>
         <source>Reopen</source>
         <translation>重新打开</translation>
     </message>
@@ -317,12 +330,12 @@
         <translation>满意度…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Compare…</source>
         <translation>比较…</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+32"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
@@ -751,7 +764,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+3"/>
-        <location filename="../../ui/dashboard/view.py" line="+108"/>
+        <location filename="../../ui/dashboard/view.py" line="+151"/>
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
@@ -936,7 +949,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>占用率</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+80"/>
         <source>Agents: %1 available · %2 busy · %3 after-contact work · %4 break · %5 offline</source>
         <translation>坐席：空闲 %1 · 忙碌 %2 · 话后处理 %3 · 小休 %4 · 离线 %5</translation>
     </message>
@@ -946,13 +959,13 @@ CSAT %4 · %5 open callbacks</source>
         <translation>离线：实时数据来自本地缓存；今日指标为最后一次接收的值</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/view.py" line="-31"/>
-        <location line="+222"/>
+        <location filename="../../ui/dashboard/view.py" line="-32"/>
+        <location line="+226"/>
         <source>Queues today</source>
         <translation>今日队列</translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-224"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -972,7 +985,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>大屏 (F11)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Time in state</source>
         <translation>状态时长</translation>
     </message>
@@ -998,12 +1011,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+20"/>
-        <location line="+159"/>
+        <location line="+162"/>
         <source>Wallboard</source>
         <translation>大屏</translation>
     </message>
     <message>
-        <location line="-118"/>
+        <location line="-121"/>
         <source>Could not refresh: %1</source>
         <translation>无法刷新：%1</translation>
     </message>
@@ -1419,7 +1432,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+75"/>
+        <location filename="../../ui/main_window.py" line="+76"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
@@ -1444,7 +1457,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>引导话术</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+109"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -2002,12 +2015,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/startup.py" line="+52"/>
+        <location filename="../../ui/startup.py" line="+54"/>
         <source>Agent Desktop could not start: %1</source>
         <translation>坐席工作台无法启动：%1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+27"/>
         <source>Starting Agent Desktop…</source>
         <translation>正在启动坐席工作台…</translation>
     </message>
@@ -2017,12 +2030,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>正在启动演示后端（首次启动会创建演示数据）…</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+94"/>
         <source>The user name or password was not accepted.</source>
         <translation>用户名或密码不正确。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+11"/>
         <source>Cannot sign in: %1</source>
         <translation>无法登录：%1</translation>
     </message>
@@ -2032,17 +2045,22 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>未提供密码</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+9"/>
+        <source>Enter your user name and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
         <source>Could not save the screenshot to %1</source>
         <translation>无法将截图保存到 %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>The inbox did not finish loading in time; no screenshot taken.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+71"/>
+        <location filename="../../app.py" line="+72"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation>坐席工作台已在使用此数据文件夹（%1）运行。请切换到已打开的窗口，或设置 AGENT_DESKTOP_HOME 以使用另一个文件夹。</translation>
     </message>

@@ -59,6 +59,10 @@ def metric_cells() -> list[tuple[str, str, Any]]:
     ]
 
 
+# What a wall display shows per queue: what needs people now, and whether the promise holds.
+WALLBOARD_METRICS = ("contacts_waiting", "oldest_wait_s", "service_level", "abandon_rate", "sla_at_risk", "csat")
+
+
 class QueueTile(QFrame):
     """Click or Enter opens the drill-down (`opened(queue_id)`)."""
 
@@ -88,8 +92,10 @@ class QueueTile(QFrame):
         grid.setVerticalSpacing(2)
         self.values: dict[str, QLabel] = {}
         self.captions: dict[str, QLabel] = {}
-        columns = 4
-        for index, (key, caption, _fmt) in enumerate(metric_cells()):
+        # A wall display is read across a room: fewer figures, much larger (WALLBOARD_METRICS).
+        cells = [cell for cell in metric_cells() if not large or cell[0] in WALLBOARD_METRICS]
+        columns = 3 if large else 4
+        for index, (key, caption, _fmt) in enumerate(cells):
             cell = QVBoxLayout()
             cell.setSpacing(0)
             value = QLabel("—")
@@ -116,7 +122,9 @@ class QueueTile(QFrame):
         self.title.setText(name)
         self.level = m.worst(levels.values())
         for key, _caption, fmt in metric_cells():
-            label = self.values[key]
+            label = self.values.get(key)
+            if label is None:
+                continue  # not on this tile (the wallboard's shows the key figures only)
             label.setText(fmt(metrics.get(key)))
             metric_level = levels.get(key, m.Level.OK)
             # The offending numbers carry a marker too, so a colour-blind lead sees which one it is.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -37,29 +38,70 @@ from .tile import QueueTile, duration, percent, score
 
 
 class TileGrid(QWidget):
-    """Tiles in rows of `columns`, created once per queue and updated in place."""
+    """Tiles created once per queue and updated in place, in as many columns as the width holds.
+
+    The grid's minimum width is one tile, so the page never scrolls sideways: on a 1366 px screen
+    the tiles reflow into two columns, on a wall display into as many as fit.
+    """
 
     opened = Signal(str)
 
-    def __init__(self, *, large: bool = False, columns: int = 3, parent: QWidget | None = None) -> None:
+    def __init__(self, *, large: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.large = large
-        self.columns = columns
+        self.columns = 1
         self.tiles: dict[str, QueueTile] = {}
         self.grid = QGridLayout(self)
         self.grid.setSpacing(16 if large else 10)
+        # The widget's minimum is ours (one tile), not the layout's (every column).
+        self.grid.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
     def show_snapshot(self, snapshot: Snapshot, names: dict[str, str]) -> None:
+        added = False
         for queue in snapshot.queues:
             queue_id = queue["queue_id"]
             tile = self.tiles.get(queue_id)
             if tile is None:
                 tile = self.tiles[queue_id] = QueueTile(queue_id, large=self.large)
                 tile.opened.connect(self.opened)
-                index = len(self.tiles) - 1
-                self.grid.addWidget(tile, index // self.columns, index % self.columns)
+                added = True
             tile.show_queue(names.get(queue_id, queue_id), queue.get("metrics", {}),
                             snapshot.levels.get(queue_id, {}), stale=snapshot.stale or bool(queue.get("stale")))
+        if added:
+            self.place(self.columns_for(self.width()), force=True)
+
+    def _tile_width(self) -> int:
+        return max((tile.minimumSizeHint().width() for tile in self.tiles.values()), default=240)
+
+    def columns_for(self, width: int) -> int:
+        margins = self.grid.contentsMargins()
+        room = width - margins.left() - margins.right()
+        spacing = self.grid.horizontalSpacing()
+        fit = max(1, (room + spacing) // (self._tile_width() + spacing))
+        return max(1, min(fit, len(self.tiles) or 1))
+
+    def place(self, columns: int, *, force: bool = False) -> None:
+        if columns == self.columns and not force:
+            return
+        self.columns = columns
+        for tile in self.tiles.values():
+            self.grid.removeWidget(tile)
+        for index, tile in enumerate(self.tiles.values()):
+            self.grid.addWidget(tile, index // columns, index % columns)
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        margins = self.grid.contentsMargins()
+        return QSize(self._tile_width() + margins.left() + margins.right(), self.grid.minimumSize().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.place(self.columns_for(event.size().width()))
 
 
 class DashboardView(QWidget):
@@ -91,10 +133,11 @@ class DashboardView(QWidget):
         for button in (self.refresh_button, self.thresholds_button, self.wallboard_button):
             head.addWidget(button)
 
-        self.tiles = TileGrid(columns=3)
+        self.tiles = TileGrid()
         self.tiles.opened.connect(self.open_queue)
         tiles_scroll = QScrollArea()
         tiles_scroll.setWidgetResizable(True)
+        tiles_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # tiles reflow
         tiles_scroll.setWidget(self.tiles)
         tiles_scroll.setObjectName("tilesScroll")
 
@@ -281,6 +324,9 @@ class DashboardView(QWidget):
         self.wallboard.tiles.opened.connect(self.open_queue)
         if self.snapshot is not None:
             self.wallboard.show_snapshot(self.snapshot, self.names())
+        screen = self.screen()
+        if screen is not None:  # the whole screen the dashboard is on, with or without a window manager
+            self.wallboard.fit_to(screen.geometry())
         self.wallboard.showFullScreen()
 
     def _wallboard_closed(self) -> None:
@@ -304,10 +350,18 @@ class Wallboard(QWidget):
         head = QHBoxLayout()
         head.addWidget(title, 1)
         head.addWidget(self.updated)
-        self.tiles = TileGrid(large=True, columns=3)
+        self.tiles = TileGrid(large=True)
+        self._target: QRect | None = None
+        # More queues than the screen holds scroll instead of running off the screen.
+        scroll = QScrollArea()
+        scroll.setObjectName("wallboardScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.tiles)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
-        layout.addWidget(self.tiles, 1)
+        layout.addWidget(scroll, 1)
         for keys in ("F11", "Esc"):
             action = QAction(self)
             action.setShortcut(QKeySequence(keys))
@@ -315,7 +369,30 @@ class Wallboard(QWidget):
             self.addAction(action)
 
     def show_snapshot(self, snapshot: Snapshot, names: dict[str, str]) -> None:
+        before = len(self.tiles.tiles)
         self.tiles.show_snapshot(snapshot, names)
+        if len(self.tiles.tiles) != before and self._target is not None:
+            self._fit()  # the first figures (or a new queue) arrived: size the type again
+
+    def fit_to(self, geometry: QRect) -> None:
+        """Cover `geometry`, with type sized to it: the theme's sizes are for 1600×900; a smaller
+        screen, or more queues than fit, get them scaled down until every tile is on screen."""
+        self._target = geometry
+        self.setGeometry(geometry)
+        self._fit()
+
+    def _fit(self) -> None:
+        geometry = self._target
+        assert geometry is not None
+        self._set_type_scale(min(geometry.width() / 1600, geometry.height() / 900))
+        margins = self.layout().contentsMargins()
+        self.tiles.place(self.tiles.columns_for(geometry.width() - margins.left() - margins.right()))
+
+    def _set_type_scale(self, scale: float) -> None:
+        sizes = {"tileTitle": 28, "tileStateText": 22, "tileValue": 42, "tileCaption": 17, "tileAgents": 17}
+        self.setStyleSheet("".join(
+            f'QFrame#queueTile[large="true"] QLabel#{name} {{ font-size: {max(11, round(px * scale))}px; }}'
+            for name, px in sizes.items()))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.closed.emit()
