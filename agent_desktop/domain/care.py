@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .business_hours import DEFAULT as DEFAULT_HOURS
+from .business_hours import BusinessHours
 from .records import InvalidRecord, _choice, _id, _int, _require_dict, _str, _time, _version
 
 CALLBACK_STATUSES = ("scheduled", "done", "no_answer", "cancelled")
@@ -143,11 +145,13 @@ def needs_follow_up(score: int) -> bool:
     return score <= CSAT_FOLLOW_UP_MAX
 
 
-def follow_up_due(rated_at: datetime) -> datetime:
-    return rated_at + CSAT_FOLLOW_UP_DELAY
+def follow_up_due(rated_at: datetime, hours: BusinessHours = DEFAULT_HOURS) -> datetime:
+    """A few hours after the score, moved into the queue's business hours (never 01:41 at night)."""
+    return hours.at_least(rated_at + CSAT_FOLLOW_UP_DELAY)
 
 
-def reschedule_due(outcome: str, now: datetime, requested: datetime | None) -> datetime | None:
+def reschedule_due(outcome: str, now: datetime, requested: datetime | None,
+                   hours: BusinessHours = DEFAULT_HOURS) -> datetime | None:
     """When the next attempt is due after an outcome: None when the callback is finished."""
     if outcome == "done":
         return None
@@ -158,7 +162,7 @@ def reschedule_due(outcome: str, now: datetime, requested: datetime | None) -> d
             raise ValueError("the new time is in the past")
         return requested
     if outcome == "no_answer":
-        return requested if requested and requested > now else now + NO_ANSWER_RETRY
+        return requested if requested and requested > now else hours.at_least(now + NO_ANSWER_RETRY)
     raise ValueError(f"unknown outcome {outcome!r}")
 
 

@@ -7,9 +7,11 @@ without touching the rest of its batch.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .business_hours import parse_business_hours
 from .enums import Channel, Direction, MessageKind, Priority, Role, Status, Tier
 from .timeutil import normalise_iso
 
@@ -195,6 +197,8 @@ class Queue:
     version: int
     name_en: str = ""
     description: str = ""
+    # Opening hours as sent (validated by domain.business_hours when used); "" when none.
+    business_hours: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -332,7 +336,17 @@ def parse_queue(record_id: str, data: Any) -> Queue:
         version=_version(data),
         name_en=_str(data, "name_en", required=False) or "",
         description=_str(data, "description", required=False, limit=2000) or "",
+        business_hours=_business_hours(data.get("business_hours")),
     )
+
+
+def _business_hours(value: Any) -> str:
+    """Kept as canonical JSON of what parses; anything malformed is dropped (the default applies)."""
+    if not isinstance(value, dict):
+        return ""
+    hours = parse_business_hours(value)
+    return json.dumps({"timezone": hours.timezone, "days": sorted(hours.days),
+                       "opens": hours.opens.strftime("%H:%M"), "closes": hours.closes.strftime("%H:%M")})
 
 
 def parse_agent(record_id: str, data: Any) -> Agent:

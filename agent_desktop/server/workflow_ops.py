@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from agent_desktop.domain import care
+from agent_desktop.domain.business_hours import BusinessHours, parse_business_hours
 from agent_desktop.domain.enums import Status
 from agent_desktop.domain.sla_policy import parse_sla_policy, targets_from_policies
 from agent_desktop.domain.text import safe_display
@@ -219,6 +220,17 @@ def stop_routing_to(conn: sqlite3.Connection, agent_id: str) -> None:
 # -- callbacks ------------------------------------------------------------------------------------
 
 
+def queue_hours(conn: sqlite3.Connection, queue_id: str | None) -> BusinessHours:
+    queue = store.load(conn, "queue", queue_id) if queue_id else None
+    return parse_business_hours((queue or {}).get("business_hours"))
+
+
+def _hours_of_conversation(conn: sqlite3.Connection, callback: dict[str, Any]) -> BusinessHours:
+    conversation_id = callback.get("conversation_id")
+    conversation = store.load(conn, "conversation", conversation_id) if conversation_id else None
+    return queue_hours(conn, (conversation or {}).get("queue_id"))
+
+
 def _future_time(value: str, field: str) -> str:
     try:
         moment = parse_iso(value)
@@ -257,7 +269,7 @@ def complete_callback(database: store.Database, agent: dict[str, Any], callback_
         requested = parse_iso(_future_time(body["due_at"], "due_at")) if body.get("due_at") else None
         now = utcnow()
         try:
-            next_due = care.reschedule_due(outcome, now, requested)
+            next_due = care.reschedule_due(outcome, now, requested, _hours_of_conversation(conn, callback))
         except ValueError as exc:
             raise ApiError(422, "validation_error", str(exc)) from exc
         note = (body.get("note") or "").strip()
@@ -309,7 +321,8 @@ def _csat_follow_up(conn: sqlite3.Connection, conversation_id: str, conversation
     comment = safe_display(body.get("comment") or "", 200)
     data = store.store(conn, "callback", callback_id, {
         "customer_id": conversation["customer_id"], "conversation_id": conversation_id,
-        "agent_id": conversation.get("assignee_id"), "due_at": to_iso(care.follow_up_due(now)),
+        "agent_id": conversation.get("assignee_id"),
+        "due_at": to_iso(care.follow_up_due(now, queue_hours(conn, conversation.get("queue_id")))),
         "status": "scheduled", "reason": "csat", "attempts": 0, "created_at": to_iso(now),
         "note": f"满意度 {body['score']}/5 回访 · CSAT {body['score']}/5 follow-up" + (f": {comment}" if comment else ""),
     })

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from concurrent.futures import Future
 from typing import Any
 
+from ..domain.business_hours import DEFAULT as DEFAULT_HOURS
+from ..domain.business_hours import BusinessHours, parse_business_hours
 from ..domain.enums import MessageKind
 from ..domain.workflow import check_transition
 from ..store import Database, conversation, drafts, inbox, outbox
@@ -43,6 +46,13 @@ class ConversationService:
 
     def queues(self) -> list[dict[str, Any]]:
         return inbox.queues(self.db.reader())
+
+    def business_hours(self, queue_id: str | None) -> BusinessHours:
+        """The queue's opening hours (the default when the server sent none)."""
+        for queue in self.queues():
+            if queue["id"] == queue_id and queue.get("business_hours"):
+                return parse_business_hours(json.loads(queue["business_hours"]))
+        return DEFAULT_HOURS
 
     def header(self, conversation_id: str) -> dict[str, Any] | None:
         return conversation.header(self.db.reader(), conversation_id)

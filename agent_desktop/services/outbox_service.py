@@ -24,6 +24,12 @@ class OutboxService:
     def server_state(self, key: str) -> dict[str, Any] | None:
         return outbox_repair.server_state(self.db.reader(), key)
 
+    def queue_name(self, queue_id: str, *, chinese: bool) -> str | None:
+        for queue in self.conversations.queues():
+            if queue["id"] == queue_id:
+                return queue["name"] if chinese or not queue.get("name_en") else queue["name_en"]
+        return None
+
     def conversation(self, conversation_id: str) -> dict[str, Any] | None:
         return self.conversations.header(conversation_id)
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ONLINE = "online"
 OFFLINE = "offline"
+OFFLINE_RETRY_MAX_S = 5.0
 SYNCING = "syncing"
 SIGN_IN_REQUIRED = "sign_in_required"
 INDEX_GRACE_S = 1.0
@@ -41,6 +42,8 @@ class SyncStatus:
     # Messages indexed for search / all messages, while a full sync's backlog is being indexed.
     index_done: int = 0
     index_total: int = 0
+    # While offline: when (time.time()) the next attempt is made, so the UI can say "in 4 s".
+    retry_at: float | None = None
 
     @property
     def indexing(self) -> bool:
@@ -124,15 +127,18 @@ class SyncService:
         except (BackendError, StoreError, OSError) as exc:
             self._offline_attempts += 1
             self._refresh_counts()
-            self._set(state=OFFLINE, error=str(exc), first_sync_done=self.status.first_sync_done)
-            log.info("sync failed (%s); retrying", exc)
-            retry = min(backoff_delay(self._offline_attempts), 30.0)
+            # A desktop reconnects within seconds of the server's return: a pull is one cheap
+            # request, so the wait is capped low (with jitter, so a team does not retry in step).
+            retry = min(backoff_delay(self._offline_attempts), OFFLINE_RETRY_MAX_S)
+            self._set(state=OFFLINE, error=str(exc), first_sync_done=self.status.first_sync_done,
+                      retry_at=time.time() + retry)
+            log.info("sync failed (%s); retrying in %.1f s", exc, retry)
             # Indexing needs no network: offline, it goes on between retries.
             return min(retry, await self._index_step(loop, retry))
         self._offline_attempts = 0
         self._announce(pulled.applied.conversation_ids, pulled.applied.entities)
         self._refresh_counts()
-        self._set(state=ONLINE, error=None, first_sync_done=True,
+        self._set(state=ONLINE, error=None, first_sync_done=True, retry_at=None,
                   last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
         # After a full sync, message bodies are indexed a chunk per cycle, so a reply sent
         # meanwhile goes out between chunks instead of after all of them. The first chunk waits

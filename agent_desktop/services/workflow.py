@@ -192,7 +192,8 @@ class WorkflowService:
             if care.needs_follow_up(score):  # shown at once; the server's own follow-up replaces it
                 store.add_local_callback(conn, key, {
                     "customer_id": header["customer_id"], "conversation_id": conversation_id,
-                    "agent_id": self.agent_id, "due_at": to_iso(care.follow_up_due(utcnow())), "reason": "csat",
+                    "agent_id": self.agent_id, "reason": "csat",
+                    "due_at": to_iso(care.follow_up_due(utcnow(), self.conversations.business_hours(header.get("queue_id")))),
                     "note": f"CSAT {score}/5", "created_at": now_iso()})
             return key
 

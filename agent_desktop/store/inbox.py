@@ -109,5 +109,5 @@ def counts(conn: sqlite3.Connection, agent_id: str | None) -> dict[str, int]:
 
 
 def queues(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    cursor = conn.execute("SELECT id, name, name_en FROM queues ORDER BY id")
-    return [{"id": r[0], "name": r[1], "name_en": r[2]} for r in cursor.fetchall()]
+    cursor = conn.execute("SELECT id, name, name_en, business_hours FROM queues ORDER BY id")
+    return [{"id": r[0], "name": r[1], "name_en": r[2], "business_hours": r[3]} for r in cursor.fetchall()]

@@ -93,10 +93,16 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE conversations_rowid (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, indexed TEXT)")
 
 
+def _queue_business_hours(db: sqlite_utils.Database) -> None:
+    # A queue's opening hours (JSON, domain.business_hours); '' until the server sends them.
+    db.execute("ALTER TABLE queues ADD COLUMN business_hours TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
     ("010_knowledge", migrate_knowledge),
     ("020_workflow", migrate_workflow),
+    ("030_queue_business_hours", _queue_business_hours),
 ]
 
 

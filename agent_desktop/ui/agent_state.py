@@ -6,8 +6,8 @@ unless they chose another state meanwhile. Every change is synced through the ou
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QCoreApplication, QPoint, QTimer, Signal
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from ..domain.routing import BREAK_REASONS
@@ -18,6 +18,7 @@ from .tasks import spawn
 
 STATE_COLOURS = {"available": "#16a34a", "busy": "#d97706", "break": "#7c3aed", "acw": "#2563eb",
                  "offline": "#64748b"}
+NOT_READY_COLOUR = "#b45309"   # signed in and "available", but the server offers nothing yet
 
 
 def state_label(state: str) -> str:
@@ -69,17 +70,37 @@ class AgentStateWidget(QWidget):
         self.button.setMenu(menu)
         shortcut = QAction(self)
         shortcut.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        shortcut.triggered.connect(self.button.showMenu)
+        # popup(), not showMenu(): showMenu runs a nested event loop, which stalls the asyncio tasks.
+        shortcut.triggered.connect(self.open_menu)
+        menu.aboutToShow.connect(self._highlight_current)
         self.addAction(shortcut)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 8, 0)
         layout.addWidget(self.button)
         layout.addWidget(self.timer_label)
+        self.online = True
+        self._reserve_width()
         self.acw_until: float | None = None
         self._acw_left = 0
         self._acw_timer = QTimer(self, interval=1000)
         self._acw_timer.timeout.connect(self._acw_tick)
         self.refresh()
+
+    def _reserve_width(self) -> None:
+        """As wide as its longest text from the start: a state change never shifts the toolbar."""
+        font = self.button.font()
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        texts = [state_label(s) for s in STATE_COLOURS] + [self.tr("Not taking contacts · choose Available")]
+        texts += [f"{state_label('break')} · {reason_label(r)}" for r in BREAK_REASONS]
+        texts += [f"{state_label(s)} · {self.tr('offline, no offers')}" for s in STATE_COLOURS]
+        # "● " and the menu arrow come on top of the text.
+        self.button.setMinimumWidth(max(metrics.horizontalAdvance("● " + text) for text in texts) + 36)
+
+    def set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.refresh()
 
     def stop(self) -> None:
         self._acw_timer.stop()
@@ -94,15 +115,33 @@ class AgentStateWidget(QWidget):
         text = state_label(state)
         if state == "break" and status.get("reason"):
             text += f" · {reason_label(str(status['reason']))}"
+        colour = STATE_COLOURS.get(state, "#334155")
+        tooltip = self.tr("Your state (Ctrl+Shift+S)")
         idle_desk = state == "available" and not status.get("routable")
-        if idle_desk:
-            text += " · " + self.tr("not taking contacts")
-        self.button.setToolTip(self.tr("Choose Available to receive offers (Ctrl+Shift+S)") if idle_desk
-                               else self.tr("Your state (Ctrl+Shift+S)"))
+        if not self.online:
+            # Offers cannot reach a desk the server cannot see: say so where the agent looks.
+            text += " · " + self.tr("offline, no offers")
+            colour = STATE_COLOURS["offline"]
+            tooltip = self.tr("The server cannot be reached: no contacts are offered until it is back. "
+                              "Your work is kept and sent then.")
+        elif idle_desk:
+            text = self.tr("Not taking contacts · choose Available")
+            colour = NOT_READY_COLOUR
+            tooltip = self.tr("Choose Available to receive offers (Ctrl+Shift+S)")
+        self.button.setToolTip(tooltip)
         self.button.setText("● " + text)
-        self.button.setStyleSheet(f"QToolButton#agentStateButton {{ color: {STATE_COLOURS.get(state, '#334155')};"
-                                  " font-weight: 600; }")
+        self.button.setStyleSheet(f"QToolButton#agentStateButton {{ color: {colour}; font-weight: 600; }}")
         self.tick()
+
+    def open_menu(self) -> None:
+        menu = self.button.menu()
+        menu.popup(self.button.mapToGlobal(QPoint(0, self.button.height())))
+        self._highlight_current()
+
+    def _highlight_current(self) -> None:
+        """The menu opens on the current state, so ↑ ↓ Enter work at once from the keyboard."""
+        action = self.state_actions.get(self.state) or self.state_actions["available"]
+        self.button.menu().setActiveAction(action)
 
     def tick(self) -> None:
         if self._acw_timer.isActive():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QDateTimeEdit,
@@ -24,10 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.business_hours import DEFAULT as DEFAULT_HOURS
+from ..domain.business_hours import BusinessHours
 from ..domain.text import safe_display
 from ..domain.timeutil import parse_iso, utcnow
 from ..services.workflow import WorkflowService, is_due
 from . import formatting
+from .keyboard import submit_with_ctrl_enter, tab_moves_focus
 from .tasks import spawn
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -44,38 +47,85 @@ def from_qdatetime(value: QDateTime) -> datetime:
     return datetime.fromtimestamp(value.toSecsSinceEpoch(), UTC)
 
 
+class WhenEdit(QDateTimeEdit):
+    """Date and time in the app's locale format. Tab leaves the field (← → and ↑ ↓ edit its
+    parts), so Tab from "When" reaches the note instead of walking year → month → day."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
+        return QWidget.focusNextPrevChild(self, forward)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab
+                                    and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            return
+        super().keyPressEvent(event)
+
+
+def default_callback_time(hours: BusinessHours, now: datetime | None = None) -> datetime:
+    """In an hour, on the next quarter hour, moved into the queue's business hours."""
+    moment = (now or utcnow()) + timedelta(hours=1)
+    moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=(-moment.minute) % 15)
+    return hours.at_least(moment)
+
+
 class ScheduleDialog(QDialog):
-    """When (local time) and a note; used to schedule and to reschedule."""
+    """When (local time, inside the queue's business hours by default) and a note, which is
+    required: the colleague who makes the call reads it first. Used to schedule and reschedule."""
 
     def __init__(self, title: str, *, when: datetime | None = None, note: str = "",
-                 parent: QWidget | None = None) -> None:
+                 hours: BusinessHours = DEFAULT_HOURS, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("scheduleDialog")
-        self.when = QDateTimeEdit(to_qdatetime(when or utcnow() + timedelta(hours=1)))
+        self.hours = hours
+        self.when = WhenEdit(to_qdatetime(when or default_callback_time(hours)))
         self.when.setObjectName("callbackWhen")
         self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when.setDisplayFormat(QLocale().dateTimeFormat(QLocale.FormatType.ShortFormat))
+        self.hours_hint = QLabel()
+        self.hours_hint.setObjectName("dialogHint")
+        self.hours_hint.setWordWrap(True)
         self.note = QPlainTextEdit(note)
         self.note.setObjectName("callbackNote")
-        self.note.setPlaceholderText(self.tr("What to check with the customer"))
+        self.note.setPlaceholderText(self.tr("What to check with the customer (required)"))
+        tab_moves_focus(self.note)
         self.error = QLabel()
         self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow(self.tr("When"), self.when)
+        form.addRow(self.hours_hint)
         form.addRow(self.tr("Note"), self.note)
         form.addRow(self.error)
         form.addRow(buttons)
+        submit_with_ctrl_enter(self, self._accept)
+        self.when.dateTimeChanged.connect(self._show_hours)
+        self._show_hours()
 
     def moment(self) -> datetime:
         return from_qdatetime(self.when.dateTime())
 
+    def _show_hours(self) -> None:
+        hours = self.hours
+        text = self.tr("Business hours: %1, %2–%3 (%4)").replace("%1", formatting.weekdays(hours.days)).replace(
+            "%2", hours.opens.strftime("%H:%M")).replace("%3", hours.closes.strftime("%H:%M")).replace(
+            "%4", hours.timezone)
+        if not hours.is_open(self.moment()):
+            text += " · " + self.tr("this time is outside them: the customer may not be reached")
+        self.hours_hint.setText(text)
+
     def _accept(self) -> None:
         if self.moment() <= utcnow():
             self.error.setText(self.tr("Choose a time in the future."))
+            self.when.setFocus()
+            return
+        if not self.note.toPlainText().strip():
+            self.error.setText(self.tr("Write what the call is about: the colleague who calls reads it first."))
+            self.note.setFocus()
             return
         self.accept()
 

@@ -62,23 +62,33 @@ FIELDS = ("status", "priority", "assignee_id", "queue_id", "tags", "disposition"
 class ConflictDialog(QDialog):
     """Field by field: what the agent set, what the server has now; keep mine or take theirs."""
 
-    def __init__(self, conflict: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, conflict: dict[str, Any], parent: QWidget | None = None, *,
+                 names: dict[str, str] | None = None) -> None:
+        """`names`: display names of the agents and queues the values may name (id → name)."""
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle(self.tr("Someone else changed this conversation"))
         self.keep_mine = False
+        self.names = names or {}
         mine, server = conflict["mine"], conflict["server"]
-        intro = QLabel(self.tr("Your change was made on an older version. Compare and choose:"))
+        when = formatting.local_time(server.get("updated_at")) if server.get("updated_at") else ""
+        intro = QLabel(self.tr("While your change waited to be sent, the conversation was changed on the server%1. "
+                               "Compare field by field and choose:")
+                       .replace("%1", self.tr(" (last at %1)").replace("%1", when) if when else ""))
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 3)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("conflictTable")
-        self.table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("Server now")])
+        self.table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("On the server now")])
         self.table.verticalHeader().setVisible(False)
+        labels = {"status": self.tr("Status"), "priority": self.tr("Priority"), "assignee_id": self.tr("Assignee"),
+                  "queue_id": self.tr("Queue"), "tags": self.tr("Tags"), "disposition": self.tr("Wrap-up code")}
         fields = [f for f in FIELDS if f in mine] + [f for f in mine if f not in FIELDS]
         for field in fields:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            for column, value in enumerate((field, _show(mine.get(field)), _show(server.get(field)))):
+            for column, value in enumerate((labels.get(field, field), self._show(field, mine.get(field)),
+                                            self._show(field, server.get(field)))):
                 item = QTableWidgetItem(value)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)
@@ -101,9 +111,13 @@ class ConflictDialog(QDialog):
         self.accept()
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(safe_display(str(v), 30) for v in value) or "—"
-    return safe_display(str(value), 60)
+    def _show(self, field: str, value: Any) -> str:
+        if value is None:
+            return self.tr("nobody") if field == "assignee_id" else "—"
+        if field == "status":
+            return formatting.status_label(str(value))
+        if field == "priority":
+            return formatting.priority_label(str(value))
+        if isinstance(value, list):
+            return ", ".join(safe_display(str(v), 30) for v in value) or "—"
+        return safe_display(self.names.get(str(value), str(value)), 60)

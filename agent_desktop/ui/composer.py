@@ -22,7 +22,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QToolButton,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.scripts import PLACEHOLDER, next_placeholder, unfilled_placeholders
+from .elided_label import ElidedLabel
 from .quick_insert import QuickInsertPopup, QuickInsertSource, slash_token
 from .tasks import spawn
 
@@ -143,9 +143,9 @@ class Composer(QWidget):
         self._source: QuickInsertSource | None = None
         self._token: tuple[int, str] | None = None
 
-        self.hint = QLabel()
+        # One line that elides: a long hint never widens the conversation column.
+        self.hint = ElidedLabel()
         self.hint.setObjectName("composerHint")
-        self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setObjectName("sendButton")
         self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
@@ -160,13 +160,17 @@ class Composer(QWidget):
         top.addWidget(self.reply_button)
         top.addWidget(self.note_button)
         top.addStretch(1)
+        # Who else is on this conversation: in a row that is always there, so nothing moves.
+        self.presence = ElidedLabel()
+        self.presence.setObjectName("collisionBanner")
+        self.presence.setVisible(False)
+        top.addWidget(self.presence, 2)
         top.addWidget(self.hint)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        self.shortcut_label = QLabel()
+        self.shortcut_label = ElidedLabel()
         self.shortcut_label.setObjectName("composerShortcuts")
-        bottom.addWidget(self.shortcut_label)
-        bottom.addStretch(1)
+        bottom.addWidget(self.shortcut_label, 1)
         bottom.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
@@ -355,6 +359,8 @@ class Composer(QWidget):
         self._draft_timer.stop()
         self.popup.hide()
         self.editor.clear()
+        # A note is an aside: the next thing typed is for the customer again (the mode shows it).
+        self.reply_button.setChecked(True)
         self._loading = False
         self._token = None
         self._update_hint()

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.sla import SlaState, sla_state
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..domain.triage import Urgency, urgency
 from ..domain.workflow import TransitionRefused, allowed_transitions
 from ..services.conversations import ConversationService
 from . import formatting
@@ -28,7 +28,7 @@ from .action_row import ActionRow
 from .collision import ConfirmSendDialog, ConflictDialog
 from .composer import Composer
 from .elided_label import ElidedLabel
-from .inbox_delegate import SLA_COLOURS
+from .inbox_delegate import URGENCY_COLOURS
 from .tasks import spawn
 from .thread_view import ThreadView
 
@@ -39,6 +39,7 @@ ACW_SECONDS = 60
 class ConversationPanel(QWidget):
     open_customer_requested = Signal(str)
     resolved = Signal(str)          # a conversation was resolved here (after-contact work starts)
+    next_requested = Signal(str)    # "resolve and go to the next": open the one after this conversation
     others_changed = Signal(object)  # [{"name", "activity"}] of the other agents on this conversation
 
     def __init__(self, service: ConversationService, parent: QWidget | None = None) -> None:
@@ -105,10 +106,6 @@ class ConversationPanel(QWidget):
         self.handoff.setTextFormat(Qt.TextFormat.PlainText)
         self.handoff.setWordWrap(True)
         self.handoff.setVisible(False)
-        self.collision = QLabel()
-        self.collision.setObjectName("collisionBanner")
-        self.collision.setTextFormat(Qt.TextFormat.PlainText)
-        self.collision.setVisible(False)
         conflict_row = QHBoxLayout()
         self.conflict = QLabel()
         self.conflict.setObjectName("conflictBanner")
@@ -121,13 +118,13 @@ class ConversationPanel(QWidget):
         self.conflict.setVisible(False)
         self.conflict_button.setVisible(False)
         header_layout.addWidget(self.handoff)
-        header_layout.addWidget(self.collision)
         header_layout.addLayout(conflict_row)
         header_layout.addWidget(actions)
 
         self.thread = ThreadView()
         self.thread.show_more_requested.connect(lambda _id: self.reload(keep_scroll=True))
         self.composer = Composer()
+        self.collision = self.composer.presence   # "王磊 is replying", beside the reply/note switch
         self.composer.send_requested.connect(self._on_send)
         self.composer.draft_changed.connect(self._on_draft)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -149,6 +146,7 @@ class ConversationPanel(QWidget):
                                     "↑/↓ move through the inbox · Ctrl+K searches everything"))
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)   # its width is the column's minimum otherwise
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(page)
@@ -207,7 +205,8 @@ class ConversationPanel(QWidget):
         if header.get("customer_tier") in ("vip", "key_account"):
             name = f"{name}  ·  {tier}"
         self.title.setText(name)
-        queue = header.get("queue_name") or ""
+        queue = (header.get("queue_name") if self.chinese or not header.get("queue_name_en")
+                 else header.get("queue_name_en")) or ""
         parts = [
             safe_display(header.get("subject"), 160),
             formatting.channel_label(header.get("channel", "")),
@@ -250,13 +249,12 @@ class ConversationPanel(QWidget):
             self.sla_label.setText(self.tr("SLA paused: waiting for the customer") if paused else "")
             self.sla_label.setStyleSheet("color: #64748b;")
             return
-        started = header.get("waiting_since") if header.get("first_response_at") else header.get("created_at")
-        state = sla_state(due, started, now)
+        level = urgency(header, now)   # the inbox's colours: red for what is urgent now, not for backlog
         template = (self.tr("First response: %1") if not header.get("first_response_at")
                     else self.tr("Resolution: %1"))
-        prefix = "⚠ " if state == SlaState.BREACHED else ""
+        prefix = "⚠ " if level in (Urgency.BREACHED_NOW, Urgency.BACKLOG) else ""
         self.sla_label.setText(prefix + template.replace("%1", formatting.countdown(seconds)))
-        self.sla_label.setStyleSheet(f"color: {SLA_COLOURS.get(state, '#475569')}; font-weight: 600;")
+        self.sla_label.setStyleSheet(f"color: {URGENCY_COLOURS.get(level, '#475569')}; font-weight: 600;")
 
     # -- acting ---------------------------------------------------------------------------------
     def _on_send(self, kind: str, body: str) -> None:
@@ -397,12 +395,15 @@ class ConversationPanel(QWidget):
             if code != QDialog.DialogCode.Accepted or not disposition:
                 return
             score = dialog.csat_score()
+            go_next = dialog.go_next.isChecked()
 
             def done(_key: str) -> None:
                 if score:
                     spawn(self.workflow.record_csat(conversation_id, score), on_error=self._refused)
                 self.resolved.emit(conversation_id)
                 self.reload(keep_scroll=True)
+                if go_next:
+                    self.next_requested.emit(conversation_id)
 
             spawn(self.workflow.resolve(conversation_id, disposition), on_done=done, on_error=self._refused)
 
@@ -437,7 +438,8 @@ class ConversationPanel(QWidget):
         if header is None or self.workflow is None or self.conversation_id is None:
             return
         conversation_id = self.conversation_id
-        dialog = ScheduleDialog(self.tr("Schedule a callback"), parent=self)
+        dialog = ScheduleDialog(self.tr("Schedule a callback"), hours=self.service.business_hours(header.get("queue_id")),
+                                parent=self)
         self.callback_dialog = dialog
 
         def finished(code: int) -> None:
@@ -450,16 +452,22 @@ class ConversationPanel(QWidget):
         dialog.open()
 
     def record_csat(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        from .csat_dialog import CsatDialog
 
         if self.workflow is None or self.conversation_id is None:
             return
         conversation_id = self.conversation_id
-        score, ok = QInputDialog.getInt(self, self.tr("Customer satisfaction"),
-                                        self.tr("Score the customer gave (1 = very unhappy, 5 = very happy). "
-                                                "2 or less schedules a follow-up callback."), 5, 1, 5)
-        if ok:
-            spawn(self.workflow.record_csat(conversation_id, score), on_error=self._refused)
+        dialog = CsatDialog(self)
+        self.csat_dialog = dialog
+
+        def finished(code: int) -> None:
+            score = dialog.score()
+            if code == QDialog.DialogCode.Accepted and score is not None and self.workflow is not None:
+                spawn(self.workflow.record_csat(conversation_id, score, comment=dialog.comment.toPlainText()),
+                      on_error=self._refused)
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def review_conflict(self) -> None:
         if self.workflow is None or self.conversation_id is None:
@@ -468,7 +476,11 @@ class ConversationPanel(QWidget):
         if not conflicts:
             return
         conversation_id, conflict = self.conversation_id, conflicts[0]
-        dialog = ConflictDialog(conflict, self)
+        chinese = self.chinese
+        names = {a["id"]: str(a.get("name") or a["id"]) for a in self.workflow.agents()}
+        names.update({q["id"]: (q["name"] if chinese or not q.get("name_en") else q["name_en"])
+                      for q in self.service.queues()})
+        dialog = ConflictDialog(conflict, self, names=names)
         self.conflict_dialog = dialog
 
         def finished(code: int) -> None:
@@ -509,6 +521,6 @@ class ConversationPanel(QWidget):
                 name = safe_display(other.get("name"), 30)
                 parts.append(self.tr("%1 is replying").replace("%1", name) if other.get("activity") == "replying"
                              else self.tr("%1 is viewing").replace("%1", name))
-            self.collision.setText("👥 " + " · ".join(parts))
+            self.collision.setText(" · ".join(parts))
             self.collision.setVisible(True)
         self.others_changed.emit(others)

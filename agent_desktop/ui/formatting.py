@@ -112,3 +112,15 @@ def ago(iso: str | None, now: datetime) -> str:
     if left is None:
         return ""
     return QCoreApplication.translate("Formatting", "%1 ago").replace("%1", age(-left))
+
+
+def weekdays(days: frozenset[int] | set[int]) -> str:
+    """Mon–Sat / 周一至周六, or a list when the days are not one run."""
+    locale = QLocale()
+    # Qt numbers days 1 (Monday) … 7; ours are 0 … 6.
+    name = lambda day: locale.dayName(day + 1, QLocale.FormatType.ShortFormat)  # noqa: E731
+    ordered = sorted(days)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return QCoreApplication.translate("Formatting", "%1–%2").replace("%1", name(ordered[0])).replace(
+            "%2", name(ordered[-1]))
+    return ", ".join(name(day) for day in ordered)

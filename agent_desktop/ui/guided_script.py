@@ -107,7 +107,11 @@ class GuidedScriptPanel(QWidget):
     def reload_scripts(self) -> None:
         current = self.picker.currentData()
         self.picker.clear()
-        for script in self.service.scripts_now("", kind="guided", limit=100):
+        # Scripts in the conversation's language first (a Chinese customer gets the Chinese script).
+        language = self.service.conversation_language(self.conversation_id)
+        scripts = self.service.scripts_now("", kind="guided", limit=100)
+        scripts.sort(key=lambda s: not str(s.get("language") or "").startswith(language[:2]))
+        for script in scripts:
             self.picker.addItem(safe_display(script["title"], 60), script["id"])
         if current is not None and self.picker.findData(current) >= 0:
             self.picker.setCurrentIndex(self.picker.findData(current))
@@ -120,8 +124,7 @@ class GuidedScriptPanel(QWidget):
 
     def set_conversation(self, conversation_id: str | None) -> None:
         self.conversation_id = conversation_id
-        if self.picker.count() == 0:
-            self.reload_scripts()
+        self.reload_scripts()   # the default script follows the customer's language
         self.script = self.guide = self.run = None
         run = self.service.load_run(conversation_id) if conversation_id else None
         if run is not None:
@@ -205,8 +208,17 @@ class GuidedScriptPanel(QWidget):
             prompt = self.guide.step(self.run.current).prompt
             self.insert_requested.emit(self.service.render(prompt, self.conversation_id).text)
 
+    def focus_current(self) -> None:
+        """Where the keyboard continues: the running step, else the script picker (F8)."""
+        if self.run is not None and self.guide is not None:
+            self._focus_first()
+        else:
+            self.picker.setFocus()
+
     def _focus_first(self) -> None:
-        if self.answer.isVisible():
+        # The step's widgets were just (re)built: show them first, or setFocus does nothing and
+        # the keyboard is left outside the panel (1–9 then reach no one).
+        if not self.answer.isHidden():
             self.answer.setFocus()
         elif self.choice_buttons:
             self.choice_buttons[0].setFocus()
@@ -255,6 +267,7 @@ class GuidedScriptPanel(QWidget):
             button.setObjectName("guideChoice")
             button.clicked.connect(lambda _=False, i=index: self.pick(i))
             self.choices_box.addWidget(button)
+            button.setVisible(True)   # now, not on the next event-loop turn: focus goes here next
             self.choice_buttons.append(button)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
@@ -262,4 +275,14 @@ class GuidedScriptPanel(QWidget):
         if not self.answer.hasFocus() and Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_9:
             self.pick(event.key() - Qt.Key.Key_1)
             return
+        # Enter presses the focused button, and Enter on the script picker starts it (outside a
+        # dialog Qt buttons take only Space).
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+                return
+            if focused is self.picker:
+                self.start_selected()
+                return
         super().keyPressEvent(event)

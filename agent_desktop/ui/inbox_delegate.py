@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ..domain.sla import SlaState, sla_state
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..domain.triage import Urgency, urgency
 from . import formatting
 from .inbox_model import ROW_ROLE
 from .resources import icon
 
 ROW_HEIGHT = 64
 PRIORITY_COLOURS = {"urgent": "#dc2626", "high": "#f59e0b"}
-SLA_COLOURS = {SlaState.BREACHED: "#dc2626", SlaState.AT_RISK: "#d97706", SlaState.OK: "#15803d"}
+URGENCY_COLOURS = {Urgency.BREACHED_NOW: "#dc2626", Urgency.DUE_SOON: "#d97706", Urgency.ON_TRACK: "#15803d",
+                   Urgency.BACKLOG: "#9f5f5f", Urgency.LIVE: "#475569"}
+LIVE_COLOUR, LIVE_BACKGROUND = "#0e7490", "#ecfeff"
 TIER_BADGE = {"vip": ("#b45309", "#fef3c7"), "key_account": ("#1d4ed8", "#dbeafe")}
-
-
-def _sla_started(row: dict) -> str | None:
-    return row.get("waiting_since") if row.get("first_response_at") else row.get("created_at")
 
 
 class _Fonts:
@@ -66,8 +64,11 @@ class InboxDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         palette = option.palette
         background = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.Base)
+        level = urgency(row, self.now)
         if selected:
             background = QColor("#dbeafe")
+        elif level == Urgency.LIVE:
+            background = QColor(LIVE_BACKGROUND)   # a customer waiting on the line now
         painter.fillRect(rect, background)
         painter.setPen(QColor("#e5e7eb"))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
@@ -87,28 +88,31 @@ class InboxDelegate(QStyledItemDelegate):
         # Right column: SLA countdown on top, waiting time below.
         due = row.get("sla_due")
         left_seconds = formatting.seconds_until(due, self.now)
-        state = sla_state(due, _sla_started(row), self.now) if left_seconds is not None else SlaState.NONE
         sla_text = formatting.countdown(left_seconds) if left_seconds is not None else ""
-        if state == SlaState.BREACHED:
+        if level == Urgency.BREACHED_NOW:
             sla_text = "⚠ " + sla_text
-        painter.setFont(bold)
-        metrics = fonts.bold_metrics
-        sla_width = metrics.horizontalAdvance(sla_text) if sla_text else 0
+        # Long-overdue backlog in a quieter weight and colour: red stays for what is urgent now.
+        painter.setFont(base_font if level == Urgency.BACKLOG else bold)
+        sla_metrics = fonts.base_metrics if level == Urgency.BACKLOG else fonts.bold_metrics
+        sla_width = sla_metrics.horizontalAdvance(sla_text) if sla_text else 0
         if sla_text:
-            painter.setPen(QColor(SLA_COLOURS.get(state, "#475569")))
+            painter.setPen(QColor(URGENCY_COLOURS.get(level, "#475569")))
             painter.drawText(QRect(right - sla_width, rect.top() + 8, sla_width, 20),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, sla_text)
 
         waited = formatting.seconds_until(row.get("waiting_since"), self.now)
         wait_text = formatting.age(-waited) if waited is not None else formatting.status_label(row.get("status", ""))
-        painter.setFont(small)
+        if level == Urgency.LIVE:
+            wait_text = QCoreApplication.translate("InboxDelegate", "● waiting now %1").replace("%1", wait_text)
+        painter.setFont(bold if level == Urgency.LIVE else small)
         small_metrics = fonts.small_metrics
-        wait_width = small_metrics.horizontalAdvance(wait_text)
-        painter.setPen(QColor("#64748b"))
+        wait_width = (fonts.bold_metrics if level == Urgency.LIVE else small_metrics).horizontalAdvance(wait_text)
+        painter.setPen(QColor(LIVE_COLOUR if level == Urgency.LIVE else "#64748b"))
         painter.drawText(QRect(right - wait_width, rect.top() + 34, wait_width, 20),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, wait_text)
 
         # Top line: customer name and tier badge.
+        metrics = fonts.bold_metrics
         name_right = right - max(sla_width, 0) - 12
         name = safe_display(row.get("customer_name"), 80) or formatting.unknown_customer()
         painter.setFont(bold)

@@ -54,7 +54,7 @@ class KnowledgeTabs(QObject):
         if hasattr(panel, "focus_search"):
             panel.focus_search()
         else:
-            panel.picker.setFocus()
+            panel.focus_current()
 
     # -- following the window --------------------------------------------------------------------
     def on_conversation_opened(self, conversation_id: str) -> None:

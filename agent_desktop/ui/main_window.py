@@ -89,7 +89,6 @@ class MainWindow(QMainWindow):
         self.inbox.setUniformItemSizes(True)  # 100k rows stay fast only with fixed heights
         self.inbox.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.inbox.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.inbox.setMinimumWidth(300)
         self.inbox.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows elide instead
         self.inbox.selectionModel().currentChanged.connect(self._on_inbox_current)
         self.inbox_state = QLabel()
@@ -102,6 +101,9 @@ class MainWindow(QMainWindow):
         self.inbox_title = QLabel()
         self.inbox_title.setObjectName("inboxTitle")
         inbox_box = QWidget()
+        # On the column, not the list: while the list is hidden (loading, empty) the column keeps
+        # its width, so the first sync does not move it.
+        inbox_box.setMinimumWidth(300)
         inbox_layout = QVBoxLayout(inbox_box)
         inbox_layout.setContentsMargins(0, 0, 0, 0)
         inbox_layout.setSpacing(0)
@@ -112,6 +114,7 @@ class MainWindow(QMainWindow):
         self.conversation = ConversationPanel(self.service)
         self.customer = CustomerPanel(self.service)
         self.customer.conversation_requested.connect(self.open_conversation)
+        self.conversation.next_requested.connect(self.open_next_after)
         self.side = QTabWidget()
         self.side.setObjectName("sidePanel")
         self.side.addTab(self.customer, self.tr("Customer"))
@@ -263,6 +266,14 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(target)
             self.addAction(action)
+        # Ctrl+Q quits, as desktop apps do (queued work stays in the outbox for the next start).
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setObjectName("quitAction")
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        if quit_action.shortcut().isEmpty():  # Windows has no standard Quit key
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)
         # Ctrl+1 … Ctrl+9 switch views in one keystroke.
         for number in range(1, 10):
             action = QAction(self)
@@ -337,6 +348,16 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self._select_row(row, open_it=False)
         self._show_conversation(conversation_id)
+
+    def open_next_after(self, conversation_id: str) -> None:
+        """The conversation below `conversation_id` in the current view (what needs an answer next)."""
+        row = self.model.row_of(conversation_id)
+        if row < 0:
+            return
+        following = row + 1 if row + 1 < self.model.rowCount() else row - 1
+        if following >= 0:
+            self._select_row(following)
+            self.conversation.composer.editor.setFocus()
 
     def _open_customer(self, customer_id: str) -> None:
         history = self.service.customer_history(customer_id)

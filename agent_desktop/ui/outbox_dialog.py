@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,6 +35,7 @@ from ..services.conversations import ConversationService
 from ..services.outbox_service import OutboxService
 from ..store.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from . import formatting
+from .agent_state import reason_label, state_label
 from .tasks import spawn
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
@@ -73,6 +74,7 @@ class OutboxDialog(QDialog):
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("outboxEditor")
         self.fields = QTableWidget(0, 3)
+        self.fields.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.fields.setObjectName("outboxFields")
         self.fields.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.fields.verticalHeader().setVisible(False)
@@ -130,8 +132,17 @@ class OutboxDialog(QDialog):
 
     # -- listing ----------------------------------------------------------------------------------
     def _kind(self, action: str) -> str:
-        return {"reply": self.tr("Reply"), "note": self.tr("Internal note"),
-                "patch": self.tr("Ticket change")}.get(action, action)
+        """What the agent did, in their words (never the action's wire name)."""
+        return {"reply": self.tr("Reply"), "note": self.tr("Internal note"), "patch": self.tr("Ticket change"),
+                "transfer": self.tr("Transfer or escalation"), "csat": self.tr("Satisfaction score"),
+                "callback_create": self.tr("Callback scheduled"), "callback_outcome": self.tr("Callback outcome"),
+                "customer_note": self.tr("Customer note"), "customer_note_edit": self.tr("Customer note edited"),
+                "customer_tags": self.tr("Customer tags"), "agent_status": self.tr("Your state"),
+                "offer_answer": self.tr("Answer to an offer"), "link_customer": self.tr("Customer linked"),
+                "customer_create": self.tr("New customer"), "script_create": self.tr("New personal script"),
+                "script_update": self.tr("Personal script edited"), "script_delete": self.tr("Personal script deleted"),
+                "faq_feedback": self.tr("FAQ feedback"), "knowledge_usage": self.tr("Script or article used"),
+                }.get(action, self.tr("Other change"))
 
     def _state(self, state: str) -> str:
         return {QUEUED: self.tr("waiting"), FAILED: self.tr("refused"),
@@ -171,14 +182,19 @@ class OutboxDialog(QDialog):
             detail = safe_display(str(item.payload.get("body", "")), 60) or self.tr("(empty)")
         else:
             names = self._field_names()
-            detail = safe_display(", ".join(f"{names.get(k, k)}: {self._value(k, v)}" for k, v in item.payload.items()),
-                                  60)
+            # Only what the agent chose, in their words: ids and wire-only fields stay out of sight.
+            detail = safe_display(", ".join(f"{names[k]}: {self._value(k, v)}" for k, v in item.payload.items()
+                                            if k in names and v not in (None, "")), 60)
         first = f"{self._kind(item.action)} · {self._state(item.state)}" + (f" · {where}" if where else "")
         return f"{first}\n{detail}"
 
     def _field_names(self) -> dict[str, str]:
         return {"status": self.tr("Status"), "priority": self.tr("Priority"), "assignee_id": self.tr("Assignee"),
-                "queue_id": self.tr("Queue"), "tags": self.tr("Tags"), "disposition": self.tr("Disposition")}
+                "queue_id": self.tr("Queue"), "tags": self.tr("Tags"), "disposition": self.tr("Disposition"),
+                "state": self.tr("State"), "reason": self.tr("Reason"), "score": self.tr("Score"),
+                "note": self.tr("Note"), "due_at": self.tr("When"), "comment": self.tr("Comment"),
+                "accept": self.tr("Accepted"), "helpful": self.tr("Helpful"), "body": self.tr("Text"),
+                "title": self.tr("Title"), "outcome": self.tr("Outcome")}
 
     def _value(self, field: str, value: Any) -> str:
         if value is None:
@@ -187,6 +203,16 @@ class OutboxDialog(QDialog):
             return formatting.status_label(str(value))
         if field == "priority":
             return formatting.priority_label(str(value))
+        if field == "state":
+            return state_label(str(value))
+        if field == "reason":
+            return reason_label(str(value))
+        if field == "due_at":
+            return formatting.local_time(str(value))
+        if field == "queue_id":
+            return self.outbox.queue_name(str(value), chinese=QLocale().name().startswith("zh")) or str(value)
+        if isinstance(value, bool):
+            return self.tr("yes") if value else self.tr("no")
         if isinstance(value, list):
             return ", ".join(safe_display(str(v), 40) for v in value) or "—"
         return safe_display(str(value), 80)
@@ -216,8 +242,15 @@ class OutboxDialog(QDialog):
             self.detail_stack.setCurrentWidget(self.empty)
             return
         self.title.setText(f"{self._kind(item.action)} · {self._state(item.state)}")
-        self.error.setText(self.tr("The server said: %1").replace("%1", safe_display(item.last_error, 300))
-                           if item.last_error else "")
+        if item.last_error and item.state == QUEUED:
+            # A retry after a network failure or a busy server: say what happens, keep the detail.
+            self.error.setText(self.tr("Not sent yet: the server could not be reached or was busy. "
+                                       "It is sent automatically when the server answers."))
+            self.error.setToolTip(safe_display(item.last_error, 300))
+        else:
+            self.error.setText(self.tr("The server said: %1").replace("%1", safe_display(item.last_error, 300))
+                               if item.last_error else "")
+            self.error.setToolTip("")
         if is_message:
             self.editor.setPlainText(str(item.payload.get("body", "")))
             self.editor.setReadOnly(not decided)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
@@ -31,6 +33,7 @@ class SyncStatusBar(QStatusBar):
         self.sign_in.hide()
         self.last_sync = QLabel()
         self.last_sync.setObjectName("lastSync")
+        self.agent_name = agent_name
         self.agent = QLabel(self.tr("Signed in as %1").replace("%1", agent_name))
         self.agent.setTextFormat(Qt.TextFormat.PlainText)
         self.notice = QLabel()
@@ -49,13 +52,18 @@ class SyncStatusBar(QStatusBar):
         self.show_status(self.status)
 
     def show_status(self, status: SyncStatus) -> None:
+        came_back = self.status.state == OFFLINE and status.state == ONLINE
         self.status = status
         locale = QLocale()
+        if came_back:
+            self.show_notice(self.tr("Back online: what you did offline is being sent.") if status.queued
+                             else self.tr("Back online: everything is sent."))
+        self.agent.setText((self.tr("Signed in as %1") if status.state != OFFLINE
+                            else self.tr("%1 · working offline")).replace("%1", self.agent_name))
         if status.state == SIGN_IN_REQUIRED:
             name, text = "offline", self.tr("Signed out by the server: sign in again to sync. Your work is kept.")
         elif status.state == OFFLINE:
-            name = "offline"
-            text = self.tr("Offline: can't reach the server. You can keep working; everything is sent when it's back.")
+            name, text = "offline", self._offline_text(status)
         elif status.state == SYNCING and not status.first_sync_done:
             name = "syncing"
             text = (self.tr("Loading from the server… %1 records").replace("%1", locale.toString(status.progress_records))
@@ -89,5 +97,15 @@ class SyncStatusBar(QStatusBar):
         self.notice.setText(text)
         self._notice_timer.start(timeout_ms)
 
+    def _offline_text(self, status: SyncStatus) -> str:
+        seconds = None if status.retry_at is None else max(0, round(status.retry_at - time.time()))
+        if seconds:
+            return self.tr("Offline: can't reach the server; trying again in %1 s (F5: now). "
+                           "Keep working: everything is sent when it's back.").replace("%1", str(seconds))
+        return self.tr("Offline: can't reach the server; trying again now. "
+                       "Keep working: everything is sent when it's back.")
+
     def tick(self) -> None:
+        if self.status.state == OFFLINE:
+            self.state_text.setText(self._offline_text(self.status))
         self.last_sync.setText(self.tr("Last sync: %1").replace("%1", formatting.ago(self.status.last_sync_at, utcnow())))

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.workflow import HANDOFF_NOTE_MIN_CHARS, HandOffRefused, check_handoff
+from .agent_state import state_label
+from .keyboard import submit_with_ctrl_enter, tab_moves_focus
 
 ESCALATION_QUEUES = ("q-aftersales-l2", "q-complaints-desk")
 
@@ -41,11 +43,14 @@ class TransferDialog(QDialog):
         self.agent.addItem(self.tr("Anyone in the queue"), None)
         for agent in agents:
             if agent["id"] != my_id:
-                self.agent.addItem(f"{agent['name']} · {agent.get('state') or ''}", agent["id"])
+                state = state_label(str(agent.get("state") or "offline"))
+                self.agent.addItem(f"{agent['name']} · {state}", agent["id"])
         self.note = QPlainTextEdit()
         self.note.setObjectName("handoffNote")
         self.note.setPlaceholderText(self.tr("Hand-off note (required): what the customer needs, what you did, "
                                              "what is left. The receiver reads it first."))
+        self.note.setToolTip(self.tr("Ctrl+Enter hands off; Tab moves to the buttons"))
+        tab_moves_focus(self.note)
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
@@ -64,6 +69,7 @@ class TransferDialog(QDialog):
         form.addRow(self.error)
         form.addRow(buttons)
         self.resize(520, 360)
+        submit_with_ctrl_enter(self, self._accept)
         self.note.setFocus()
         self._update()
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolBar, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBar, QWidget
 
 from ..domain.sla import SlaState
 from ..domain.sla_policy import SlaWatch
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..services.sync_service import OFFLINE
 from ..services.workflow import WorkflowService
 from . import formatting
 from .agent_state import AgentStateWidget
@@ -30,6 +31,7 @@ WORKFLOW_ENTITIES = {"offer", "callback", "agent_status", "customer_note", "orde
 
 
 class OfferBar(QWidget):
+    accepted = Signal(str)   # the conversation of the offer the agent just accepted
     """The offer on the agent's screen: who, what, time left; accept or decline by key."""
 
     def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
@@ -84,7 +86,39 @@ class OfferBar(QWidget):
             return
         self.offer = None
         self.tick()
+        if accept:
+            self.accepted.emit(str(offer.get("conversation_id") or ""))
         spawn(self.workflow.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
+
+
+class OfferOverlay(QFrame):
+    """The offer bar laid over the top edge of the workspace (the window's central widget)."""
+
+    def __init__(self, bar: QWidget, host: QWidget) -> None:
+        super().__init__(host)
+        self.setObjectName("offerToolbar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(bar)
+        host.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt override
+        super().setVisible(visible)
+        if visible:
+            self._place()
+            self.raise_()
+
+    def _place(self) -> None:
+        host = self.parentWidget()
+        if host is not None:
+            self.setGeometry(0, 0, host.width(), self.sizeHint().height())
 
 
 class WorkflowController(QObject):
@@ -101,6 +135,8 @@ class WorkflowController(QObject):
         self._mine = self._my_live_conversations()
         self._primed = window.bridge.status.first_sync_done
         window.bridge.sync_status_changed.connect(self._on_sync_status)
+        self._accepted: str | None = None
+        self.offer_shown_at: float | None = None
         self.sla = SlaWatch()
         self._sla_primed = False
 
@@ -138,17 +174,29 @@ class WorkflowController(QObject):
         mine = self._my_live_conversations()
         assigned = [cid for cid in mine - self._mine if cid in conversation_ids]
         self._mine = mine
-        pop_id = target["conversation_id"] if target else None
+        # An offer is announced in the offer bar (customer, tier, subject, seconds left) and opens
+        # when the agent accepts it: nothing replaces the conversation on screen unasked.
+        if target is not None:
+            self.offer_shown_at = started
+        pop_id = None
         for cid in assigned:
             header = self.workflow.conversations.header(cid) or {}
             if header.get("channel") in SCREEN_POP_CHANNELS:
                 pop_id = pop_id or cid
                 self.notifier.notify("assigned", self.tr("Assigned to you"),
                                      safe_display(header.get("customer_name"), 40))
-        if pop_id is not None:
+        # A live contact handed to the agent opens only on an empty screen (or the one they accepted).
+        if pop_id is not None and (self.window.conversation.conversation_id is None or pop_id == self._accepted):
             self.screen_pop(pop_id, started)
         if entities & WORKFLOW_ENTITIES or conversation_ids:
             self.refresh()
+
+    def on_offer_accepted(self, conversation_id: str) -> None:
+        """The agent accepted: their choice, so the customer opens at once (the screen-pop)."""
+        if not conversation_id:
+            return
+        self._accepted = conversation_id
+        self.screen_pop(conversation_id, time.perf_counter())
 
     def screen_pop(self, conversation_id: str, started: float) -> None:
         window = self.window
@@ -239,6 +287,7 @@ def install(window: Any) -> WorkflowController:
     window.customer.set_workflow(workflow)
 
     window.agent_state = AgentStateWidget(workflow)
+    window.bridge.sync_status_changed.connect(lambda status: window.agent_state.set_online(status.state != OFFLINE))
     toolbar = window.findChild(QToolBar, "mainToolbar")
     if toolbar is not None:
         first = toolbar.actions()[0] if toolbar.actions() else None
@@ -249,12 +298,8 @@ def install(window: Any) -> WorkflowController:
             toolbar.addWidget(window.agent_state)
 
     window.offer_bar = OfferBar(workflow)
-    window.offer_toolbar = QToolBar(QCoreApplication.translate("WorkflowWiring", "Offer"))
-    window.offer_toolbar.setObjectName("offerToolbar")
-    window.offer_toolbar.setMovable(False)
-    window.offer_toolbar.addWidget(window.offer_bar)
-    window.addToolBarBreak()
-    window.addToolBar(window.offer_toolbar)
+    # Over the top of the workspace, not in the layout: an offer arriving or going moves nothing.
+    window.offer_toolbar = OfferOverlay(window.offer_bar, window.centralWidget())
     window.offer_toolbar.setVisible(window.offer_bar.refresh() is not None)
 
     controller = WorkflowController(window, workflow)
@@ -263,6 +308,7 @@ def install(window: Any) -> WorkflowController:
                                        lambda: window.deferred.get("callbacks"), "callbacks")
     window.deferred.add("callbacks", lambda: _build_callbacks(window, controller, placeholder))
     window.data_refreshed.connect(controller.on_data_changed)
+    window.offer_bar.accepted.connect(controller.on_offer_accepted)
     workflow.changed.connect(lambda _what: controller.refresh())
     window.conversation.resolved.connect(lambda _cid: _after_resolve(window))
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QWidget,
 )
+
+from .keyboard import submit_with_ctrl_enter
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -41,6 +44,9 @@ class WrapUpDialog(QDialog):
                                    "After resolving you get %1 s of after-contact work before the next offer.")
                            .replace("%1", str(acw_seconds)))
         self.hint.setWordWrap(True)
+        self.go_next = QCheckBox(self.tr("Then open the next conversation"))
+        self.go_next.setObjectName("resolveGoNext")
+        self.go_next.setChecked(True)
         self.error = QLabel()
         self.error.setObjectName("formError")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -57,8 +63,10 @@ class WrapUpDialog(QDialog):
         form.addRow(self.hint)
         form.addRow(self.tr("Wrap-up code"), self.codes)
         form.addRow(self.tr("Customer satisfaction (asked on the phone)"), self.score)
+        form.addRow(self.go_next)
         form.addRow(self.error)
         form.addRow(self.buttons)
+        submit_with_ctrl_enter(self, self._accept)
         self.codes.setFocus()
         self.codes.clearSelection()   # the agent must choose: no code is pre-selected
         self.ok.setEnabled(False)

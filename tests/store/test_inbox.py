@@ -146,8 +146,8 @@ def test_by_id_lookup(filled) -> None:
 
 def test_queues_listing(filled) -> None:
     db, _ = filled
-    assert inbox.queues(db.reader()) == [{"id": "q-billing", "name": "账单", "name_en": ""},
-                                         {"id": "q-tech", "name": "技术", "name_en": ""}]
+    assert inbox.queues(db.reader()) == [{"id": "q-billing", "name": "账单", "name_en": "", "business_hours": ""},
+                                         {"id": "q-tech", "name": "技术", "name_en": "", "business_hours": ""}]
 
 
 def test_small_hand_checked_order(db: Database) -> None:

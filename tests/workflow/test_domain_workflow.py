@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent_desktop.domain import care
+from agent_desktop.domain.business_hours import DEFAULT as DEFAULT_HOURS
 from agent_desktop.domain.fcr import Fcr, fcr_rate, fcr_state
 from agent_desktop.domain.records import InvalidRecord, parse_conversation
 from agent_desktop.domain.routing import AgentSlot, choose_agent, routing_order
@@ -153,7 +154,7 @@ def test_routing_order_urgent_then_deadline() -> None:
 def test_csat_rules_and_callback_outcomes() -> None:
     assert care.needs_follow_up(1) and care.needs_follow_up(2) and not care.needs_follow_up(3)
     assert care.reschedule_due("done", NOW, None) is None
-    assert care.reschedule_due("no_answer", NOW, None) == NOW + care.NO_ANSWER_RETRY
+    assert care.reschedule_due("no_answer", NOW, None) == DEFAULT_HOURS.at_least(NOW + care.NO_ANSWER_RETRY)
     later = NOW + timedelta(days=1)
     assert care.reschedule_due("reschedule", NOW, later) == later
     with pytest.raises(ValueError, match="new time"):

@@ -17,7 +17,7 @@
 <context>
     <name>AgentState</name>
     <message>
-        <location filename="../../ui/agent_state.py" line="+25"/>
+        <location filename="../../ui/agent_state.py" line="+26"/>
         <source>Available</source>
         <translation type="unfinished"></translation>
     </message>
@@ -76,22 +76,33 @@
     <name>AgentStateWidget</name>
     <message>
         <location line="+15"/>
-        <location line="+45"/>
+        <location line="+62"/>
         <source>Your state (Ctrl+Shift+S)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-2"/>
-        <source>not taking contacts</source>
+        <location line="+4"/>
+        <source>offline, no offers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location line="+34"/>
+        <source>Not taking contacts · choose Available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+18"/>
         <source>%1 left</source>
         <translation type="unfinished"></translation>
     </message>
@@ -99,7 +110,7 @@
 <context>
     <name>CallbacksView</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="+100"/>
+        <location filename="../../ui/callbacks_view.py" line="+150"/>
         <source>Done</source>
         <translation type="unfinished"></translation>
     </message>
@@ -152,26 +163,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+119"/>
-        <location line="+66"/>
+        <location filename="../../ui/composer.py" line="+120"/>
+        <location line="+71"/>
         <source>&amp;Reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-65"/>
-        <location line="+66"/>
+        <location line="-70"/>
+        <location line="+71"/>
         <source>Internal &amp;note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-37"/>
-        <location line="+159"/>
+        <location line="-42"/>
+        <location line="+164"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-157"/>
-        <location line="+36"/>
+        <location line="-162"/>
+        <location line="+41"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -247,17 +258,22 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Someone else changed this conversation</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Your change was made on an older version. Compare and choose:</source>
+        <location line="+5"/>
+        <source>While your change waited to be sent, the conversation was changed on the server%1. Compare field by field and choose:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source> (last at %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
     </message>
@@ -268,11 +284,46 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Server now</source>
+        <source>On the server now</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+2"/>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Priority</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Assignee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Wrap-up code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>nobody</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-19"/>
         <source>Apply mine on top</source>
         <translation type="unfinished"></translation>
     </message>
@@ -285,7 +336,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+61"/>
+        <location filename="../../ui/conversation_panel.py" line="+62"/>
         <source>Reopen</source>
         <translation type="unfinished"></translation>
     </message>
@@ -330,7 +381,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+29"/>
         <source>Compare…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -352,7 +403,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>%1 change(s) waiting to sync</source>
         <translation type="unfinished"></translation>
     </message>
@@ -377,7 +428,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>First response: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -417,22 +468,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+78"/>
         <source>Schedule a callback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>Customer satisfaction</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Score the customer gave (1 = very unhappy, 5 = very happy). 2 or less schedules a follow-up callback.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+51"/>
+        <location line="+81"/>
         <source>%1 is replying</source>
         <translation type="unfinished"></translation>
     </message>
@@ -442,7 +483,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-231"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,6 +500,29 @@
     <message>
         <location line="+11"/>
         <source>Cannot change the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CsatDialog</name>
+    <message>
+        <location filename="../../ui/csat_dialog.py" line="+28"/>
+        <source>Customer satisfaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Score the customer gave (1 = very unhappy, 5 = very happy). 2 or less schedules a follow-up callback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>What the customer said (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Record</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -655,7 +719,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/dashboard/tile.py" line="+52"/>
+        <location filename="../../ui/dashboard/tile.py" line="+53"/>
         <source>Abandoned</source>
         <translation type="unfinished"></translation>
     </message>
@@ -735,7 +799,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Waiting for</source>
         <translation type="unfinished"></translation>
     </message>
@@ -760,7 +824,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location filename="../../ui/dashboard/view.py" line="+151"/>
         <source>Agent</source>
         <translation type="unfinished"></translation>
@@ -859,7 +923,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/dashboard/tile.py" line="-30"/>
+        <location filename="../../ui/dashboard/tile.py" line="-31"/>
         <source>Warning</source>
         <translation type="unfinished"></translation>
     </message>
@@ -895,7 +959,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Waiting</source>
         <translation type="unfinished"></translation>
     </message>
@@ -957,12 +1021,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location filename="../../ui/dashboard/view.py" line="-32"/>
-        <location line="+226"/>
+        <location line="+227"/>
         <source>Queues today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-225"/>
         <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1002,7 +1066,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Charts for:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1041,7 +1105,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Seen</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1272,12 +1336,18 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+74"/>
+        <source>%1–%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/tile.py" line="-111"/>
+        <location filename="../../ui/formatting.py" line="-55"/>
         <source>%1h %2m</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/formatting.py" line="+2"/>
         <source>%1d %2h</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1350,7 +1420,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+86"/>
         <source>Guided script</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1360,7 +1430,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+94"/>
         <source>done</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1382,6 +1452,14 @@ CSAT %4 · %5 open callbacks</source>
     <message>
         <location line="+4"/>
         <source>Customer&apos;s answer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>InboxDelegate</name>
+    <message>
+        <location filename="../../ui/inbox_delegate.py" line="+106"/>
+        <source>● waiting now %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1434,7 +1512,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1479,7 +1557,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+18"/>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1534,7 +1617,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+43"/>
+        <location filename="../../ui/workflow_wiring.py" line="+45"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1557,12 +1640,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OutboxDialog</name>
     <message>
-        <location filename="../../ui/outbox_dialog.py" line="+57"/>
+        <location filename="../../ui/outbox_dialog.py" line="+58"/>
         <source>Outbox</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Select an item to see what it contains.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1572,12 +1655,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+59"/>
         <source>Nothing waiting: everything you did has reached the server.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-58"/>
         <source>Send it again as it is</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1632,7 +1715,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Reply</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1642,8 +1725,93 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Ticket change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transfer or escalation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Satisfaction score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Callback scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Callback outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customer note edited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Answer to an offer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customer linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New personal script</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal script edited</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Personal script deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FAQ feedback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Script or article used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other change</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1677,12 +1845,82 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+12"/>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Helpful</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Not sent yet: the server could not be reached or was busy. It is sent automatically when the server answers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The server said: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-59"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1712,7 +1950,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+74"/>
         <location line="+4"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
@@ -1752,23 +1990,38 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ScheduleDialog</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="-153"/>
-        <source>What to check with the customer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>When</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Note</source>
+        <location filename="../../ui/callbacks_view.py" line="-173"/>
+        <source>What to check with the customer (required)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+9"/>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Business hours: %1, %2–%3 (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>this time is outside them: the customer may not be reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Choose a time in the future.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write what the call is about: the colleague who calls reads it first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2061,27 +2314,38 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="+28"/>
+        <location filename="../../ui/status_bar.py" line="+30"/>
         <source>Sign in again…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <location line="+24"/>
         <source>Signed in as %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="-2"/>
+        <source>Back online: what you did offline is being sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back online: everything is sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 · working offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Signed out by the server: sign in again to sync. Your work is kept.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Offline: can&apos;t reach the server. You can keep working; everything is sent when it&apos;s back.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Loading from the server… %1 records</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2121,7 +2385,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
+        <source>Offline: can&apos;t reach the server; trying again in %1 s (F5: now). Keep working: everything is sent when it&apos;s back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offline: can&apos;t reach the server; trying again now. Keep working: everything is sent when it&apos;s back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2181,25 +2455,30 @@ Open it in your browser?</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="+28"/>
-        <location line="+26"/>
+        <location filename="../../ui/transfer_dialog.py" line="+30"/>
+        <location line="+29"/>
         <source>Escalate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-26"/>
-        <location line="+26"/>
+        <location line="-29"/>
+        <location line="+29"/>
         <source>Transfer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-16"/>
         <source>Anyone in the queue</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Hand-off note (required): what the customer needs, what you did, what is left. The receiver reads it first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ctrl+Enter hands off; Tab moves to the buttons</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2218,7 +2497,7 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Write a hand-off note (at least %1 characters).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2264,7 +2543,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+60"/>
+        <location filename="../../ui/workflow_wiring.py" line="+94"/>
         <source>New contact offered</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2274,12 +2553,12 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>Assigned to you</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+45"/>
         <source>SLA breached</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2302,12 +2581,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+55"/>
-        <source>Offer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+62"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2315,7 +2589,7 @@ Open it in your browser?</source>
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/wrapup_dialog.py" line="+26"/>
+        <location filename="../../ui/wrapup_dialog.py" line="+29"/>
         <source>Resolve: wrap-up</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2330,7 +2604,12 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Then open the next conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Resolve</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2350,7 +2629,7 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Choose a wrap-up code to resolve.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -17,7 +17,7 @@
 <context>
     <name>AgentState</name>
     <message>
-        <location filename="../../ui/agent_state.py" line="+25"/>
+        <location filename="../../ui/agent_state.py" line="+26"/>
         <source>Available</source>
         <translation>空闲</translation>
     </message>
@@ -76,22 +76,33 @@
     <name>AgentStateWidget</name>
     <message>
         <location line="+15"/>
-        <location line="+45"/>
+        <location line="+62"/>
         <source>Your state (Ctrl+Shift+S)</source>
         <translation>我的状态 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location line="-2"/>
-        <source>not taking contacts</source>
-        <translation>未接入</translation>
+        <location line="+4"/>
+        <source>offline, no offers</source>
+        <translation>离线，暂停分配</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
+        <translation>无法连接服务器：恢复前不会分配新接入。您的工作已保存，恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location line="+34"/>
+        <source>Not taking contacts · choose Available</source>
+        <translation>未接入 · 请选择“空闲”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
         <translation>选择“空闲”开始接收分配 (Ctrl+Shift+S)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+18"/>
         <source>%1 left</source>
         <translation>剩余 %1</translation>
     </message>
@@ -99,7 +110,7 @@
 <context>
     <name>CallbacksView</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="+100"/>
+        <location filename="../../ui/callbacks_view.py" line="+150"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
@@ -152,26 +163,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+119"/>
-        <location line="+66"/>
+        <location filename="../../ui/composer.py" line="+120"/>
+        <location line="+71"/>
         <source>&amp;Reply</source>
         <translation>回复(&amp;R)</translation>
     </message>
     <message>
-        <location line="-65"/>
-        <location line="+66"/>
+        <location line="-70"/>
+        <location line="+71"/>
         <source>Internal &amp;note</source>
         <translation>内部备注(&amp;N)</translation>
     </message>
     <message>
-        <location line="-37"/>
-        <location line="+159"/>
+        <location line="-42"/>
+        <location line="+164"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-157"/>
-        <location line="+36"/>
+        <location line="-162"/>
+        <location line="+41"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>发送 (Ctrl+Enter)</translation>
     </message>
@@ -247,17 +258,22 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>Someone else changed this conversation</source>
         <translation>其他人修改了此会话</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Your change was made on an older version. Compare and choose:</source>
-        <translation>您的修改基于旧版本。请比较后选择：</translation>
+        <location line="+5"/>
+        <source>While your change waited to be sent, the conversation was changed on the server%1. Compare field by field and choose:</source>
+        <translation>在您的修改等待发送期间，服务器上的会话已被修改%1。请逐项比较后选择：</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
+        <source> (last at %1)</source>
+        <translation>（最后修改于 %1）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
@@ -268,11 +284,46 @@
     </message>
     <message>
         <location line="+0"/>
-        <source>Server now</source>
+        <source>On the server now</source>
         <translation>服务器当前</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+2"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Assignee</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Wrap-up code</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <location line="-19"/>
         <source>Apply mine on top</source>
         <translation>应用我的修改</translation>
     </message>
@@ -285,7 +336,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+61"/>
+        <location filename="../../ui/conversation_panel.py" line="+62"/>
         <source>Reopen</source>
         <translation>重新打开</translation>
     </message>
@@ -330,7 +381,7 @@
         <translation>满意度…</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+29"/>
         <source>Compare…</source>
         <translation>比较…</translation>
     </message>
@@ -354,7 +405,7 @@
         <translation>未知客户</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>%1 change(s) waiting to sync</source>
         <translation>%1 项更改待同步</translation>
     </message>
@@ -379,7 +430,7 @@
         <translation>SLA 暂停：等待客户回复</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>First response: %1</source>
         <translation>首次响应：%1</translation>
     </message>
@@ -419,22 +470,12 @@
         <translation>您的修改与服务器上更新的修改冲突。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+78"/>
         <source>Schedule a callback</source>
         <translation>安排回访</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>Customer satisfaction</source>
-        <translation>客户满意度</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Score the customer gave (1 = very unhappy, 5 = very happy). 2 or less schedules a follow-up callback.</source>
-        <translation>客户评分（1 = 非常不满意，5 = 非常满意）。2 分及以下会自动安排回访。</translation>
-    </message>
-    <message>
-        <location line="+51"/>
+        <location line="+81"/>
         <source>%1 is replying</source>
         <translation>%1 正在回复</translation>
     </message>
@@ -444,7 +485,7 @@
         <translation>%1 正在查看</translation>
     </message>
     <message>
-        <location line="-217"/>
+        <location line="-231"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -462,6 +503,29 @@
         <location line="+11"/>
         <source>Cannot change the conversation</source>
         <translation>无法更改会话</translation>
+    </message>
+</context>
+<context>
+    <name>CsatDialog</name>
+    <message>
+        <location filename="../../ui/csat_dialog.py" line="+28"/>
+        <source>Customer satisfaction</source>
+        <translation>客户满意度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Score the customer gave (1 = very unhappy, 5 = very happy). 2 or less schedules a follow-up callback.</source>
+        <translation>客户评分（1 = 非常不满意，5 = 非常满意）。2 分及以下会自动安排回访。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>What the customer said (optional)</source>
+        <translation>客户的原话（可选）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Record</source>
+        <translation>记录</translation>
     </message>
 </context>
 <context>
@@ -658,7 +722,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+2"/>
-        <location filename="../../ui/dashboard/tile.py" line="+52"/>
+        <location filename="../../ui/dashboard/tile.py" line="+53"/>
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
@@ -738,7 +802,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>队列：%1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Waiting for</source>
         <translation>已等待</translation>
     </message>
@@ -763,7 +827,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>处理人</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location filename="../../ui/dashboard/view.py" line="+151"/>
         <source>Agent</source>
         <translation>坐席</translation>
@@ -862,7 +926,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../../ui/dashboard/tile.py" line="-30"/>
+        <location filename="../../ui/dashboard/tile.py" line="-31"/>
         <source>Warning</source>
         <translation>预警</translation>
     </message>
@@ -898,7 +962,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Waiting</source>
         <translation>排队中</translation>
     </message>
@@ -960,12 +1024,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location filename="../../ui/dashboard/view.py" line="-32"/>
-        <location line="+226"/>
+        <location line="+227"/>
         <source>Queues today</source>
         <translation>今日队列</translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-225"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -1005,7 +1069,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>满意度</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Charts for:</source>
         <translation>图表范围：</translation>
     </message>
@@ -1044,7 +1108,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Seen</source>
         <translation>时间</translation>
     </message>
@@ -1275,12 +1339,18 @@ CSAT %4 · %5 open callbacks</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+74"/>
+        <source>%1–%2</source>
+        <translation>%1至%2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard/tile.py" line="-111"/>
+        <location filename="../../ui/formatting.py" line="-55"/>
         <source>%1h %2m</source>
         <translation>%1小时%2分</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location filename="../../ui/formatting.py" line="+2"/>
         <source>%1d %2h</source>
         <translation>%1天%2小时</translation>
     </message>
@@ -1353,7 +1423,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>打开一个会话，选择引导话术后点“开始”。</translation>
     </message>
     <message>
-        <location line="+83"/>
+        <location line="+86"/>
         <source>Guided script</source>
         <translation>引导话术</translation>
     </message>
@@ -1363,7 +1433,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>放弃进行中的引导话术并开始新的？</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+94"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
@@ -1386,6 +1456,14 @@ CSAT %4 · %5 open callbacks</source>
         <location line="+4"/>
         <source>Customer&apos;s answer: %1</source>
         <translation>客户回答：%1</translation>
+    </message>
+</context>
+<context>
+    <name>InboxDelegate</name>
+    <message>
+        <location filename="../../ui/inbox_delegate.py" line="+106"/>
+        <source>● waiting now %1</source>
+        <translation>● 正在等待 %1</translation>
     </message>
 </context>
 <context>
@@ -1437,7 +1515,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>坐席工作台 — %1</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+42"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
@@ -1482,7 +1560,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+18"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+48"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1541,7 +1624,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+43"/>
+        <location filename="../../ui/workflow_wiring.py" line="+45"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation>接受 (Ctrl+Shift+Y)</translation>
     </message>
@@ -1564,12 +1647,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OutboxDialog</name>
     <message>
-        <location filename="../../ui/outbox_dialog.py" line="+57"/>
+        <location filename="../../ui/outbox_dialog.py" line="+58"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Select an item to see what it contains.</source>
         <translation>选择一项以查看其内容。</translation>
     </message>
@@ -1579,12 +1662,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>重试(&amp;R)</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+59"/>
         <source>Nothing waiting: everything you did has reached the server.</source>
         <translation>没有待发送的内容：您的所有操作都已送达服务器。</translation>
     </message>
     <message>
-        <location line="-49"/>
+        <location line="-58"/>
         <source>Send it again as it is</source>
         <translation>按原样重新发送</translation>
     </message>
@@ -1639,7 +1722,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>放弃此操作（Delete）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Reply</source>
         <translation>回复</translation>
     </message>
@@ -1649,9 +1732,94 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>内部备注</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Ticket change</source>
         <translation>工单变更</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transfer or escalation</source>
+        <translation>转接或升级</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Satisfaction score</source>
+        <translation>满意度评分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Callback scheduled</source>
+        <translation>已安排回访</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Callback outcome</source>
+        <translation>回访结果</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer note</source>
+        <translation>客户备注</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customer note edited</source>
+        <translation>客户备注已修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer tags</source>
+        <translation>客户标签</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Your state</source>
+        <translation>我的状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Answer to an offer</source>
+        <translation>分配应答</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Customer linked</source>
+        <translation>已关联客户</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New customer</source>
+        <translation>新客户</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New personal script</source>
+        <translation>新建个人话术</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal script edited</source>
+        <translation>个人话术已修改</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Personal script deleted</source>
+        <translation>个人话术已删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>FAQ feedback</source>
+        <translation>知识库反馈</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Script or article used</source>
+        <translation>话术或文章使用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other change</source>
+        <translation>其他更改</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1684,12 +1852,82 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>（空）</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+12"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Helpful</source>
+        <translation>有帮助</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Text</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Not sent yet: the server could not be reached or was busy. It is sent automatically when the server answers.</source>
+        <translation>尚未发送：服务器无法连接或繁忙。服务器响应后会自动发送。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The server said: %1</source>
         <translation>服务器答复：%1</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-59"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -1719,7 +1957,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+74"/>
         <location line="+4"/>
         <source>Field</source>
         <translation>字段</translation>
@@ -1759,24 +1997,39 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ScheduleDialog</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="-153"/>
-        <source>What to check with the customer</source>
-        <translation>回访要确认的内容</translation>
+        <location filename="../../ui/callbacks_view.py" line="-173"/>
+        <source>What to check with the customer (required)</source>
+        <translation>需要与客户确认的内容（必填）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
+        <source>Business hours: %1, %2–%3 (%4)</source>
+        <translation>营业时间：%1，%2–%3（%4）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>this time is outside them: the customer may not be reached</source>
+        <translation>该时间不在营业时间内：可能联系不到客户</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Choose a time in the future.</source>
         <translation>请选择将来的时间。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Write what the call is about: the colleague who calls reads it first.</source>
+        <translation>请写明回访内容：致电的同事会先看到。</translation>
     </message>
 </context>
 <context>
@@ -2068,27 +2321,38 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../ui/status_bar.py" line="+28"/>
+        <location filename="../../ui/status_bar.py" line="+30"/>
         <source>Sign in again…</source>
         <translation>重新登录…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <location line="+24"/>
         <source>Signed in as %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="-2"/>
+        <source>Back online: what you did offline is being sent.</source>
+        <translation>已恢复在线：离线期间的操作正在发送。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back online: everything is sent.</source>
+        <translation>已恢复在线：全部已发送。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 · working offline</source>
+        <translation>%1 · 离线工作中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Signed out by the server: sign in again to sync. Your work is kept.</source>
         <translation>已被服务器登出：请重新登录以继续同步。您的工作内容已保留。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Offline: can&apos;t reach the server. You can keep working; everything is sent when it&apos;s back.</source>
-        <translation>离线：无法连接服务器。您可以继续工作，连接恢复后会自动发送。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Loading from the server… %1 records</source>
         <translation>正在从服务器加载… %1 条记录</translation>
     </message>
@@ -2128,7 +2392,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>发件箱：已全部发送</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
+        <source>Offline: can&apos;t reach the server; trying again in %1 s (F5: now). Keep working: everything is sent when it&apos;s back.</source>
+        <translation>离线：无法连接服务器；%1 秒后重试（F5 立即重试）。可以继续工作：恢复后全部自动发送。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Offline: can&apos;t reach the server; trying again now. Keep working: everything is sent when it&apos;s back.</source>
+        <translation>离线：无法连接服务器；正在重试。可以继续工作：恢复后全部自动发送。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
@@ -2192,26 +2466,31 @@ Open it in your browser?</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="+28"/>
-        <location line="+26"/>
+        <location filename="../../ui/transfer_dialog.py" line="+30"/>
+        <location line="+29"/>
         <source>Escalate</source>
         <translation>升级</translation>
     </message>
     <message>
-        <location line="-26"/>
-        <location line="+26"/>
+        <location line="-29"/>
+        <location line="+29"/>
         <source>Transfer</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-16"/>
         <source>Anyone in the queue</source>
         <translation>队列中任何人</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Hand-off note (required): what the customer needs, what you did, what is left. The receiver reads it first.</source>
         <translation>交接备注（必填）：客户需要什么、您已做了什么、还剩什么。接收人会首先看到。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ctrl+Enter hands off; Tab moves to the buttons</source>
+        <translation>Ctrl+Enter 提交转接；Tab 移到按钮</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -2229,7 +2508,7 @@ Open it in your browser?</source>
         <translation>交接备注</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+21"/>
         <source>Write a hand-off note (at least %1 characters).</source>
         <translation>请填写交接备注（至少 %1 个字）。</translation>
     </message>
@@ -2275,7 +2554,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+60"/>
+        <location filename="../../ui/workflow_wiring.py" line="+94"/>
         <source>New contact offered</source>
         <translation>新的接入分配</translation>
     </message>
@@ -2285,12 +2564,12 @@ Open it in your browser?</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+14"/>
         <source>Assigned to you</source>
         <translation>已分配给您</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+45"/>
         <source>SLA breached</source>
         <translation>SLA 超时</translation>
     </message>
@@ -2313,12 +2592,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+55"/>
-        <source>Offer</source>
-        <translation>分配</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+62"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>
@@ -2326,7 +2600,7 @@ Open it in your browser?</source>
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/wrapup_dialog.py" line="+26"/>
+        <location filename="../../ui/wrapup_dialog.py" line="+29"/>
         <source>Resolve: wrap-up</source>
         <translation>解决：结案</translation>
     </message>
@@ -2341,7 +2615,12 @@ Open it in your browser?</source>
         <translation>请选择本次接待的处理结果。解决后有 %1 秒话后处理时间，之后才会分配下一个。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Then open the next conversation</source>
+        <translation>完成后打开下一个会话</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Resolve</source>
         <translation>解决</translation>
     </message>
@@ -2361,7 +2640,7 @@ Open it in your browser?</source>
         <translation>客户满意度（电话中询问）</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Choose a wrap-up code to resolve.</source>
         <translation>请选择处理结果后再解决。</translation>
     </message>

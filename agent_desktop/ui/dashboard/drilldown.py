@@ -103,10 +103,12 @@ class QueueDrillDown(QDialog):
         self.setWindowTitle(QCoreApplication.translate("Dashboard", "Queue: %1").replace("%1", queue_names.get(queue_id, queue_id)))
         self.resize(1000, 560)
         self.waiting = QTableWidget(0, 5)
+        self.waiting.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.waiting.setObjectName("drillWaiting")
         self.waiting.setHorizontalHeaderLabels([QCoreApplication.translate("Dashboard", "Waiting for"), QCoreApplication.translate("Dashboard", "Channel"), QCoreApplication.translate("Dashboard", "Customer"), QCoreApplication.translate("Dashboard", "Subject"),
                                                 QCoreApplication.translate("Dashboard", "Assignee")])
         self.agents = QTableWidget(0, 3)
+        self.agents.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.agents.setObjectName("drillAgents")
         self.agents.setHorizontalHeaderLabels([QCoreApplication.translate("Dashboard", "Agent"), QCoreApplication.translate("Dashboard", "State"), QCoreApplication.translate("Dashboard", "Queues")])
         for table in (self.waiting, self.agents):

@@ -31,7 +31,8 @@ def duration(seconds: float | None) -> str:
         return QCoreApplication.translate("Dashboard", "%1 s").replace("%1", str(seconds))
     if seconds < 3600:
         return f"{seconds // 60}:{seconds % 60:02d}"
-    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return (QCoreApplication.translate("Formatting", "%1h %2m")   # the app's one hours-and-minutes form
+            .replace("%1", str(seconds // 3600)).replace("%2", f"{seconds % 3600 // 60:02d}"))
 
 
 def percent(share: float | None) -> str:

@@ -151,6 +151,7 @@ class DashboardView(QWidget):
         self.agents.setHorizontalHeaderLabels([QCoreApplication.translate("Dashboard", "Agent"), QCoreApplication.translate("Dashboard", "State"), QCoreApplication.translate("Dashboard", "Time in state"), QCoreApplication.translate("Dashboard", "Handled today"),
                                                QCoreApplication.translate("Dashboard", "AHT"), QCoreApplication.translate("Dashboard", "CSAT"), QCoreApplication.translate("Dashboard", "Occupancy"), QCoreApplication.translate("Dashboard", "Queues")])
         self.agents.verticalHeader().setVisible(False)
+        self.agents.setTabKeyNavigation(False)   # Tab leaves the table (arrows move inside it)
         self.agents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agents.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.agents.horizontalHeader().setStretchLastSection(True)

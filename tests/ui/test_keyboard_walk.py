@@ -1,0 +1,189 @@
+"""A working day from the keyboard alone, in the real window against a real server.
+
+Every key goes to whatever has the focus, as a person's keystrokes do; nothing is clicked and no
+widget is focused by the test. A step that cannot be reached from the keyboard fails here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import run_until
+from tests.workflow.test_ui_workflow import in_loop
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+class Keyboard:
+    def __init__(self, qtbot, loop, window) -> None:
+        self.qtbot, self.loop, self.window = qtbot, loop, window
+
+    def focus(self):
+        return QApplication.focusWidget() or QApplication.activeWindow() or self.window
+
+    def press(self, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+        in_loop(self.loop, lambda: self.qtbot.keyClick(self.focus(), key, modifiers))
+
+    def type(self, text: str) -> None:
+        from tests.ui.conftest import type_text
+        in_loop(self.loop, lambda: type_text(self.qtbot, self.focus(), text))
+
+    def shortcut(self, key, modifiers=CTRL | SHIFT) -> None:
+        self.press(key, modifiers)
+
+
+def _active(window, qtbot):
+    """The window manager's part (offscreen has none): the main window is active again once a
+    separate window closes."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
+    opened = open_window()
+    window = opened.window
+    run_until(loop, lambda: opened.bridge.status.first_sync_done and window.conversation.conversation_id is not None)
+    _active(window, qtbot)
+    keys = Keyboard(qtbot, loop, window)
+    panel = window.conversation
+
+    # Search (Ctrl+K), open the first hit with Enter.
+    keys.shortcut(Qt.Key.Key_K, CTRL)
+    search = window.search
+    run_until(loop, lambda: search.isVisible())
+    keys.type("发票")
+    run_until(loop, lambda: search.results.count() > 0)
+    keys.press(Qt.Key.Key_Return)
+    run_until(loop, lambda: not search.isVisible())
+    _active(window, qtbot)   # what a window manager does when a window closes
+    target = panel.conversation_id
+    assert target is not None
+
+    # Reply (Ctrl+E, type, Ctrl+Enter), then an internal note (Ctrl+Shift+N), back in reply mode after.
+    keys.shortcut(Qt.Key.Key_E, CTRL)
+    assert QApplication.focusWidget() is panel.composer.editor
+    keys.type("您好，发票已开具 keyboard reply")
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: "keyboard reply" in panel.thread.toPlainText())
+    keys.shortcut(Qt.Key.Key_N)
+    assert panel.composer.kind == "note"
+    keys.type("已核实开票信息 keyboard note")
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: "keyboard note" in panel.thread.toPlainText())
+    assert panel.composer.kind == "reply"
+
+    # Schedule a callback: Tab leaves the date-time field for the note; Ctrl+Enter saves.
+    keys.shortcut(Qt.Key.Key_B)
+    run_until(loop, lambda: getattr(panel, "callback_dialog", None) is not None and panel.callback_dialog.isVisible())
+    dialog = panel.callback_dialog
+    assert QApplication.focusWidget() is dialog.when     # the dialog opens on "When"
+    keys.press(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.note, QApplication.focusWidget()
+    keys.press(Qt.Key.Key_Return, CTRL)            # an empty note is refused with the reason
+    assert dialog.isVisible() and dialog.error.text()
+    keys.type("回访确认发票已收到")
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: not dialog.isVisible())
+    _active(window, qtbot)
+    assert dialog.hours.is_open(dialog.moment())   # the default time is inside business hours
+
+    # CSAT: nothing preselected; 4 then Enter records it.
+    keys.shortcut(Qt.Key.Key_F)
+    run_until(loop, lambda: getattr(panel, "csat_dialog", None) is not None and panel.csat_dialog.isVisible())
+    csat = panel.csat_dialog
+    assert csat.score() is None and not csat.ok.isEnabled()
+    keys.press(Qt.Key.Key_4)
+    keys.press(Qt.Key.Key_Return)
+    run_until(loop, lambda: not csat.isVisible())
+    _active(window, qtbot)
+
+    # From the inbox (Ctrl+L, ↓: one of mine, open), transfer with a hand-off note.
+    keys.shortcut(Qt.Key.Key_L, CTRL)
+    keys.press(Qt.Key.Key_Down)
+    run_until(loop, lambda: panel.conversation_id not in (None, target) and panel._header.get("status") == "open")
+    target = panel.conversation_id
+    keys.shortcut(Qt.Key.Key_T)
+    run_until(loop, lambda: getattr(panel, "transfer_dialog", None) is not None and panel.transfer_dialog.isVisible())
+    transfer = panel.transfer_dialog
+    assert QApplication.focusWidget() is transfer.note
+    keys.type("客户需要增值税专票，已核实抬头")
+    keys.press(Qt.Key.Key_Tab)
+    assert "\t" not in transfer.note.toPlainText() and QApplication.focusWidget() is not transfer.note
+    if transfer.queue.currentData() == panel._header.get("queue_id"):   # another queue: back to it
+        keys.press(Qt.Key.Key_Tab, SHIFT)
+        keys.press(Qt.Key.Key_Tab, SHIFT)
+        keys.press(Qt.Key.Key_Tab, SHIFT)
+        assert QApplication.focusWidget() is transfer.queue, QApplication.focusWidget()
+        keys.press(Qt.Key.Key_Down)
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: not transfer.isVisible())
+    _active(window, qtbot)
+    run_until(loop, lambda: server.conversation(target).get("handoff_note") == "客户需要增值税专票，已核实抬头")
+
+    # The next conversation from the inbox (Ctrl+L, ↓), resolve with a wrap-up code and go on.
+    keys.shortcut(Qt.Key.Key_L, CTRL)
+    keys.press(Qt.Key.Key_Down)
+    run_until(loop, lambda: panel.conversation_id not in (None, target) and panel._header.get("status") == "open")
+    resolving = panel.conversation_id
+    keys.shortcut(Qt.Key.Key_R)
+    run_until(loop, lambda: getattr(panel, "wrapup_dialog", None) is not None and panel.wrapup_dialog.isVisible())
+    wrap = panel.wrapup_dialog
+    keys.press(Qt.Key.Key_Down)                    # the first wrap-up code
+    assert wrap.disposition() is not None and wrap.go_next.isChecked()
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: not wrap.isVisible())
+    _active(window, qtbot)
+    run_until(loop, lambda: panel.conversation_id not in (None, resolving))   # went on to the next
+    assert QApplication.focusWidget() is panel.composer.editor
+
+    # A guided call script (F8): Enter starts it, 1 walks each step, then Finish.
+    keys.press(Qt.Key.Key_F8)
+    guided = window.knowledge.guided
+    run_until(loop, lambda: guided.isVisible() and QApplication.focusWidget() is guided.picker)
+    keys.press(Qt.Key.Key_Return)
+    run_until(loop, lambda: guided.run is not None)
+    for _step in range(20):
+        if guided.run.current is None or guided.guide.step(guided.run.current).terminal:
+            break
+        if guided.answer.hasFocus():
+            keys.type("ok")
+            keys.press(Qt.Key.Key_Tab)
+        keys.press(Qt.Key.Key_1)
+    assert guided.run.path, "no step was taken from the keyboard"
+    assert QApplication.focusWidget() is guided.finish_button   # the last step hands focus to Finish
+    keys.press(Qt.Key.Key_Return)
+    run_until(loop, lambda: guided.run is None)
+
+    # The state menu opens on the current state.
+    keys.shortcut(Qt.Key.Key_S)
+    menu = window.agent_state.button.menu()
+    run_until(loop, lambda: menu.isVisible())
+    assert menu.activeAction() is not None
+    keys.press(Qt.Key.Key_Escape)
+    loop.run_until_complete(opened.session.sync.stop())
+
+
+def test_a_leads_dashboard_by_keyboard_tab_reaches_a_tile_and_enter_opens_it(open_window, loop, qtbot):
+    from agent_desktop.ui.dashboard.tile import QueueTile
+
+    opened = open_window("lead1")
+    window = opened.window
+    run_until(loop, lambda: opened.bridge.status.first_sync_done)
+    _active(window, qtbot)
+    keys = Keyboard(qtbot, loop, window)
+    keys.shortcut(Qt.Key.Key_D, CTRL)
+    view = window.dashboard
+    run_until(loop, lambda: view.isVisible() and bool(view.tiles.tiles))
+    for _ in range(40):   # Tab walks the page: the buttons, then the tiles
+        if isinstance(QApplication.focusWidget(), QueueTile):
+            break
+        keys.press(Qt.Key.Key_Tab)
+    tile = QApplication.focusWidget()
+    assert isinstance(tile, QueueTile), f"Tab never reached a tile (focus: {tile})"
+    keys.press(Qt.Key.Key_Return)
+    run_until(loop, lambda: bool(view.drilldowns) and view.drilldowns[-1].isVisible())
+    assert view.drilldowns[-1].queue_id == tile.queue_id
+    keys.press(Qt.Key.Key_Escape)
+    run_until(loop, lambda: not view.drilldowns)
+    loop.run_until_complete(opened.session.sync.stop())
