@@ -69,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     lock = QLockFile(str(base / "agent-desktop.lock"))
     lock.setStaleLockTime(0)  # a lock left by a killed process is detected by its dead PID instead
     if not lock.tryLock(200):
+        from .ui.single_instance import ask_running_instance
+
+        if args.screenshot is None and ask_running_instance(base, args.open):
+            print(i18n.translate("Startup", "Agent Desktop is already running: its window was brought to the front."))
+            return 0
         message = i18n.translate(
             "Startup", "Agent Desktop is already running with this data folder (%1). Switch to the open "
             "window, or set AGENT_DESKTOP_HOME to use a second folder.").replace("%1", str(base))
@@ -85,10 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.startup import Startup
 
     startup = Startup(app, args, base, language)
+    from .ui.single_instance import InstanceServer
+
+    later_starts = InstanceServer(base, startup.bring_to_front)
     with loop:
         loop.create_task(startup.run())
         loop.run_forever()
         loop.run_until_complete(startup.shutdown())
+    later_starts.close()
     lock.unlock()
     return startup.exit_code
 

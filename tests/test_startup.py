@@ -77,3 +77,29 @@ def test_a_wrong_password_in_ci_mode_fails_clearly(tmp_path, password):
     assert "not accepted" in done.stderr
     assert password not in done.stderr and password not in done.stdout
 
+
+
+def test_a_second_start_brings_the_running_window_forward_and_opens_what_it_asked(tmp_path):
+    import time
+
+    home = tmp_path / "home"
+    env = dict(os.environ, AGENT_DESKTOP_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    first = subprocess.Popen([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = home / "logs" / "agent-desktop.log"
+    try:
+        deadline = time.monotonic() + 120
+        while not (log.exists() and "inbox painted" in log.read_text(encoding="utf-8")):
+            assert first.poll() is None, "the first instance ended"
+            assert time.monotonic() < deadline, "the first instance never painted its inbox"
+            time.sleep(0.1)
+        done = _run(home, "--open", "cv-000003", timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "brought to the front" in done.stdout
+        deadline = time.monotonic() + 30
+        while "second start asked for the window (open=cv-000003)" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-2000:]
+            time.sleep(0.1)
+    finally:
+        first.terminate()
+        first.wait(timeout=30)

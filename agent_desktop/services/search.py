@@ -10,6 +10,9 @@ from typing import Any
 from ..store import Database
 from ..store import search as store_search
 
+# Hits per kind on the first page; "show more" doubles them.
+FIRST_PAGE = {"customers": 20, "conversations": 20, "messages": 50}
+
 
 @dataclass
 class SearchResults:
@@ -17,10 +20,16 @@ class SearchResults:
     customers: list[dict[str, Any]] = field(default_factory=list)
     conversations: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
+    page: int = 1   # how many pages' worth was asked for
 
     @property
     def empty(self) -> bool:
         return not (self.customers or self.conversations or self.messages)
+
+    @property
+    def more_possible(self) -> bool:
+        """A kind came back full: there may be more than is shown."""
+        return any(len(getattr(self, kind)) >= limit * self.page for kind, limit in FIRST_PAGE.items())
 
 
 class SearchService:
@@ -29,21 +38,22 @@ class SearchService:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search")
         self._generation = 0
 
-    def search_now(self, text: str) -> SearchResults:
-        """Blocking search on the calling thread (worker threads and tests)."""
+    def search_now(self, text: str, page: int = 1) -> SearchResults:
+        """Blocking search on the calling thread (worker threads and tests); `page` pages' worth."""
         conn = self.db.reader()
         return SearchResults(
             text=text,
-            customers=store_search.customers(conn, text),
-            conversations=store_search.conversations(conn, text),
-            messages=store_search.messages(conn, text),
+            customers=store_search.customers(conn, text, FIRST_PAGE["customers"] * page),
+            conversations=store_search.conversations(conn, text, FIRST_PAGE["conversations"] * page),
+            messages=store_search.messages(conn, text, FIRST_PAGE["messages"] * page),
+            page=page,
         )
 
-    async def search(self, text: str) -> SearchResults | None:
+    async def search(self, text: str, page: int = 1) -> SearchResults | None:
         """Search on a worker thread; returns None if a newer search started meanwhile."""
         self._generation += 1
         mine = self._generation
-        results = await asyncio.get_event_loop().run_in_executor(self._executor, self.search_now, text)
+        results = await asyncio.get_event_loop().run_in_executor(self._executor, self.search_now, text, page)
         return results if mine == self._generation else None
 
     def close(self) -> None:

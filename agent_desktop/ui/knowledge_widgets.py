@@ -54,13 +54,18 @@ SELECTED_CSS = ("body { color: #ffffff; } .hit { background-color: #fde68a; colo
 class HtmlDelegate(QStyledItemDelegate):
     """Paints an item's HTML_ROLE (escaped text with highlight spans) instead of its plain text."""
 
+    @staticmethod
+    def _indent(option: QStyleOptionViewItem) -> int:
+        """Room for the item's icon (the style paints it at the left): the text starts after it."""
+        return option.decorationSize.width() + 8 if not option.icon.isNull() else 0
+
     def _document(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QTextDocument:
         document = QTextDocument()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         document.setDefaultStyleSheet(SELECTED_CSS if selected else DOCUMENT_CSS)
         document.setDefaultFont(option.font)
         document.setHtml("<body>" + (index.data(HTML_ROLE) or html.escape(index.data() or "")) + "</body>")
-        document.setTextWidth(max(option.rect.width() - 8, 50))
+        document.setTextWidth(max(option.rect.width() - 8 - self._indent(option), 50))
         return document
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
@@ -71,7 +76,7 @@ class HtmlDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, option.widget)
         painter.save()
-        painter.translate(option.rect.left() + 4, option.rect.top() + 3)
+        painter.translate(option.rect.left() + 4 + self._indent(option), option.rect.top() + 3)
         context = QAbstractTextDocumentLayout.PaintContext()
         if option.state & QStyle.StateFlag.State_Selected:
             context.palette.setColor(QPalette.ColorRole.Text, option.palette.color(QPalette.ColorRole.HighlightedText))

@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.lazy_tabs = LazyTabs(self.side)
         self._knowledge_placeholders = [   # 话术 scripts, FAQ, guided call scripts (ui/knowledge_tabs.py)
             self.lazy_tabs.add(label, lambda: self.deferred.get("knowledge"), "knowledge")
-            for label in (self.tr("话术 Scripts"), self.tr("FAQ"), self.tr("Guided"))]
+            for label in (self.tr("Scripts"), self.tr("FAQ"), self.tr("Guided"))]
         self.deferred.add("knowledge", self._build_knowledge)
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
         self.side.setMinimumWidth(260)

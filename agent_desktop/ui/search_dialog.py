@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import html
+import json
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..domain.text import safe_display
 from ..services.search import SearchResults, SearchService
 from . import formatting
+from .knowledge_widgets import HTML_ROLE, HtmlDelegate, highlighted
 from .resources import icon
 from .tasks import spawn
 
@@ -38,6 +53,9 @@ class SearchField(QLineEdit):
 
 
 class SearchDialog(QDialog):
+    """A palette laid over the top of the window: type, filter, ↑ ↓, Enter. Hits are highlighted,
+    dated and told apart (a customer's phone beside a common name); "show more" pages on."""
+
     conversation_chosen = Signal(str)
     customer_chosen = Signal(str)
 
@@ -46,7 +64,10 @@ class SearchDialog(QDialog):
         self.service = service
         self.setWindowTitle(self.tr("Search"))
         self.setObjectName("searchDialog")
-        self.resize(720, 480)
+        # Over the window, without a title bar of its own: Esc or choosing a hit closes it. A dialog,
+        # not a tool window: the main window's shortcuts (Alt+O in the FAQ tab…) stay out of it.
+        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
+        self.resize(760, 500)
         self.field = SearchField()
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText(self.tr("Search conversations, messages and customers (中文 or English)…"))
@@ -54,37 +75,72 @@ class SearchDialog(QDialog):
         self.field.textChanged.connect(self._schedule)
         self.field.returnPressed.connect(self._accept_current)
         self.field.moved.connect(self._move)
+        self.open_only = QCheckBox(self.tr("&Open only"))
+        self.open_only.setObjectName("searchOpenOnly")
+        self.open_only.toggled.connect(self._refilter)
+        self.channel = QComboBox()
+        self.channel.setObjectName("searchChannel")
+        self.channel.addItem(self.tr("All channels"), None)
+        for channel in ("phone", "chat", "email", "web", "social"):
+            self.channel.addItem(icon(channel), formatting.channel_label(channel), channel)
+        self.channel.currentIndexChanged.connect(self._refilter)
+        channel_label = QLabel(self.tr("C&hannel"))
+        channel_label.setBuddy(self.channel)
+        filters = QHBoxLayout()
+        filters.addWidget(self.open_only)
+        filters.addSpacing(12)
+        filters.addWidget(channel_label)
+        filters.addWidget(self.channel)
+        filters.addStretch(1)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
-        self.results.setUniformItemSizes(True)
+        self.results.setItemDelegate(HtmlDelegate(self.results))
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # rows elide
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.results.itemActivated.connect(self._activate)
         self.state = QLabel(self.tr("Type to search. ↑/↓ choose, Enter opens, Esc closes."))
         self.state.setObjectName("searchState")
         layout = QVBoxLayout(self)
         layout.addWidget(self.field)
+        layout.addLayout(filters)
         layout.addWidget(self.state)
         layout.addWidget(self.results, 1)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._search)
+        self._results: SearchResults | None = None
+        self._page = 1
 
     def open_fresh(self) -> None:
+        self._place_over_parent()
         self.field.selectAll()
         self.show()
         self.raise_()
         self.activateWindow()
         self.field.setFocus()
 
+    def _place_over_parent(self) -> None:
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        area = parent.geometry()
+        width = min(760, max(420, area.width() - 80))
+        height = min(500, max(300, area.height() - 120))
+        self.resize(width, height)
+        self.move(area.left() + (area.width() - width) // 2, area.top() + 60)
+
     def _schedule(self) -> None:
+        self._page = 1
         self._timer.start()
 
     def _search(self) -> None:
         text = self.field.text().strip()
         if not text:
             self.results.clear()
+            self._results = None
             self.state.setText(self.tr("Type to search. ↑/↓ choose, Enter opens, Esc closes."))
             return
         self.state.setText(self.tr("Searching…"))
-        spawn(self.service.search(text), on_done=self._show, on_error=self._failed, owner=self)
+        spawn(self.service.search(text, self._page), on_done=self._show, on_error=self._failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
         self.state.setText(self.tr("Search failed: %1").replace("%1", str(error)))
@@ -92,36 +148,64 @@ class SearchDialog(QDialog):
     def _show(self, results: SearchResults | None) -> None:
         if results is None or results.text != self.field.text().strip():
             return  # a newer search is on its way
+        self._results = results
+        self._refilter()
+
+    def _kept(self, row: dict) -> bool:
+        if self.open_only.isChecked() and row.get("status") not in ("new", "open", "pending"):
+            return False
+        channel = self.channel.currentData()
+        return channel is None or row.get("channel") == channel
+
+    def _refilter(self) -> None:
+        results = self._results
+        if results is None:
+            return
+        current = self.results.currentRow()
         self.results.clear()
-        if results.empty:
-            self.state.setText(self.tr("Nothing found for “%1”.").replace("%1", results.text))
+        filtered = bool(self.open_only.isChecked() or self.channel.currentData())
+        customers = [] if self.channel.currentData() else results.customers
+        conversations = [c for c in results.conversations if self._kept(c)]
+        messages = [m for m in results.messages if self._kept(m)]
+        if not (customers or conversations or messages):
+            self.state.setText((self.tr("Nothing found for “%1” with these filters.") if filtered and not results.empty
+                                else self.tr("Nothing found for “%1”.")).replace("%1", results.text))
             return
         self.state.setText(self.tr("%1 customers · %2 conversations · %3 messages")
-                           .replace("%1", str(len(results.customers)))
-                           .replace("%2", str(len(results.conversations)))
-                           .replace("%3", str(len(results.messages))))
-        for customer in results.customers:
-            tier = formatting.tier_label(customer.get("tier"))
-            item = QListWidgetItem(self.tr("Customer: %1").replace("%1", safe_display(customer.get("name"), 60))
-                                   + (f"  ·  {tier}" if customer.get("tier") != "standard" else "")
-                                   + (f"  ·  {safe_display(customer.get('company'), 40)}" if customer.get("company") else ""))
-            item.setData(TARGET_ROLE, ("customer", customer["id"]))
-            self.results.addItem(item)
-        for conversation in results.conversations:
-            item = QListWidgetItem(icon(conversation.get("channel") or "web"),
-                                   f"{safe_display(conversation.get('subject'), 80)}  ·  "
-                                   f"{safe_display(conversation.get('customer_name'), 40)}  ·  "
-                                   f"{formatting.status_label(conversation.get('status', ''))}")
-            item.setData(TARGET_ROLE, ("conversation", conversation["id"]))
-            self.results.addItem(item)
-        for message in results.messages:
-            item = QListWidgetItem(icon(message.get("channel") or "web"),
-                                   f"{safe_display(message.get('customer_name'), 30)}: "
-                                   f"{_snippet(message.get('body') or '', results.text)}")
-            item.setToolTip(safe_display(message.get("subject"), 200))
-            item.setData(TARGET_ROLE, ("conversation", message["conversation_id"]))
-            self.results.addItem(item)
-        self.results.setCurrentRow(0)
+                           .replace("%1", str(len(customers))).replace("%2", str(len(conversations)))
+                           .replace("%3", str(len(messages))))
+        text = results.text
+        for customer in customers:
+            meta = [formatting.tier_label(customer.get("tier")), safe_display(customer.get("company"), 40),
+                    _first(customer.get("phones")), _first(customer.get("emails"))]
+            self._add(("customer", customer["id"]), None,
+                      self.tr("Customer: %1").replace("%1", safe_display(customer.get("name"), 60)), text, meta)
+        for conversation in conversations:
+            meta = [safe_display(conversation.get("customer_name"), 40), _first(conversation.get("customer_phones")),
+                    formatting.channel_label(conversation.get("channel") or ""),
+                    formatting.status_label(conversation.get("status", "")),
+                    formatting.local_time(conversation.get("last_message_at"))]
+            self._add(("conversation", conversation["id"]), conversation.get("channel"),
+                      safe_display(conversation.get("subject"), 120), text, meta)
+        for message in messages:
+            meta = [safe_display(message.get("subject"), 60), formatting.channel_label(message.get("channel") or ""),
+                    formatting.status_label(message.get("status", "")), formatting.local_time(message.get("created_at"))]
+            title = f"{safe_display(message.get('customer_name'), 30)}: {_snippet(message.get('body') or '', text)}"
+            self._add(("conversation", message["conversation_id"]), message.get("channel"), title, text, meta)
+        if results.more_possible:
+            more = QListWidgetItem(self.tr("Show more results…"))
+            more.setData(TARGET_ROLE, ("more", ""))
+            more.setData(HTML_ROLE, "<i>" + html.escape(self.tr("Show more results…")) + "</i>")
+            self.results.addItem(more)
+        self.results.setCurrentRow(max(0, min(current, self.results.count() - 1)) if self._page > 1 else 0)
+
+    def _add(self, target: tuple[str, str], channel: str | None, title: str, text: str, meta: list[str]) -> None:
+        item = QListWidgetItem(icon(channel) if channel else QIcon(), title)
+        item.setData(TARGET_ROLE, target)
+        details = " · ".join(part for part in meta if part)
+        item.setData(HTML_ROLE, f"{highlighted(title, text)}<br><span class='meta'>{highlighted(details, text)}</span>")
+        item.setToolTip(title)
+        self.results.addItem(item)
 
     def _move(self, step: int) -> None:
         if self.results.count():
@@ -135,8 +219,24 @@ class SearchDialog(QDialog):
 
     def _activate(self, item: QListWidgetItem) -> None:
         kind, target = item.data(TARGET_ROLE)
+        if kind == "more":
+            self._page += 1
+            self._search()
+            return
         self.hide()
         if kind == "customer":
             self.customer_chosen.emit(target)
         else:
             self.conversation_chosen.emit(target)
+
+
+def _first(values: object) -> str:
+    """The first of a JSON list column (phones, e-mails), for telling namesakes apart."""
+    if isinstance(values, str):
+        try:
+            values = json.loads(values)
+        except ValueError:
+            return safe_display(values, 40)
+    if isinstance(values, list) and values:
+        return safe_display(str(values[0]), 40)
+    return ""

@@ -228,6 +228,20 @@ class Startup:
         if isinstance(signed, SignIn):
             session.sync.resume_after_sign_in()
 
+    def bring_to_front(self, open_id: str | None) -> None:
+        """A second start on this data folder: show this window instead (and open what it asked)."""
+        window = self.window
+        log.info("a second start asked for the window (open=%s)", open_id)
+        if window is None:
+            return
+        if window.isMinimized():
+            window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        QApplication.alert(window)
+        if open_id:
+            window.open_conversation(open_id)
+
     def _show_splash(self, text: str) -> None:
         if self.splash is None:
             self.splash = QLabel()

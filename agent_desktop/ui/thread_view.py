@@ -109,6 +109,9 @@ class ThreadView(QTextBrowser):
                     "%1", safe_display(message.get("outbox_error"), 120))) + "</b>"
             else:
                 state = " · <i style='color:#b45309'>" + html.escape(self.tr("waiting to send…")) + "</i>"
+        elif direction == "out" and kind == "reply":
+            # The server has it: the agent sees the reply went out, not only that it is not pending.
+            state = " · <span style='color:#15803d'>" + html.escape(self.tr("✓ sent")) + "</span>"
         raw = message.get("body") or ""
         shown = self._expanded.get(str(message.get("id")), BODY_CAP)
         more = ""

@@ -26,7 +26,7 @@ def test_feature_tabs_are_in_the_bar_from_the_start_and_built_after_the_first_pa
     opened = open_window()
     window = opened.window
     labels = [window.side.tabText(i) for i in range(window.side.count())]
-    assert labels == ["Customer", "话术 Scripts", "FAQ", "Guided", "Callbacks"]
+    assert labels == ["Customer", "Scripts", "FAQ", "Guided", "Callbacks"]
     run_until(loop, lambda: not window.deferred.pending() or window.deferred.pending() == ["dashboard"])
     # Same tabs, same order, now the real pages (no placeholder left).
     assert [window.side.tabText(i) for i in range(window.side.count())] == labels

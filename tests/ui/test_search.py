@@ -36,3 +36,42 @@ def test_search_says_when_nothing_is_found(open_window, loop, qtbot):
     qtbot.keyClicks(window.search.field, "zzqqxxnotaword")
     run_until(loop, lambda: "Nothing found" in window.search.state.text())
     assert window.search.results.count() == 0
+
+
+def test_hits_are_highlighted_dated_filtered_and_page_on(open_window, loop, qtbot):
+    from agent_desktop.ui.knowledge_widgets import HTML_ROLE
+
+    opened = open_window()
+    window = opened.window
+    run_until(loop, lambda: opened.bridge.status.first_sync_done)
+    dialog = window.search
+    dialog.open_fresh()
+    type_text(qtbot, dialog.field, "退款")
+    run_until(loop, lambda: dialog.results.count() > 0)
+    rows = [dialog.results.item(i) for i in range(dialog.results.count())]
+    assert all('class="hit"' in (row.data(HTML_ROLE) or "") for row in rows if row.data(TARGET)[0] != "more")
+    assert any("/" in (row.data(HTML_ROLE) or "") for row in rows)      # a date on each hit's line
+    everything = dialog.results.count()
+    # The demo has more than one page of 退款: the last row pages on.
+    last = dialog.results.item(dialog.results.count() - 1)
+    assert last.data(TARGET)[0] == "more"
+    dialog.results.setCurrentItem(last)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    run_until(loop, lambda: dialog.results.count() > everything)
+    # Alt+O: open ones only; the channel filter narrows to phone calls.
+    from PySide6.QtWidgets import QApplication
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    run_until(loop, dialog.open_only.isChecked)   # a mnemonic "clicks" after Qt's short animation
+    dialog.channel.setCurrentIndex(dialog.channel.findData("phone"))
+    results = dialog._results
+    shown = [dialog.results.item(i).data(TARGET) for i in range(dialog.results.count())]
+    kept = {c["id"] for c in results.conversations if c["status"] in ("new", "open", "pending") and c["channel"] == "phone"}
+    kept |= {m["conversation_id"] for m in results.messages
+             if m["status"] in ("new", "open", "pending") and m["channel"] == "phone"}
+    assert {target for kind, target in shown if kind == "conversation"} == kept
+    assert not any(kind == "customer" for kind, _ in shown)
+
+
+TARGET = Qt.ItemDataRole.UserRole + 1

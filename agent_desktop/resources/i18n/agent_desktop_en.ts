@@ -163,26 +163,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+120"/>
-        <location line="+71"/>
+        <location filename="../../ui/composer.py" line="+119"/>
+        <location line="+70"/>
         <source>&amp;Reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+71"/>
+        <location line="-69"/>
+        <location line="+70"/>
         <source>Internal &amp;note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-42"/>
-        <location line="+164"/>
+        <location line="-41"/>
+        <location line="+163"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-162"/>
-        <location line="+41"/>
+        <location line="-161"/>
+        <location line="+40"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -393,7 +393,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>This conversation is no longer available.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -729,7 +729,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Service level %</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1512,23 +1512,23 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+7"/>
-        <source>话术 Scripts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>FAQ</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+0"/>
         <source>Guided</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Scripts</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2184,18 +2184,33 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SearchDialog</name>
     <message>
-        <location filename="../../ui/search_dialog.py" line="+47"/>
+        <location filename="../../ui/search_dialog.py" line="+65"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Search conversations, messages and customers (中文 or English)…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>&amp;Open only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>All channels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>C&amp;hannel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+39"/>
         <source>Type to search. ↑/↓ choose, Enter opens, Esc closes.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2210,7 +2225,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+25"/>
+        <source>Nothing found for “%1” with these filters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Nothing found for “%1”.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2220,8 +2240,14 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Customer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+2"/>
+        <source>Show more results…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2296,7 +2322,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+65"/>
         <source>Could not save the screenshot to %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2306,7 +2332,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+72"/>
+        <location filename="../../app.py" line="+75"/>
+        <source>Agent Desktop is already running: its window was brought to the front.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2444,6 +2475,11 @@ Open it in your browser?</source>
     <message>
         <location line="+3"/>
         <source>waiting to send…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>✓ sent</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

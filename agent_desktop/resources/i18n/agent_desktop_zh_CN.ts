@@ -163,26 +163,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+120"/>
-        <location line="+71"/>
+        <location filename="../../ui/composer.py" line="+119"/>
+        <location line="+70"/>
         <source>&amp;Reply</source>
         <translation>回复(&amp;R)</translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+71"/>
+        <location line="-69"/>
+        <location line="+70"/>
         <source>Internal &amp;note</source>
         <translation>内部备注(&amp;N)</translation>
     </message>
     <message>
-        <location line="-42"/>
-        <location line="+164"/>
+        <location line="-41"/>
+        <location line="+163"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-162"/>
-        <location line="+41"/>
+        <location line="-161"/>
+        <location line="+40"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>发送 (Ctrl+Enter)</translation>
     </message>
@@ -395,7 +395,7 @@
 ↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+49"/>
         <source>This conversation is no longer available.</source>
         <translation>该会话已不可用。</translation>
     </message>
@@ -732,7 +732,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>仍在等待</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Service level %</source>
         <translation>服务水平 %</translation>
     </message>
@@ -1515,17 +1515,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>坐席工作台 — %1</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
         <location line="+7"/>
-        <source>话术 Scripts</source>
-        <translation>话术</translation>
-    </message>
-    <message>
-        <location line="+0"/>
         <source>FAQ</source>
         <translation>知识库</translation>
     </message>
@@ -1533,6 +1528,11 @@ CSAT %4 · %5 open callbacks</source>
         <location line="+0"/>
         <source>Guided</source>
         <translation>引导话术</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Scripts</source>
+        <translation>话术</translation>
     </message>
     <message>
         <location line="+109"/>
@@ -2191,18 +2191,33 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SearchDialog</name>
     <message>
-        <location filename="../../ui/search_dialog.py" line="+47"/>
+        <location filename="../../ui/search_dialog.py" line="+65"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>Search conversations, messages and customers (中文 or English)…</source>
         <translation>搜索会话、消息和客户（中文或英文）…</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <location line="+23"/>
+        <location line="+5"/>
+        <source>&amp;Open only</source>
+        <translation>仅未结(&amp;O)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>All channels</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>C&amp;hannel</source>
+        <translation>渠道(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+39"/>
         <source>Type to search. ↑/↓ choose, Enter opens, Esc closes.</source>
         <translation>输入即可搜索。↑/↓ 选择，Enter 打开，Esc 关闭。</translation>
     </message>
@@ -2217,7 +2232,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+25"/>
+        <source>Nothing found for “%1” with these filters.</source>
+        <translation>在当前筛选条件下未找到与“%1”相关的结果。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Nothing found for “%1”.</source>
         <translation>未找到与“%1”相关的结果。</translation>
     </message>
@@ -2227,9 +2247,15 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>%1 位客户 · %2 个会话 · %3 条消息</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Customer: %1</source>
         <translation>客户：%1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <location line="+2"/>
+        <source>Show more results…</source>
+        <translation>显示更多结果…</translation>
     </message>
 </context>
 <context>
@@ -2303,7 +2329,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+65"/>
         <source>Could not save the screenshot to %1</source>
         <translation>无法将截图保存到 %1</translation>
     </message>
@@ -2313,7 +2339,12 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+72"/>
+        <location filename="../../app.py" line="+75"/>
+        <source>Agent Desktop is already running: its window was brought to the front.</source>
+        <translation>坐席工作台已在运行：已将其窗口切换到前台。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Agent Desktop is already running with this data folder (%1). Switch to the open window, or set AGENT_DESKTOP_HOME to use a second folder.</source>
         <translation>坐席工作台已在使用此数据文件夹（%1）运行。请切换到已打开的窗口，或设置 AGENT_DESKTOP_HOME 以使用另一个文件夹。</translation>
     </message>
@@ -2456,6 +2487,11 @@ Open it in your browser?</source>
         <location line="+3"/>
         <source>waiting to send…</source>
         <translation>等待发送…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>✓ sent</source>
+        <translation>✓ 已发送</translation>
     </message>
     <message>
         <location line="+7"/>

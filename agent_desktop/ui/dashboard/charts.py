@@ -109,6 +109,7 @@ class HourlyCharts(QWidget):
         y.setLabelFormat("%d")
         top = max((p.get("offered") or 0 for p in points), default=0)
         y.setRange(0, max(5, top * 1.1))
+        y.applyNiceNumbers()   # ticks at 0/50/100/… instead of 72/145/217
         chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(hours, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
