@@ -51,6 +51,24 @@ class Rejected(BackendError):
         self.status = status
 
 
+class Unsupported(BackendError):
+    """The connected backend cannot do this at all (a capability it lacks): never worth a retry."""
+
+
+# What a backend can do beyond the core (sync, reply, note, ticket changes). An adapter declares the
+# ones it offers in `capabilities`; the app greys out the rest and refuses their outbox items.
+CORE = "core"
+WORKFLOW = "workflow"      # transfer, callbacks, CSAT, customer notes and tags, agent state, offers
+KNOWLEDGE = "knowledge"    # personal scripts, FAQ feedback, usage counts
+ALL_CAPABILITIES = frozenset({CORE, WORKFLOW, KNOWLEDGE})
+
+
+def capabilities_of(backend: object) -> frozenset[str]:
+    """An adapter that declares nothing offers the core only (the Backend protocol's operations)."""
+    declared = getattr(backend, "capabilities", None)
+    return frozenset(declared) if declared is not None else frozenset({CORE})
+
+
 class MalformedResponse(BackendError):
     """The server answered, but not with what the contract promises (e.g. a captive portal)."""
 

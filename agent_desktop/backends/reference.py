@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from .base import ChangeBatch, MalformedResponse, SignIn
+from .base import ALL_CAPABILITIES, ChangeBatch, MalformedResponse, SignIn
 from .http import HttpClient
 
 
@@ -16,6 +16,8 @@ def _object(value: Any, what: str) -> dict[str, Any]:
 
 
 class ReferenceBackend:
+    capabilities = ALL_CAPABILITIES   # our own server does everything the app does
+
     def __init__(self, base_url: str, **http_options: Any) -> None:
         self.http = HttpClient(base_url, **http_options)
         self.base_url = self.http.base_url

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from ..backends.base import Rejected
+from ..backends.base import KNOWLEDGE, Rejected
 from ..domain.knowledge import detect_language, parse_script
 from ..domain.scripts import Guide, GuideRun, Rendered, context_from_header, parse_guide, render, run_note
 from ..domain.timeutil import now_iso
@@ -315,8 +315,8 @@ def _rejected_too(send: Callable[[SyncEngine, outbox.OutboxItem], None], *, scri
     return handler
 
 
-register_action(CREATE, _rejected_too(_send_create, script=True))
-register_action(UPDATE, _rejected_too(_send_update, script=True))
-register_action(DELETE, _rejected_too(_send_delete, script=True))
-register_action(FEEDBACK, _send_feedback)
-register_action(USAGE, _rejected_too(_send_usage, usage=True))
+register_action(CREATE, _rejected_too(_send_create, script=True), KNOWLEDGE)
+register_action(UPDATE, _rejected_too(_send_update, script=True), KNOWLEDGE)
+register_action(DELETE, _rejected_too(_send_delete, script=True), KNOWLEDGE)
+register_action(FEEDBACK, _send_feedback, KNOWLEDGE)
+register_action(USAGE, _rejected_too(_send_usage, usage=True), KNOWLEDGE)

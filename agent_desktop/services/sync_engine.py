@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from ..backends.base import (
+    CORE,
     AuthRequired,
     Backend,
     BackendError,
@@ -26,7 +27,9 @@ from ..backends.base import (
     NetworkError,
     Rejected,
     ServerBusy,
+    Unsupported,
     VersionConflict,
+    capabilities_of,
 )
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
 from ..store import Database, fts, meta, outbox, records
@@ -191,24 +194,35 @@ class SyncEngine:
                     result.sent += 1
                 else:
                     result.conflicts += 1
-            except (Rejected, InvalidRecord) as exc:
+            except (Rejected, InvalidRecord, Unsupported) as exc:
                 log.warning("the server refused outbox item %s: %s", item.key, exc)
-
-                def refuse(conn, item=item, error=str(exc)):  # type: ignore[no-untyped-def]
-                    outbox.mark_failed(conn, item.key, error)
-                    records.restore_server_state(conn, item.conversation_id)
-
-                self.db.write_sync(refuse)
+                self._refuse(item, str(exc))
+                result.failed += 1
+            except Exception as exc:  # noqa: BLE001 - one item's surprise must not stop the outbox or the pull
+                # An adapter's bug, an answer of an unforeseen shape: this item fails visibly, with a
+                # reason; the items behind it and the pull go on.
+                log.exception("outbox item %s (%s) could not be sent", item.key, item.action)
+                self._refuse(item, f"could not be sent: {type(exc).__name__}: {exc}"[:300])
                 result.failed += 1
             else:
                 result.sent += 1
             result.conversation_ids.add(item.conversation_id)
         return result
 
+    def _refuse(self, item: outbox.OutboxItem, error: str) -> None:
+        def refuse(conn):  # type: ignore[no-untyped-def]
+            outbox.mark_failed(conn, item.key, error)
+            records.restore_server_state(conn, item.conversation_id)
+
+        self.db.write_sync(refuse)
+
     def _send(self, item: outbox.OutboxItem) -> None:
         handler = ACTION_HANDLERS.get(item.action)
         if handler is None:
             raise Rejected(f"unknown outbox action {item.action!r}", 400)
+        needed = ACTION_CAPABILITIES.get(item.action, CORE)
+        if needed not in capabilities_of(self.backend):
+            raise Unsupported(f"this server does not support {item.action.replace('_', ' ')} ({needed})")
         handler(self, item)
 
     def _send_message(self, item: outbox.OutboxItem) -> None:
@@ -290,8 +304,13 @@ ACTION_HANDLERS: dict[str, ActionHandler] = {
 }
 
 
-def register_action(action: str, handler: ActionHandler) -> None:
+# The backend capability each action needs (backends.base): the core needs none beyond the protocol.
+ACTION_CAPABILITIES: dict[str, str] = {}
+
+
+def register_action(action: str, handler: ActionHandler, capability: str = CORE) -> None:
     ACTION_HANDLERS[action] = handler
+    ACTION_CAPABILITIES[action] = capability
 
 
 __all__ = ["register_action", "SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..backends.base import BackendError, Rejected
+from ..backends.base import WORKFLOW, BackendError, Rejected, capabilities_of
 from ..domain import care
 from ..domain.enums import AgentState
 from ..domain.fcr import fcr_state
@@ -53,6 +53,11 @@ class WorkflowService:
         self.conversations = conversations
         self.changed = Event()   # (what: str) — "callbacks", "notes", "status", "offers", "csat", "customer"
         self._presence_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
+
+    @property
+    def supported(self) -> bool:
+        """Whether the connected backend offers the workflow actions (transfer, CSAT, callbacks…)."""
+        return WORKFLOW in capabilities_of(self.backend)
 
     @property
     def agent_id(self) -> str:
@@ -485,4 +490,4 @@ for _action, _handler in ((TRANSFER, _send_transfer), (CSAT, _send_csat), (CALLB
                           (CALLBACK_OUTCOME, _send_callback_outcome), (NOTE_ADD, _send_note),
                           (NOTE_EDIT, _send_note_edit), (TAGS, _send_tags), (STATUS, _send_status),
                           (OFFER, _send_offer), (LINK, _send_link), (CREATE_CUSTOMER, _send_create_customer)):
-    register_action(_action, _handler)
+    register_action(_action, _handler, WORKFLOW)

@@ -155,6 +155,7 @@ class ConversationPanel(QWidget):
         layout.addWidget(self.stack)
 
         self.workflow = None
+        self._unsupported = ""   # why the workflow actions are greyed out ("" when the backend has them)
         self.chinese = False
         self.acw_seconds = ACW_SECONDS
         self._opened_marker: str | None = None   # newest message time the agent has seen
@@ -334,11 +335,18 @@ class ConversationPanel(QWidget):
             self._presence_timer.start()
             self.reload(keep_scroll=True)
 
+    def set_unsupported(self, reason: str) -> None:
+        """The backend cannot do the workflow actions: greyed out, the reason in their tooltips."""
+        self._unsupported = reason
+        for button in self.workflow_buttons.values():
+            button.setEnabled(False)
+            button.setToolTip(reason)
+
     def _show_workflow(self, header: dict[str, Any]) -> None:
         if self.workflow is None:
             return
         status = header.get("status")
-        active = status in ("new", "open", "pending")
+        active = status in ("new", "open", "pending") and not self._unsupported
         self.workflow_buttons["transfer"].setEnabled(active)
         self.workflow_buttons["escalate"].setEnabled(active)
         facts = self.workflow.facts(header["id"]) or {}

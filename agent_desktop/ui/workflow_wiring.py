@@ -285,6 +285,9 @@ def install(window: Any) -> WorkflowController:
     window.workflow = workflow
     window.conversation.set_workflow(workflow, chinese=chinese)
     window.customer.set_workflow(workflow)
+    if not workflow.supported:
+        window.conversation.set_unsupported(QCoreApplication.translate(
+            "WorkflowWiring", "This server does not support transfers, callbacks, CSAT or agent states."))
 
     window.agent_state = AgentStateWidget(workflow)
     window.bridge.sync_status_changed.connect(lambda status: window.agent_state.set_online(status.state != OFFLINE))

@@ -393,7 +393,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>This conversation is no longer available.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -438,7 +438,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+101"/>
         <source>Hand-off from %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -483,7 +483,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-231"/>
+        <location line="-238"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2617,7 +2617,12 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+62"/>
+        <location line="+44"/>
+        <source>This server does not support transfers, callbacks, CSAT or agent states.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

@@ -395,7 +395,7 @@
 ↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>This conversation is no longer available.</source>
         <translation>该会话已不可用。</translation>
     </message>
@@ -440,7 +440,7 @@
         <translation>解决时限：%1</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+101"/>
         <source>Hand-off from %1: %2</source>
         <translation>来自 %1 的交接：%2</translation>
     </message>
@@ -485,7 +485,7 @@
         <translation>%1 正在查看</translation>
     </message>
     <message>
-        <location line="-231"/>
+        <location line="-238"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -2628,7 +2628,12 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+62"/>
+        <location line="+44"/>
+        <source>This server does not support transfers, callbacks, CSAT or agent states.</source>
+        <translation>此服务器不支持转接、回访、满意度和坐席状态。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>
