@@ -4,8 +4,6 @@ still runs (the probe of issue 13: one CSAT click used to stop all syncing)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from agent_desktop.backends.base import CORE, Backend, capabilities_of
@@ -40,6 +38,17 @@ class CoreOnly:
         return self._inner.patch_conversation(conversation_id, fields, if_match)
 
 
+def _synced(backend, tmp_path):
+    """A pulled cache on `backend` as agent1, its services, and one of agent1's open conversations."""
+    signed = backend.sign_in("agent1", "demo")
+    db = Database(tmp_path / "cache.sqlite3")
+    engine = SyncEngine(db, backend, page_size=500)
+    engine.pull()
+    target = db.reader().execute("SELECT id FROM conversations WHERE status='open' AND assignee_id=? ORDER BY id "
+                                 "LIMIT 1", (signed.agent["id"],)).fetchone()[0]
+    return db, engine, signed, ConversationService(db, signed.agent), target
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     running = RunningServer(tmp_path_factory.mktemp("core-only") / "server.sqlite3")
@@ -47,24 +56,14 @@ def server(tmp_path_factory):
     running.stop()
 
 
-def test_an_unsupported_action_fails_with_a_reason_and_the_reply_behind_it_is_delivered(server, tmp_path):
+def test_an_unsupported_action_fails_with_a_reason_and_the_reply_behind_it_is_delivered(server, tmp_path, loop):
     backend: Backend = CoreOnly(ReferenceBackend(server.url))
     assert capabilities_of(backend) == {CORE}
-    signed = backend.sign_in("agent1", "demo")
-    db = Database(tmp_path / "cache.sqlite3")
-    engine = SyncEngine(db, backend, page_size=500)
-    engine.pull()
-    conversations = ConversationService(db, signed.agent)
+    db, engine, signed, conversations, target = _synced(backend, tmp_path)
     workflow = WorkflowService(db, signed.agent, backend, conversations)
-    target = db.reader().execute("SELECT id FROM conversations WHERE status='open' AND assignee_id=? ORDER BY id "
-                                 "LIMIT 1", (signed.agent["id"],)).fetchone()[0]
     before = server.conversation(target)["message_count"]
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(workflow.record_csat(target, 2))          # queued first
-        loop.run_until_complete(conversations.send(target, "reply", "core-only backend reply"))
-    finally:
-        loop.close()
+    loop.run_until_complete(workflow.record_csat(target, 2))          # queued first
+    loop.run_until_complete(conversations.send(target, "reply", "core-only backend reply"))
     pushed = engine.push()
     assert pushed.sent == 1 and pushed.failed == 1
     items = outbox.items(db.reader())
@@ -83,26 +82,14 @@ def test_an_unsupported_action_fails_with_a_reason_and_the_reply_behind_it_is_de
     db.close()
 
 
-def test_an_unexpected_exception_in_one_item_fails_that_item_and_the_rest_goes_on(server, tmp_path):
+def test_an_unexpected_exception_in_one_item_fails_that_item_and_the_rest_goes_on(server, tmp_path, loop):
     class Buggy(CoreOnly):
         def patch_conversation(self, conversation_id, fields, if_match):
             raise KeyError("an adapter bug")
 
-    inner = ReferenceBackend(server.url)
-    backend = Buggy(inner)
-    signed = backend.sign_in("agent1", "demo")
-    db = Database(tmp_path / "cache.sqlite3")
-    engine = SyncEngine(db, backend, page_size=500)
-    engine.pull()
-    conversations = ConversationService(db, signed.agent)
-    target = db.reader().execute("SELECT id FROM conversations WHERE status='open' AND assignee_id=? ORDER BY id "
-                                 "LIMIT 1", (signed.agent["id"],)).fetchone()[0]
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(conversations.change(target, priority="low"))
-        loop.run_until_complete(conversations.send(target, "note", "after the buggy patch"))
-    finally:
-        loop.close()
+    db, engine, _signed, conversations, target = _synced(Buggy(ReferenceBackend(server.url)), tmp_path)
+    loop.run_until_complete(conversations.change(target, priority="low"))
+    loop.run_until_complete(conversations.send(target, "note", "after the buggy patch"))
     pushed = engine.push()
     assert pushed.sent == 1 and pushed.failed == 1
     failed = outbox.items(db.reader())

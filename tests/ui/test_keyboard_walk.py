@@ -32,6 +32,19 @@ class Keyboard:
     def shortcut(self, key, modifiers=CTRL | SHIFT) -> None:
         self.press(key, modifiers)
 
+    def open_dialog(self, panel, key, attribute: str):
+        """Ctrl+Shift+key, then wait for the panel's dialog (a button's shortcut clicks a moment later)."""
+        self.shortcut(key)
+        run_until(self.loop, lambda: getattr(panel, attribute, None) is not None and getattr(panel, attribute).isVisible())
+        return getattr(panel, attribute)
+
+    def next_open_conversation(self, panel, *, after: str) -> str:
+        """Ctrl+L, ↓: the next open conversation of mine in the inbox opens."""
+        self.shortcut(Qt.Key.Key_L, CTRL)
+        self.press(Qt.Key.Key_Down)
+        run_until(self.loop, lambda: panel.conversation_id not in (None, after) and panel._header.get("status") == "open")
+        return panel.conversation_id
+
 
 def _active(window, qtbot):
     """The window manager's part (offscreen has none): the main window is active again once a
@@ -74,9 +87,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     assert panel.composer.kind == "reply"
 
     # Schedule a callback: Tab leaves the date-time field for the note; Ctrl+Enter saves.
-    keys.shortcut(Qt.Key.Key_B)
-    run_until(loop, lambda: getattr(panel, "callback_dialog", None) is not None and panel.callback_dialog.isVisible())
-    dialog = panel.callback_dialog
+    dialog = keys.open_dialog(panel, Qt.Key.Key_B, "callback_dialog")
     assert QApplication.focusWidget() is dialog.when     # the dialog opens on "When"
     keys.press(Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.note, QApplication.focusWidget()
@@ -89,9 +100,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     assert dialog.hours.is_open(dialog.moment())   # the default time is inside business hours
 
     # CSAT: nothing preselected; 4 then Enter records it.
-    keys.shortcut(Qt.Key.Key_F)
-    run_until(loop, lambda: getattr(panel, "csat_dialog", None) is not None and panel.csat_dialog.isVisible())
-    csat = panel.csat_dialog
+    csat = keys.open_dialog(panel, Qt.Key.Key_F, "csat_dialog")
     assert csat.score() is None and not csat.ok.isEnabled()
     keys.press(Qt.Key.Key_4)
     keys.press(Qt.Key.Key_Return)
@@ -99,13 +108,8 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     _active(window, qtbot)
 
     # From the inbox (Ctrl+L, ↓: one of mine, open), transfer with a hand-off note.
-    keys.shortcut(Qt.Key.Key_L, CTRL)
-    keys.press(Qt.Key.Key_Down)
-    run_until(loop, lambda: panel.conversation_id not in (None, target) and panel._header.get("status") == "open")
-    target = panel.conversation_id
-    keys.shortcut(Qt.Key.Key_T)
-    run_until(loop, lambda: getattr(panel, "transfer_dialog", None) is not None and panel.transfer_dialog.isVisible())
-    transfer = panel.transfer_dialog
+    target = keys.next_open_conversation(panel, after=target)
+    transfer = keys.open_dialog(panel, Qt.Key.Key_T, "transfer_dialog")
     assert QApplication.focusWidget() is transfer.note
     keys.type("客户需要增值税专票，已核实抬头")
     keys.press(Qt.Key.Key_Tab)
@@ -122,13 +126,8 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     run_until(loop, lambda: server.conversation(target).get("handoff_note") == "客户需要增值税专票，已核实抬头")
 
     # The next conversation from the inbox (Ctrl+L, ↓), resolve with a wrap-up code and go on.
-    keys.shortcut(Qt.Key.Key_L, CTRL)
-    keys.press(Qt.Key.Key_Down)
-    run_until(loop, lambda: panel.conversation_id not in (None, target) and panel._header.get("status") == "open")
-    resolving = panel.conversation_id
-    keys.shortcut(Qt.Key.Key_R)
-    run_until(loop, lambda: getattr(panel, "wrapup_dialog", None) is not None and panel.wrapup_dialog.isVisible())
-    wrap = panel.wrapup_dialog
+    resolving = keys.next_open_conversation(panel, after=target)
+    wrap = keys.open_dialog(panel, Qt.Key.Key_R, "wrapup_dialog")
     keys.press(Qt.Key.Key_Down)                    # the first wrap-up code
     assert wrap.disposition() is not None and wrap.go_next.isChecked()
     keys.press(Qt.Key.Key_Return, CTRL)
