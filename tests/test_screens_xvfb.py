@@ -8,6 +8,7 @@ Screenshots go to $AGENT_DESKTOP_ARTIFACTS (default: the test's temporary folder
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,7 @@ def test_the_window_fits_the_screen(tmp_path, screen, scale, language, user, vie
          "--lang", language, "--user", user, "--view", view, "--screenshot", str(shot)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert re.search(r"launch to painted inbox: [\d.]+ s", done.stdout), done.stdout
     image = QImage(str(shot))
     assert not image.isNull()
     width, height = (int(n) for n in screen.split("x"))
