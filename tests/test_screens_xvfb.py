@@ -26,6 +26,7 @@ CASES = [  # (screen, scale, language, user, view)
     ("1366x768", 1.0, "zh_CN", "lead1", "dashboard"),
     ("1366x768", 1.0, "zh_CN", "lead1", "wallboard"),
     ("1280x1024", 1.0, "en", "agent1", "inbox"),
+    ("1600x1000", 1.0, "en", "lead1", "wallboard"),
     ("1920x1080", 1.5, "zh_CN", "agent1", "inbox"),
 ]
 

@@ -79,6 +79,16 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     keys.type("您好，发票已开具 keyboard reply")
     keys.press(Qt.Key.Key_Return, CTRL)
     run_until(loop, lambda: "keyboard reply" in panel.thread.toPlainText())
+    # A reply from a script: "/hi", Enter inserts it with its variables filled, Ctrl+Enter sends.
+    composer = panel.composer
+    keys.type("/hi")
+    run_until(loop, lambda: composer.popup.isVisible() and composer.popup.current_script() is not None)
+    keys.press(Qt.Key.Key_Return)
+    scripted = composer.editor.toPlainText()
+    assert scripted and "/hi" not in scripted and "{{" not in scripted
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: scripted.splitlines()[0][:20] in panel.thread.toPlainText()
+              and not composer.editor.toPlainText())
     keys.shortcut(Qt.Key.Key_N)
     assert panel.composer.kind == "note"
     keys.type("已核实开票信息 keyboard note")
@@ -124,6 +134,19 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     run_until(loop, lambda: not transfer.isVisible())
     _active(window, qtbot)
     run_until(loop, lambda: server.conversation(target).get("handoff_note") == "客户需要增值税专票，已核实抬头")
+
+    # Escalate another one (Ctrl+Shift+X): the tiers are offered first, a note is required.
+    target = keys.next_open_conversation(panel, after=target)
+    escalation = keys.open_dialog(panel, Qt.Key.Key_X, "transfer_dialog")
+    assert escalation is not transfer and escalation.kind == "escalate"
+    assert escalation.queue.currentData() in ("q-aftersales-l2", "q-complaints-desk")
+    keys.press(Qt.Key.Key_Return, CTRL)                           # no note yet: refused, says why
+    assert escalation.isVisible() and escalation.error.text()
+    keys.type("二次来电，退款未到账，升级处理")
+    keys.press(Qt.Key.Key_Return, CTRL)
+    run_until(loop, lambda: not escalation.isVisible())
+    _active(window, qtbot)
+    run_until(loop, lambda: server.conversation(target).get("handoff_note") == "二次来电，退款未到账，升级处理")
 
     # The next conversation from the inbox (Ctrl+L, ↓), resolve with a wrap-up code and go on.
     resolving = keys.next_open_conversation(panel, after=target)

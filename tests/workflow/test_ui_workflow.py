@@ -116,40 +116,73 @@ def test_transfer_needs_a_note_the_receiver_sees_first(open_window, loop, qtbot,
     _finish(receiver, loop=loop)
 
 
-def test_an_offer_is_announced_without_replacing_the_screen_and_opens_on_accept(open_window, loop, server, qtbot):
+def _offered_call(server, opened, loop, channel: str = "phone") -> tuple[str, str]:
+    """A quiet floor (nothing else waiting, only agent1 available), then a phone call comes in:
+    returns the new conversation and its customer's name once the offer bar shows it."""
     database = _server_db(server)
-    with database.transaction() as conn:   # a quiet floor: nothing else waiting, only agent1 available
+    with database.transaction() as conn:
         conn.execute("UPDATE conversations SET assignee_id='a-agent2', "
                      "data=json_set(data, '$.assignee_id', 'a-agent2') WHERE status='new' AND assignee_id IS NULL")
         for offer_id, data in conn.execute("SELECT id, data FROM offers WHERE state='offered'").fetchall():
             server_store.store(conn, "offer", offer_id, {**json.loads(data), "state": "withdrawn"})
+        # Contacts routed to agent1 by earlier tests no longer fill its lines.
+        conn.execute("UPDATE conversations SET data=json_remove(data, '$.routed_to') "
+                     "WHERE json_extract(data, '$.routed_to') = 'a-agent1'")
         for (agent_id,) in conn.execute("SELECT id FROM agents WHERE id != 'a-agent1'").fetchall():
             workflow_ops.write_agent_status(conn, agent_id, "offline")
         workflow_ops.write_agent_status(conn, "a-agent1", "available")
-    opened = open_window()
-    window = _ready(opened, loop)
     name = f"来电客户{uuid.uuid4().hex[:6]}"
+    phone = f"+86 139 {uuid.uuid4().int % 10**8:08d}"   # a new caller: not appended to an earlier call
     answer = requests.post(f"{server.url}/api/v1/inbound", headers={"X-Integration-Key": INTEGRATION_KEY},
-                           timeout=10, json={"channel": "phone", "customer": {"name": name, "phone": "+86 139 0000 1234"},
+                           timeout=10, json={"channel": channel, "customer": {"name": name, "phone": phone},
                                              "subject": "来电", "body": "【来电】客户询问订单进度"}).json()
-    reading = window.conversation.conversation_id
-    assert reading is not None
     opened.session.sync.nudge()
-    controller = window.workflow_controller
+    window = opened.window
     run_until(loop, lambda: window.offer_toolbar.isVisible() and name in window.offer_bar.text.text())
-    assert controller.notifier.history[-1].kind == "offer"
-    assert window.conversation.conversation_id == reading   # what the agent reads stays on screen
+    return answer["conversation_id"], name
+
+
+def _press(loop, qtbot, window, key) -> None:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    in_loop(loop, lambda: qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier
-                                         | Qt.KeyboardModifier.ShiftModifier))   # Accept
-    run_until(loop, lambda: answer["conversation_id"] in controller.popped)
-    assert window.conversation.conversation_id == answer["conversation_id"]
+    in_loop(loop, lambda: qtbot.keyClick(window, key, Qt.KeyboardModifier.ControlModifier
+                                         | Qt.KeyboardModifier.ShiftModifier))
+
+
+def test_an_offer_is_announced_without_replacing_the_screen_and_opens_on_accept(open_window, loop, server, qtbot):
+    opened = open_window()
+    window = _ready(opened, loop)
+    reading = window.conversation.conversation_id
+    conversation_id, name = _offered_call(server, opened, loop)
+    controller = window.workflow_controller
+    assert controller.notifier.history[-1].kind == "offer"
+    assert window.conversation.conversation_id == reading   # what the agent reads stays on screen
+    _press(loop, qtbot, window, Qt.Key.Key_Y)                 # Ctrl+Shift+Y: accept
+    run_until(loop, lambda: conversation_id in controller.popped)
+    assert window.conversation.conversation_id == conversation_id
     assert window.customer.name.text() == name and window.side.currentWidget() is window.customer
-    run_until(loop, lambda: server.conversation(answer["conversation_id"])["assignee_id"] == "a-agent1")
+    run_until(loop, lambda: server.conversation(conversation_id)["assignee_id"] == "a-agent1")
     # Once accepted, the conversation stays: the sync that confirms the assignment pops nothing else.
     run_until(loop, lambda: opened.bridge.status.queued == 0)
-    assert window.conversation.conversation_id == answer["conversation_id"]
+    assert window.conversation.conversation_id == conversation_id
+    _finish(opened, loop=loop)
+
+
+def test_declining_an_offer_by_keyboard_leaves_the_screen_as_it_was(open_window, loop, server, qtbot):
+    opened = open_window()
+    window = _ready(opened, loop)
+    reading = window.conversation.conversation_id
+    conversation_id, _name = _offered_call(server, opened, loop)
+    _press(loop, qtbot, window, Qt.Key.Key_J)                 # Ctrl+Shift+J: decline
+    run_until(loop, lambda: not window.offer_toolbar.isVisible())
+    run_until(loop, lambda: opened.bridge.status.queued == 0)
+    declined = _server_db(server).reader().execute(
+        "SELECT count(*) FROM offers WHERE json_extract(data, '$.conversation_id')=? "
+        "AND json_extract(data, '$.agent_id')='a-agent1' AND json_extract(data, '$.state')='declined'",
+        (conversation_id,)).fetchone()[0]
+    assert declined == 1
+    assert server.conversation(conversation_id)["assignee_id"] != "a-agent1"
+    assert window.conversation.conversation_id == reading
     _finish(opened, loop=loop)
 
 
