@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLayout,
     QPushButton,
@@ -152,6 +153,8 @@ class DashboardView(QWidget):
                                                QCoreApplication.translate("Dashboard", "AHT"), QCoreApplication.translate("Dashboard", "CSAT"), QCoreApplication.translate("Dashboard", "Occupancy"), QCoreApplication.translate("Dashboard", "Queues")])
         self.agents.verticalHeader().setVisible(False)
         self.agents.setTabKeyNavigation(False)   # Tab leaves the table (arrows move inside it)
+        self.agents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.agents.setWordWrap(False)
         self.agents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agents.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.agents.horizontalHeader().setStretchLastSection(True)
@@ -170,7 +173,7 @@ class DashboardView(QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(charts_box)
         bottom.addWidget(self.agents)
-        bottom.setSizes([820, 560])
+        bottom.setSizes([680, 700])   # the agents table needs room for its queue lists
         body = QSplitter(Qt.Orientation.Vertical)
         body.addWidget(tiles_scroll)
         body.addWidget(bottom)
@@ -274,10 +277,16 @@ class DashboardView(QWidget):
                       ", ".join(names.get(q, q) for q in agent.get("queue_ids", [])))
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                item.setToolTip(value)   # the queues column elides: the whole list on hover
                 if c in (2, 3, 4, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.agents.setItem(r, c, item)
-        self.agents.resizeColumnsToContents()
+        # The figures keep their width; the queue list takes what is left and elides, so the table
+        # never scrolls sideways.
+        header = self.agents.horizontalHeader()
+        for column in range(self.agents.columnCount() - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.agents.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
     def _tick(self) -> None:
         snapshot = self.snapshot
