@@ -61,6 +61,12 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     keys = Keyboard(qtbot, loop, window)
     panel = window.conversation
 
+    def submit_and_wait(dialog) -> None:
+        """Ctrl+Enter submits; the main window is active again once the dialog has closed."""
+        keys.press(Qt.Key.Key_Return, CTRL)
+        run_until(loop, lambda: not dialog.isVisible())
+        _active(window, qtbot)
+
     # Search (Ctrl+K), open the first hit with Enter.
     keys.shortcut(Qt.Key.Key_K, CTRL)
     search = window.search
@@ -130,9 +136,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
         keys.press(Qt.Key.Key_Tab, SHIFT)
         assert QApplication.focusWidget() is transfer.queue, QApplication.focusWidget()
         keys.press(Qt.Key.Key_Down)
-    keys.press(Qt.Key.Key_Return, CTRL)
-    run_until(loop, lambda: not transfer.isVisible())
-    _active(window, qtbot)
+    submit_and_wait(transfer)
     run_until(loop, lambda: server.conversation(target).get("handoff_note") == "客户需要增值税专票，已核实抬头")
 
     # Escalate another one (Ctrl+Shift+X): the tiers are offered first, a note is required.
@@ -143,9 +147,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     keys.press(Qt.Key.Key_Return, CTRL)                           # no note yet: refused, says why
     assert escalation.isVisible() and escalation.error.text()
     keys.type("二次来电，退款未到账，升级处理")
-    keys.press(Qt.Key.Key_Return, CTRL)
-    run_until(loop, lambda: not escalation.isVisible())
-    _active(window, qtbot)
+    submit_and_wait(escalation)
     run_until(loop, lambda: server.conversation(target).get("handoff_note") == "二次来电，退款未到账，升级处理")
 
     # The next conversation from the inbox (Ctrl+L, ↓), resolve with a wrap-up code and go on.
