@@ -23,6 +23,12 @@ _running: set[asyncio.Task[Any]] = set()
 
 def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], None] | None = None,
           on_done: Callable[[Any], None] | None = None, *, owner: QObject | None = None) -> asyncio.Task[Any]:
+    if owner is not None and not shiboken6.isValid(owner):
+        # Asked for by a widget that is already gone (a late refresh during teardown): nothing to do.
+        coro.close()
+        gone: asyncio.Future[Any] = asyncio.get_event_loop().create_future()
+        gone.cancel()
+        return gone  # type: ignore[return-value]
     task = asyncio.ensure_future(coro)
     _running.add(task)
     connection = owner.destroyed.connect(lambda *_: task.cancel()) if owner is not None else None

@@ -44,3 +44,17 @@ def test_finished_tasks_leave_no_connection_on_their_owner(qapp, loop):
     assert sorted(results) == [-1, 0, 1, 2, 3, 4]
     assert widget.receivers("2destroyed(QObject*)") == baseline
     widget.deleteLater()
+
+
+def test_a_task_asked_for_by_a_deleted_widget_never_starts(qapp, loop):
+    widget = QWidget()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    started: list[str] = []
+
+    async def work() -> None:
+        started.append("ran")
+
+    task = spawn(work(), owner=widget)   # used to raise "Signal source has been deleted"
+    run_until(loop, task.done)
+    assert task.cancelled() and started == []
