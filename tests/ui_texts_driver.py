@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import sys
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar, QWidget
+
+from tests.app_driver import run_app
 
 # Labels whose text is data from the server or the customer, not interface wording.
 DATA_LABELS = {"conversationTitle", "conversationSubtitle", "customerName", "customerValue", "tileAgents",
@@ -37,11 +38,6 @@ def _texts(window: QWidget) -> list[str]:
 
 
 def main() -> int:
-    from agent_desktop import app as app_module
-
-    timer = QTimer()
-    original_init = QApplication.__init__
-
     def poll() -> None:
         app = QApplication.instance()
         for window in app.topLevelWidgets():
@@ -55,13 +51,7 @@ def main() -> int:
             print("TEXTS " + json.dumps(_texts(window), ensure_ascii=False), flush=True)
             app.quit()
 
-    def start_polling(self, *args, **kwargs) -> None:
-        original_init(self, *args, **kwargs)
-        timer.timeout.connect(poll)
-        timer.start(100)
-
-    QApplication.__init__ = start_polling  # type: ignore[method-assign]
-    return app_module.main(sys.argv[1:])
+    return run_app(sys.argv[1:], poll, interval_ms=100)
 
 
 if __name__ == "__main__":

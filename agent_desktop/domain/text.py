@@ -83,3 +83,10 @@ def clean_body(text: str) -> str:
     text = _SURROGATE.sub("\ufffd", text)
     text = _INVISIBLE.sub("", text)
     return _CONTROL.sub("", text)
+
+
+def localized_name(record: dict, chinese: bool, key: str = "name") -> str:
+    """A record's name in the interface language: `<key>_en` in English when it has one, else `<key>`
+    (queues, wrap-up codes and the like carry the Chinese name first)."""
+    english = record.get(f"{key}_en")
+    return str(english if english and not chinese else record.get(key) or "")

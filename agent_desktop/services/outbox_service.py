@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from ..domain.text import localized_name
 from ..store import outbox, outbox_repair
 from .conversations import ConversationService
 
@@ -27,7 +28,7 @@ class OutboxService:
     def queue_name(self, queue_id: str, *, chinese: bool) -> str | None:
         for queue in self.conversations.queues():
             if queue["id"] == queue_id:
-                return queue["name"] if chinese or not queue.get("name_en") else queue["name_en"]
+                return localized_name(queue, chinese)
         return None
 
     def conversation(self, conversation_id: str) -> dict[str, Any] | None:

@@ -56,9 +56,6 @@ class ActionRow(QWidget):
             self._wanted[button] = wanted
             self._relayout()
 
-    def is_wanted(self, button: QPushButton) -> bool:
-        return self._wanted.get(button, False)
-
     def overflowed(self) -> list[QPushButton]:
         return [b for b in self._buttons if self._wanted[b] and b.isHidden()]
 

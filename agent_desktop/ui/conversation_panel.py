@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.text import safe_display
+from ..domain.text import localized_name, safe_display
 from ..domain.timeutil import utcnow
 from ..domain.triage import Urgency, urgency
 from ..domain.workflow import TransitionRefused, allowed_transitions
@@ -206,8 +206,7 @@ class ConversationPanel(QWidget):
         if header.get("customer_tier") in ("vip", "key_account"):
             name = f"{name}  ·  {tier}"
         self.title.setText(name)
-        queue = (header.get("queue_name") if self.chinese or not header.get("queue_name_en")
-                 else header.get("queue_name_en")) or ""
+        queue = localized_name(header, self.chinese, "queue_name")
         parts = [
             safe_display(header.get("subject"), 160),
             formatting.channel_label(header.get("channel", "")),
@@ -361,8 +360,7 @@ class ConversationPanel(QWidget):
         if status in ("resolved", "closed") and facts.get("disposition"):
             codes = {d["id"]: d for d in self.workflow.dispositions()}
             code = codes.get(facts["disposition"])
-            label = (code["name"] if self.chinese or not code.get("name_en") else code["name_en"]) if code \
-                else facts["disposition"]
+            label = localized_name(code, self.chinese) if code else facts["disposition"]
             fcr = {"yes": self.tr("first-contact resolution"), "provisional": self.tr("first contact (7-day window)"),
                    "no": self.tr("not first-contact")}.get(facts.get("fcr", ""), "")
             extra = "  ·  ".join(p for p in (self.tr("Wrap-up: %1").replace("%1", safe_display(label, 40)), fcr) if p)
@@ -486,8 +484,7 @@ class ConversationPanel(QWidget):
         conversation_id, conflict = self.conversation_id, conflicts[0]
         chinese = self.chinese
         names = {a["id"]: str(a.get("name") or a["id"]) for a in self.workflow.agents()}
-        names.update({q["id"]: (q["name"] if chinese or not q.get("name_en") else q["name_en"])
-                      for q in self.service.queues()})
+        names.update({q["id"]: localized_name(q, chinese) for q in self.service.queues()})
         dialog = ConflictDialog(conflict, self, names=names)
         self.conflict_dialog = dialog
 

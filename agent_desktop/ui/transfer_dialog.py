@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.text import localized_name
 from ..domain.workflow import HANDOFF_NOTE_MIN_CHARS, HandOffRefused, check_handoff
 from .agent_state import state_label
 from .keyboard import submit_with_ctrl_enter, tab_moves_focus
@@ -33,7 +34,7 @@ class TransferDialog(QDialog):
         self.queue.setObjectName("transferQueue")
         ordered = sorted(queues, key=lambda q: (q["id"] not in ESCALATION_QUEUES) if escalate else 0)
         for queue in ordered:
-            name = queue["name"] if chinese or not queue.get("name_en") else queue["name_en"]
+            name = localized_name(queue, chinese)
             self.queue.addItem(name, queue["id"])
         current = self.queue.findData(header.get("queue_id"))
         if not escalate and current >= 0:

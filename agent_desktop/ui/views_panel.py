@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from ..domain.enums import Channel
+from ..domain.text import localized_name
 from ..store.inbox import ALL_OPEN, CHANNEL, MINE, QUEUE, UNASSIGNED, InboxView
 from . import formatting
 from .resources import icon
@@ -62,7 +63,7 @@ class ViewsPanel(QTreeWidget):
         if queues:
             self._section(self.tr("QUEUES"))
             for queue in queues:
-                name = queue["name"] if language_is_chinese or not queue.get("name_en") else queue["name_en"]
+                name = localized_name(queue, language_is_chinese)
                 self._view(InboxView(QUEUE, queue["id"]), name)
         self._section(self.tr("CHANNELS"))
         for channel in Channel.values():

@@ -136,7 +136,6 @@ class WorkflowController(QObject):
         self._primed = window.bridge.status.first_sync_done
         window.bridge.sync_status_changed.connect(self._on_sync_status)
         self._accepted: str | None = None
-        self.offer_shown_at: float | None = None
         self.sla = SlaWatch()
         self._sla_primed = False
 
@@ -163,21 +162,17 @@ class WorkflowController(QObject):
             return
         # Latency counts from the first change of the batch, which reached the cache then.
         started = getattr(self.window, "changes_applied_at", None) or time.perf_counter()
-        target = None
+        # An offer is announced (notification and offer bar: customer, tier, subject, seconds left)
+        # and opens when the agent accepts it: nothing replaces the conversation on screen unasked.
         for offer in self.workflow.offers():
             if offer["id"] not in self._seen_offers:
                 self._seen_offers.add(offer["id"])
-                target = target or offer
                 self.notifier.notify("offer", self.tr("New contact offered"),
                                      self.tr("%1 · %2").replace("%1", safe_display(offer.get("customer_name"), 40))
                                      .replace("%2", safe_display(offer.get("subject"), 60)))
         mine = self._my_live_conversations()
         assigned = [cid for cid in mine - self._mine if cid in conversation_ids]
         self._mine = mine
-        # An offer is announced in the offer bar (customer, tier, subject, seconds left) and opens
-        # when the agent accepts it: nothing replaces the conversation on screen unasked.
-        if target is not None:
-            self.offer_shown_at = started
         pop_id = None
         for cid in assigned:
             header = self.workflow.conversations.header(cid) or {}

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.text import localized_name
 from .keyboard import submit_with_ctrl_enter
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,7 +32,7 @@ class WrapUpDialog(QDialog):
         self.codes = QListWidget()
         self.codes.setObjectName("dispositionList")
         for item in dispositions:
-            label = item["name"] if chinese or not item.get("name_en") else item["name_en"]
+            label = localized_name(item, chinese)
             entry = QListWidgetItem(label)
             entry.setData(ID_ROLE, item["id"])
             self.codes.addItem(entry)

@@ -11,7 +11,7 @@ import sys
 
 import keyring
 import keyring.backend
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -34,8 +34,8 @@ def main() -> int:
     answers = sys.argv[1].split(",")
     app_args = sys.argv[sys.argv.index("--") + 1:]
     keyring.set_keyring(MemoryKeyring())
-    from agent_desktop import app as app_module
     from agent_desktop.ui.dialogs import SignInDialog
+    from tests.app_driver import run_app  # imports the app: after the keyring is set
 
     answered: set[int] = set()
 
@@ -59,16 +59,7 @@ def main() -> int:
                 print(f"inbox rows: {widget.model.rowCount()}", flush=True)
                 app.quit()
 
-    timer = QTimer()
-    timer.timeout.connect(poll)
-    original_init = QApplication.__init__
-
-    def start_polling(self, *args, **kwargs) -> None:  # the app makes its QApplication in main()
-        original_init(self, *args, **kwargs)
-        timer.start(50)
-
-    QApplication.__init__ = start_polling  # type: ignore[method-assign]
-    code = app_module.main(app_args)
+    code = run_app(app_args, poll)
     print(f"keyring: {json.dumps(MemoryKeyring.secrets)}", flush=True)
     print(f"exit code: {code}", flush=True)
     return code

@@ -71,6 +71,15 @@ class TileGrid(QWidget):
         if added:
             self.place(self.columns_for(self.width()), force=True)
 
+    def in_scroll_area(self, name: str) -> QScrollArea:
+        """The grid in a scroll area that scrolls down only: sideways, the tiles reflow."""
+        scroll = QScrollArea()
+        scroll.setObjectName(name)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self)
+        return scroll
+
     def _tile_width(self) -> int:
         return max((tile.minimumSizeHint().width() for tile in self.tiles.values()), default=240)
 
@@ -136,11 +145,7 @@ class DashboardView(QWidget):
 
         self.tiles = TileGrid()
         self.tiles.opened.connect(self.open_queue)
-        tiles_scroll = QScrollArea()
-        tiles_scroll.setWidgetResizable(True)
-        tiles_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # tiles reflow
-        tiles_scroll.setWidget(self.tiles)
-        tiles_scroll.setObjectName("tilesScroll")
+        tiles_scroll = self.tiles.in_scroll_area("tilesScroll")
 
         self.chart_queue = QComboBox()
         self.chart_queue.setObjectName("chartQueue")
@@ -157,7 +162,12 @@ class DashboardView(QWidget):
         self.agents.setWordWrap(False)
         self.agents.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agents.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.agents.horizontalHeader().setStretchLastSection(True)
+        # The figures keep their width; the queue list takes what is left and elides, so the table
+        # never scrolls sideways.
+        header = self.agents.horizontalHeader()
+        for column in range(self.agents.columnCount() - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.agents.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
         charts_box = QWidget()
         charts_layout = QVBoxLayout(charts_box)
@@ -281,12 +291,6 @@ class DashboardView(QWidget):
                 if c in (2, 3, 4, 5, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.agents.setItem(r, c, item)
-        # The figures keep their width; the queue list takes what is left and elides, so the table
-        # never scrolls sideways.
-        header = self.agents.horizontalHeader()
-        for column in range(self.agents.columnCount() - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.agents.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
 
     def _tick(self) -> None:
         snapshot = self.snapshot
@@ -363,12 +367,8 @@ class Wallboard(QWidget):
         self.tiles = TileGrid(large=True)
         self._target: QRect | None = None
         # More queues than the screen holds scroll instead of running off the screen.
-        scroll = QScrollArea()
-        scroll.setObjectName("wallboardScroll")
-        scroll.setWidgetResizable(True)
+        scroll = self.tiles.in_scroll_area("wallboardScroll")
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.tiles)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(scroll, 1)
