@@ -53,6 +53,13 @@ class MessageKind(StrEnum):
     NOTE = "note"
 
 
+class MessageEvent(StrEnum):
+    """What a generated message records, so each client words it in its own language."""
+    NONE = ""
+    TRANSFER = "transfer"
+    ESCALATE = "escalate"
+
+
 class Direction(StrEnum):
     IN = "in"
     OUT = "out"

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .business_hours import parse_business_hours
-from .enums import Channel, Direction, MessageKind, Priority, Role, Status, Tier
+from .enums import Channel, Direction, MessageEvent, MessageKind, Priority, Role, Status, Tier
 from .timeutil import normalise_iso
 
 MAX_ID_LENGTH = 128
@@ -185,6 +185,10 @@ class Message:
     author_id: str | None = None
     author_name: str = ""
     idempotency_key: str | None = None
+    # A generated message (a hand-off) names its event and target (a queue id) instead of
+    # wording it: the body holds only what the agent wrote.
+    event: str = ""
+    event_target: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -281,6 +285,7 @@ def _workflow_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 _KINDS = MessageKind.values()  # tuples: membership must not fail on an unhashable value
 _DIRECTIONS = Direction.values()
+_EVENTS = MessageEvent.values()
 
 
 def _plain_id(value: Any) -> bool:
@@ -300,7 +305,7 @@ def parse_message(record_id: str, data: Any) -> Message:
             and (author_id is None or _plain_id(author_id))
             and (author_name is None or (type(author_name) is str and len(author_name) <= MAX_TEXT_LENGTH))
             and (key is None or (type(key) is str and len(key) <= MAX_ID_LENGTH))
-            and "created_at" in data):
+            and "created_at" in data and not get("event")):
         try:
             # One encode finds a lone surrogate in any of them (concatenation never pairs them up).
             "".join((conversation_id, body, author_id or "", author_name or "", key or "")).encode("utf-8")
@@ -325,6 +330,9 @@ def _parse_message_checked(record_id: str, data: dict[str, Any]) -> Message:
         author_id=_id(data, "author_id", required=False),
         author_name=_str(data, "author_name", required=False) or "",
         idempotency_key=_str(data, "idempotency_key", required=False, limit=MAX_ID_LENGTH, default=None),
+        # An event this build does not know (a newer server) leaves a plain note: never drop the message.
+        event=_event if (_event := data.get("event")) in _EVENTS else MessageEvent.NONE.value,
+        event_target=(_id(data, "event_target", required=False) or "") if data.get("event") in _EVENTS else "",
     )
 
 

@@ -89,6 +89,8 @@ class MessageOut(BaseModel):
     created_at: str
     version: int
     idempotency_key: str | None = None
+    event: str = Field(default="", description="a generated message's event: '', 'transfer' or 'escalate'")
+    event_target: str = Field(default="", description="the event's target (a queue id)")
 
 
 class MessageSent(MessageOut):

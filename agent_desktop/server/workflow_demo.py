@@ -139,7 +139,7 @@ def build_feedback(rng: random.Random, now: datetime, conversations: list[Record
                 "customer_id": conversation["customer_id"], "conversation_id": cid,
                 "agent_id": conversation.get("assignee_id") or agent1,
                 "due_at": to_iso(now + timedelta(hours=rng.uniform(-3, 30))), "status": "scheduled",
-                "reason": "csat", "note": f"满意度 {score}/5 回访 · CSAT {score}/5 follow-up", "attempts": 0,
+                "reason": "csat", "note": "问题没有真正解决", "attempts": 0,
                 "created_at": rated, "version": 1,
             }))
     mine = [(cid, c) for cid, c in conversations if c.get("assignee_id") == agent1][:8]

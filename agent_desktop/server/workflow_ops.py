@@ -118,14 +118,13 @@ def transfer(database: store.Database, agent: dict[str, Any], conversation_id: s
                 queue_id = conversation.get("queue_id")
         now = now_iso()
         kind = body.get("kind", "transfer")
-        queue = store.load(conn, "queue", queue_id) if queue_id else None
-        label = "升级" if kind == "escalate" else "转接"
-        where = (queue or {}).get("name") or queue_id or ""
         message_id = new_id("m")
+        # The event and its target, not a worded marker: each client says "Transferred to …" in
+        # its agent's language and with the queue's name in that language.
         message = store.store(conn, "message", message_id, {
             "conversation_id": conversation_id, "kind": "note", "direction": "out", "author_id": agent["id"],
-            "author_name": agent["name"], "body": f"【{label} → {where}】{note}", "created_at": now,
-            "idempotency_key": key, "handoff": True,
+            "author_name": agent["name"], "body": note, "created_at": now, "idempotency_key": key,
+            "event": "escalate" if kind == "escalate" else "transfer", "event_target": queue_id or "",
         })
         priority = conversation["priority"]
         if kind == "escalate" and priority in ("low", "normal"):
@@ -324,7 +323,8 @@ def _csat_follow_up(conn: sqlite3.Connection, conversation_id: str, conversation
         "agent_id": conversation.get("assignee_id"),
         "due_at": to_iso(care.follow_up_due(now, queue_hours(conn, conversation.get("queue_id")))),
         "status": "scheduled", "reason": "csat", "attempts": 0, "created_at": to_iso(now),
-        "note": f"满意度 {body['score']}/5 回访 · CSAT {body['score']}/5 follow-up" + (f": {comment}" if comment else ""),
+        # reason "csat" says why in each client's language; the note is only the customer's comment
+        "note": comment,
     })
     return store.with_id(callback_id, data)
 

@@ -34,6 +34,7 @@ def messages(conn: sqlite3.Connection, conversation_id: str, limit: int = 500) -
     """The newest `limit` messages in reading order; unsent (pending) ones last."""
     rows = _dicts(conn.execute(
         "SELECT m.id, m.kind, m.direction, m.author_id, m.author_name, m.body, m.created_at, m.pending, "
+        "m.event, m.event_target, "
         "o.state AS outbox_state, o.last_error AS outbox_error FROM messages m "
         "LEFT JOIN outbox o ON m.pending = 1 AND o.key = m.idempotency_key "
         "WHERE m.conversation_id = ? ORDER BY m.pending DESC, m.created_at DESC, m.rowid DESC LIMIT ?",

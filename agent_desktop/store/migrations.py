@@ -98,11 +98,18 @@ def _queue_business_hours(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE queues ADD COLUMN business_hours TEXT NOT NULL DEFAULT ''")
 
 
+def _message_events(db: sqlite_utils.Database) -> None:
+    # A generated message's event and target (domain.enums.MessageEvent), worded by the client.
+    db.execute("ALTER TABLE messages ADD COLUMN event TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE messages ADD COLUMN event_target TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
     ("010_knowledge", migrate_knowledge),
     ("020_workflow", migrate_workflow),
     ("030_queue_business_hours", _queue_business_hours),
+    ("031_message_events", _message_events),
 ]
 
 

@@ -140,7 +140,7 @@ def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
 
 # Column order of `_message_row`: one list for the row-by-row and the bulk writer.
 _MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
-                    "version", "idempotency_key", "pending", "id")
+                    "version", "idempotency_key", "event", "event_target", "pending", "id")
 _INSERT_MESSAGE = (f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) "
                    f"VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)})")
 _UPSERT_MESSAGE = (_INSERT_MESSAGE + " ON CONFLICT(id) DO UPDATE SET "
@@ -151,7 +151,8 @@ _UPDATE_MESSAGE = ("UPDATE messages SET " + ", ".join(f"{c}=?" for c in _MESSAGE
 
 def _message_row(message: Message, pending: bool) -> tuple[Any, ...]:
     return (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
-            message.body, message.created_at, message.version, message.idempotency_key, int(pending), message.id)
+            message.body, message.created_at, message.version, message.idempotency_key, message.event,
+            message.event_target, int(pending), message.id)
 
 
 def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:

@@ -143,7 +143,10 @@ def callbacks(conn: sqlite3.Connection, agent_id: str | None, *, include_done: b
         where.append("(cb.agent_id=? OR cb.agent_id IS NULL)")
         args.append(agent_id)
     return _dicts(conn.execute(
-        "SELECT cb.*, cu.name AS customer_name, cu.tier AS customer_tier, cu.phones AS customer_phones "
+        "SELECT cb.*, cu.name AS customer_name, cu.tier AS customer_tier, cu.phones AS customer_phones, "
+        # a CSAT follow-up shows the score that caused it (the lowest, should there be several)
+        "(SELECT min(cs.score) FROM csat cs WHERE cb.reason = 'csat' AND cs.conversation_id = cb.conversation_id) "
+        "AS csat_score "
         f"FROM callbacks cb LEFT JOIN customers cu ON cu.id = cb.customer_id WHERE {' AND '.join(where)} "
         "ORDER BY cb.status != 'scheduled', cb.due_at, cb.id LIMIT ?", (*args, limit)))
 

@@ -192,7 +192,11 @@ class CallbacksView(QWidget):
             when = formatting.local_time(row["due_at"])
             seconds = (parse_iso(row["due_at"]) - now).total_seconds()
             mark = "⚠ " if overdue else ""
-            reason = self.tr("CSAT follow-up") if row.get("reason") == "csat" else ""
+            reason = ""
+            if row.get("reason") == "csat":
+                score = row.get("csat_score")
+                reason = (self.tr("CSAT %1/5 follow-up").replace("%1", str(score)) if score is not None
+                          else self.tr("CSAT follow-up"))
             name = safe_display(row.get("customer_name"), 40) or self.tr("Unknown customer")
             head = f"{mark}{when} ({formatting.countdown(seconds)})  ·  {name}"
             if reason:

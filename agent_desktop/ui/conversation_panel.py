@@ -197,6 +197,8 @@ class ConversationPanel(QWidget):
             return
         self._header = header
         self._show_header(header)
+        chinese = self.chinese
+        self.thread.queue_names = {q["id"]: localized_name(q, chinese) for q in self.service.queues()}
         self.thread.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
                                   keep_scroll=keep_scroll)
 

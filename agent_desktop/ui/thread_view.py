@@ -46,6 +46,8 @@ class ThreadView(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         self._expanded: dict[str, int] = {}   # message id -> characters shown
         self.render_html = False
+        # Queue id -> its name in the agent's language, for hand-off events (set by the panel).
+        self.queue_names: dict[str, str] = {}
         self.resource_requests = 0            # fetches Qt asked for and we refused (for the tests)
 
     def loadResource(self, _type: int, _name: QUrl) -> Any:  # noqa: N802 - Qt override
@@ -92,6 +94,17 @@ class ThreadView(QTextBrowser):
         else:
             bar.setValue(bar.maximum())
 
+    def _event_text(self, message: dict[str, Any]) -> str:
+        """A generated message's event in the agent's language ("Transferred to After-sales")."""
+        event = message.get("event") or ""
+        if event not in ("transfer", "escalate"):
+            return ""
+        target = str(message.get("event_target") or "")
+        where = safe_display(self.queue_names.get(target) or target, 60)
+        if event == "escalate":
+            return self.tr("Escalated to %1").replace("%1", where) if where else self.tr("Escalated")
+        return self.tr("Transferred to %1").replace("%1", where) if where else self.tr("Transferred")
+
     def _render(self, message: dict[str, Any], customer_name: str) -> str:
         kind, direction = message.get("kind", "reply"), message.get("direction", "in")
         background, border, align = _bubble(kind, direction)
@@ -125,6 +138,9 @@ class ThreadView(QTextBrowser):
             text = html_body.sanitize(clean_body(raw))
         else:
             text = html.escape(clean_body(raw)).replace("\n", "<br>")
+        event = self._event_text(message)
+        if event:
+            text = f"<b style='color:#7c3aed'>{html.escape(event)}</b><br>{text}"
         margin = "margin-left:60px;" if align == "right" else "margin-right:60px;"
         return (
             f"<table width='100%' cellspacing='0' cellpadding='0' style='margin-bottom:8px;{margin}'><tr><td "
