@@ -202,7 +202,8 @@ def patch_conversation(
 ) -> JSONResponse:
     """Change status, priority, assignee, queue or tags; the new version is also the ETag."""
     changes = body.model_dump(mode="json", exclude_unset=True)
-    conversation = operations.patch_conversation(db, conversation_id, changes, parse_if_match(if_match))
+    conversation = operations.patch_conversation(db, conversation_id, changes, parse_if_match(if_match),
+                                                 by=agent["id"])
     return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
 
 

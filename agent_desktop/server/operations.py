@@ -113,12 +113,13 @@ def _replay(conn: Any, fingerprint: str, message_id: str, expected: str) -> dict
 
 
 def patch_conversation(database: store.Database, conversation_id: str, changes: dict[str, Any],
-                       if_match: IfMatch | None) -> dict[str, Any]:
+                       if_match: IfMatch | None, *, by: str | None = None) -> dict[str, Any]:
     """Apply field changes; 412 when `if_match` names no current entity-tag, 409 on a refused
     transition, 422 on unknown ids.
 
     Setting a field to its current value is not a change (so a retried PATCH is harmless); a
-    request that changes nothing returns the record without a new version.
+    request that changes nothing returns the record without a new version. `by` (an agent id)
+    is recorded as `updated_by`, so a client facing a conflict can say who changed it.
     """
     with database.transaction() as conn:
         current = store.load(conn, "conversation", conversation_id)
@@ -136,7 +137,7 @@ def patch_conversation(database: store.Database, conversation_id: str, changes: 
         now = now_iso()
         stored = store.store(conn, "conversation", conversation_id,
                              {**current, **effective, **_workflow_facts(current, effective, now),
-                              **_retargeted(conn, current, effective), "updated_at": now})
+                              **_retargeted(conn, current, effective), "updated_at": now, "updated_by": by})
         if stored["status"] not in ("new", "open") or effective.get("assignee_id", stored["assignee_id"]) \
                 != current.get("assignee_id"):
             routing.withdraw_offers(conn, conversation_id)  # taken or finished another way

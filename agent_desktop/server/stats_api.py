@@ -127,7 +127,7 @@ def reassign(conversation_id: RecordId, body: ReassignIn, lead: Lead, db: DB) ->
         raise ApiError(422, "nothing_to_change", "give assignee_id and/or queue_id")
     if changes.get("queue_id") is None:
         changes.pop("queue_id", None)
-    conversation = operations.patch_conversation(db, conversation_id, changes, None)
+    conversation = operations.patch_conversation(db, conversation_id, changes, None, by=lead["id"])
     return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
 
 

@@ -164,7 +164,8 @@ class DemoFloor(Ticker):
             if staff:
                 agent = self._rng.choice(staff)
                 lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in agent.get("name", "")) else "en"
-                operations.patch_conversation(self.db, conversation_id, {"assignee_id": agent["id"]}, None)
+                operations.patch_conversation(self.db, conversation_id, {"assignee_id": agent["id"]}, None,
+                                              by=agent["id"])
                 operations.post_message(self.db, agent, conversation_id, "reply",
                                         REPLY[lang].format(name=agent.get("name", "")), f"floor-{conversation_id}")
                 return True

@@ -133,7 +133,7 @@ def transfer(database: store.Database, agent: dict[str, Any], conversation_id: s
             queue_id=queue_id, assignee_id=assignee_id, priority=priority,
             status=status_after_handoff(conversation["status"]),
             transfer_count=conversation.get("transfer_count", 0) + 1, routed_to=None,
-            handoff_note=note, handoff_by=agent["id"], handoff_at=now, updated_at=now,
+            handoff_note=note, handoff_by=agent["id"], handoff_at=now, updated_at=now, updated_by=agent["id"],
             message_count=conversation.get("message_count", 0) + 1,
         )
         conversation.update(retarget(conn, conversation))

@@ -71,10 +71,8 @@ class ConflictDialog(QDialog):
         self.keep_mine = False
         self.names = names or {}
         mine, server = conflict["mine"], conflict["server"]
-        when = formatting.local_time(server.get("updated_at")) if server.get("updated_at") else ""
-        intro = QLabel(self.tr("While your change waited to be sent, the conversation was changed on the server%1. "
-                               "Compare field by field and choose:")
-                       .replace("%1", self.tr(" (last at %1)").replace("%1", when) if when else ""))
+        self.intro = intro = QLabel(self.tr("While your change waited to be sent, the conversation was changed on the server%1. "
+                               "Compare field by field and choose:").replace("%1", self._last_change(server)))
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 3)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
@@ -105,6 +103,17 @@ class ConflictDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(520, 300)
+
+    def _last_change(self, server: dict[str, Any]) -> str:
+        """Who changed it last and when, as far as the server said: " (by 陈静 at 14:05)"."""
+        when = formatting.local_time(server.get("updated_at")) if server.get("updated_at") else ""
+        by = server.get("updated_by")
+        who = safe_display(self.names.get(str(by)) or str(by), 40) if by else ""
+        if who and when:
+            return self.tr(" (by %1 at %2)").replace("%1", who).replace("%2", when)
+        if who:
+            return self.tr(" (by %1)").replace("%1", who)
+        return self.tr(" (last at %1)").replace("%1", when) if when else ""
 
     def _choose(self, keep_mine: bool) -> None:
         self.keep_mine = keep_mine

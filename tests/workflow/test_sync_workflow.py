@@ -101,6 +101,7 @@ def test_resolve_needs_a_code_and_a_conflict_keeps_both_versions(client) -> None
     assert result.conflicts == 1
     conflicts = workflow.conflicts(conv["id"])
     assert conflicts[0]["mine"] == {"priority": "urgent"} and conflicts[0]["server"]["priority"] == "low"
+    assert conflicts[0]["server"]["updated_by"] == "a-agent2"           # who, for the conflict dialog
     run(workflow.resolve_conflict(conv["id"], conflicts[0]["key"], keep_mine=True))
     assert conversations.header(conv["id"])["priority"] == "urgent"      # mine shown again at once
     assert engine.push().sent == 1
