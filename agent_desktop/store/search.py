@@ -40,7 +40,7 @@ def messages(conn: sqlite3.Connection, text: str, limit: int = 50) -> list[dict[
         return []
     cursor = conn.execute(
         "SELECT m.id, m.conversation_id, m.body, m.created_at, m.direction, m.kind, c.subject, c.channel, "
-        "c.status, cu.name AS customer_name, cu.phones AS customer_phones "
+        "c.status, c.customer_id, cu.name AS customer_name, cu.phones AS customer_phones "
         "FROM json_each(?) hit JOIN messages m ON m.rowid = hit.value "
         "LEFT JOIN conversations c ON c.id = m.conversation_id "
         "LEFT JOIN customers cu ON cu.id = c.customer_id ORDER BY m.rowid DESC",
@@ -85,7 +85,7 @@ def conversations(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[
     if query is None:
         return []
     cursor = conn.execute(
-        "SELECT c.id, c.subject, c.channel, c.status, c.last_message_at, cu.name AS customer_name, "
+        "SELECT c.id, c.subject, c.channel, c.status, c.last_message_at, c.customer_id, cu.name AS customer_name, "
         "cu.phones AS customer_phones "
         "FROM (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ? ORDER BY rowid DESC LIMIT ?) hit "
         "JOIN conversations_rowid r ON r.rowid = hit.rowid JOIN conversations c ON c.id = r.id "

@@ -375,6 +375,13 @@ class ConversationPanel(QWidget):
     def stop_workflow(self) -> None:
         self._presence_timer.stop()
 
+    def customer(self) -> tuple[str, str] | None:
+        """(id, name) of the open conversation's customer, for "only this customer" filters."""
+        header = self._header if self.conversation_id else None
+        if not header or not header.get("customer_id"):
+            return None
+        return str(header["customer_id"]), str(header.get("customer_name") or header["customer_id"])
+
     def workflow_agent_name(self, agent_id: str | None) -> str:
         if not agent_id or self.workflow is None:
             return ""

@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.search_action = QAction(icon("search"), self.tr("Search (Ctrl+K)"), self)
         self.search_action.setShortcut(QKeySequence("Ctrl+K"))
-        self.search_action.triggered.connect(lambda: self.search.open_fresh())
+        self.search_action.triggered.connect(lambda: self.search.open_fresh(self.conversation.customer()))
         self.sync_action = QAction(icon("sync"), self.tr("Sync now (F5)"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.triggered.connect(self.bridge.session.sync.nudge)

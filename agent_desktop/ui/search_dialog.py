@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.text import safe_display
+from ..domain.timeutil import parse_iso, utcnow
 from ..services.search import SearchResults, SearchService
 from . import formatting
 from .knowledge_widgets import HTML_ROLE, HtmlDelegate, highlighted
@@ -29,6 +31,8 @@ from .tasks import spawn
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DEBOUNCE_MS = 120
+# The "When" filter's ranges, in days back from now (None: any time).
+WITHIN_DAYS = (None, 1, 7, 30, 90)
 
 
 def _snippet(body: str, text: str, width: int = 90) -> str:
@@ -86,11 +90,30 @@ class SearchDialog(QDialog):
         self.channel.currentIndexChanged.connect(self._refilter)
         channel_label = QLabel(self.tr("C&hannel"))
         channel_label.setBuddy(self.channel)
+        self.within = QComboBox()
+        self.within.setObjectName("searchWithin")
+        for days, label in zip(WITHIN_DAYS, (self.tr("Any time"), self.tr("Last 24 hours"), self.tr("Last 7 days"),
+                                             self.tr("Last 30 days"), self.tr("Last 90 days")), strict=True):
+            self.within.addItem(label, days)
+        self.within.currentIndexChanged.connect(self._refilter)
+        within_label = QLabel(self.tr("&When"))
+        within_label.setBuddy(self.within)
+        # Only the customer of the open conversation: "what did this caller say about 发票 before?"
+        self.this_customer = QCheckBox()
+        self.this_customer.setObjectName("searchThisCustomer")
+        self.this_customer.toggled.connect(self._refilter)
+        self.this_customer.setVisible(False)
+        self._customer: tuple[str, str] | None = None
         filters = QHBoxLayout()
         filters.addWidget(self.open_only)
         filters.addSpacing(12)
         filters.addWidget(channel_label)
         filters.addWidget(self.channel)
+        filters.addSpacing(12)
+        filters.addWidget(within_label)
+        filters.addWidget(self.within)
+        filters.addSpacing(12)
+        filters.addWidget(self.this_customer)
         filters.addStretch(1)
         self.results = QListWidget()
         self.results.setObjectName("searchResults")
@@ -110,7 +133,14 @@ class SearchDialog(QDialog):
         self._results: SearchResults | None = None
         self._page = 1
 
-    def open_fresh(self) -> None:
+    def open_fresh(self, customer: tuple[str, str] | None = None) -> None:
+        """`customer` (id, name): the open conversation's, offered as a filter."""
+        if customer != self._customer:
+            self._customer = customer
+            self.this_customer.setChecked(False)
+        self.this_customer.setVisible(customer is not None)
+        if customer is not None:
+            self.this_customer.setText(self.tr("Only &this customer (%1)").replace("%1", safe_display(customer[1], 24)))
         self._place_over_parent()
         self.field.selectAll()
         self.show()
@@ -151,9 +181,20 @@ class SearchDialog(QDialog):
         self._results = results
         self._refilter()
 
-    def _kept(self, row: dict) -> bool:
+    def _customer_filter(self) -> str | None:
+        return self._customer[0] if self._customer is not None and self.this_customer.isChecked() else None
+
+    def _kept(self, row: dict, when_key: str) -> bool:
         if self.open_only.isChecked() and row.get("status") not in ("new", "open", "pending"):
             return False
+        customer = self._customer_filter()
+        if customer is not None and row.get("customer_id") != customer:
+            return False
+        days = self.within.currentData()
+        if days is not None:
+            when = parse_iso(row.get(when_key)) if row.get(when_key) else None
+            if when is None or when < utcnow() - timedelta(days=days):
+                return False
         channel = self.channel.currentData()
         return channel is None or row.get("channel") == channel
 
@@ -163,10 +204,13 @@ class SearchDialog(QDialog):
             return
         current = self.results.currentRow()
         self.results.clear()
-        filtered = bool(self.open_only.isChecked() or self.channel.currentData())
-        customers = [] if self.channel.currentData() else results.customers
-        conversations = [c for c in results.conversations if self._kept(c)]
-        messages = [m for m in results.messages if self._kept(m)]
+        customer = self._customer_filter()
+        filtered = bool(self.open_only.isChecked() or self.channel.currentData() or customer
+                        or self.within.currentData())
+        # Customers are people, not contacts: the contact filters leave them out.
+        customers = [] if filtered else results.customers
+        conversations = [c for c in results.conversations if self._kept(c, "last_message_at")]
+        messages = [m for m in results.messages if self._kept(m, "created_at")]
         if not (customers or conversations or messages):
             self.state.setText((self.tr("Nothing found for “%1” with these filters.") if filtered and not results.empty
                                 else self.tr("Nothing found for “%1”.")).replace("%1", results.text))

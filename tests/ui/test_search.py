@@ -75,3 +75,46 @@ def test_hits_are_highlighted_dated_filtered_and_page_on(open_window, loop, qtbo
 
 
 TARGET = Qt.ItemDataRole.UserRole + 1
+
+
+def test_when_and_this_customer_filters_narrow_by_keyboard(open_window, loop, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from agent_desktop.domain.timeutil import parse_iso, utcnow
+
+    opened = open_window()
+    window = opened.window
+    run_until(loop, lambda: opened.bridge.status.first_sync_done and window.conversation.conversation_id)
+    customer_id, customer_name = window.conversation.customer()
+    window.activateWindow()
+    window.search_action.trigger()       # Ctrl+K offers the open conversation's customer as a filter
+    dialog = window.search
+    assert dialog.this_customer.isVisible() and customer_name[:10] in dialog.this_customer.text()
+    type_text(qtbot, dialog.field, "退款")
+    run_until(loop, lambda: dialog.results.count() > 0)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    # Alt+W reaches the "When" list; ↓ picks "last 24 hours"
+    qtbot.keyClick(dialog.field, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.within
+    qtbot.keyClick(dialog.within, Qt.Key.Key_Down)
+    assert dialog.within.currentData() == 1
+    results = dialog._results
+    day_ago = utcnow().timestamp() - 86400
+    recent = {m["conversation_id"] for m in results.messages if parse_iso(m["created_at"]).timestamp() >= day_ago}
+    recent |= {c["id"] for c in results.conversations
+               if c.get("last_message_at") and parse_iso(c["last_message_at"]).timestamp() >= day_ago}
+    shown = {dialog.results.item(i).data(TARGET)[1] for i in range(dialog.results.count())
+             if dialog.results.item(i).data(TARGET)[0] == "conversation"}
+    assert shown == recent
+    # Alt+T: only this customer's contacts
+    qtbot.keyClick(dialog.within, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.field, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    run_until(loop, dialog.this_customer.isChecked)
+    theirs = {m["conversation_id"] for m in results.messages if m["customer_id"] == customer_id}
+    theirs |= {c["id"] for c in results.conversations if c["customer_id"] == customer_id}
+    shown = {dialog.results.item(i).data(TARGET)[1] for i in range(dialog.results.count())
+             if dialog.results.item(i).data(TARGET)[0] == "conversation"}
+    assert shown == theirs
+    if not theirs:
+        assert "with these filters" in dialog.state.text()
