@@ -136,6 +136,13 @@ def test_drill_down_lists_waiting_work_and_reassigns(open_window, loop, server) 
     rows = view.service.waiting_conversations("q-presales")
     assert dialog.waiting.rowCount() == len(rows) > 0
     assert dialog.agents.rowCount() == len([a for a in view.service.queue_agents("q-presales") if a["role"] != "lead"])
+    # Nothing runs off sideways: the subject and queue columns take what is left and elide.
+    dialog.resize(900, 500)
+    run_until(loop, lambda: dialog.isVisible() and dialog.waiting.viewport().width() > 0)
+    for table in (dialog.waiting, dialog.agents):
+        used = sum(table.columnWidth(c) for c in range(table.columnCount()))
+        assert table.horizontalScrollBar().maximum() == 0 and used <= table.viewport().width() + 1
+    assert dialog.waiting.item(0, 1).text() in ("Chat", "Phone", "E-mail", "Web form", "Social")  # words, not ids
     conversation_id = rows[0]["id"]
     loop.run_until_complete(view.service.reassign(conversation_id, "a-agent3"))
     assert server.conversation(conversation_id)["assignee_id"] == "a-agent3"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -26,12 +27,14 @@ from ...backends.base import BackendError
 from ...domain.text import safe_display
 from ...domain.timeutil import parse_iso, utcnow
 from ...services.dashboard import DashboardService
+from ..formatting import channel_label
 from ..tasks import spawn
 from .tile import duration
 
 
 def _item(text: str, data: Any = None) -> QTableWidgetItem:
     item = QTableWidgetItem(safe_display(text or "", 120) if isinstance(text, str) else str(text))
+    item.setToolTip(item.text())  # the whole text of an elided cell
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
     if data is not None:
         item.setData(Qt.ItemDataRole.UserRole, data)
@@ -111,11 +114,19 @@ class QueueDrillDown(QDialog):
         self.agents.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.agents.setObjectName("drillAgents")
         self.agents.setHorizontalHeaderLabels([QCoreApplication.translate("Dashboard", "Agent"), QCoreApplication.translate("Dashboard", "State"), QCoreApplication.translate("Dashboard", "Queues")])
-        for table in (self.waiting, self.agents):
+        for table, stretched in ((self.waiting, 3), (self.agents, 2)):
             table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
             table.verticalHeader().setVisible(False)
-            table.horizontalHeader().setStretchLastSection(True)
+            # Short columns keep their width; the subject (or queue list) takes what is left and
+            # elides, so a long subject never pushes the table into sideways scrolling.
+            table.setWordWrap(False)
+            table.setTextElideMode(Qt.TextElideMode.ElideRight)
+            table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            header = table.horizontalHeader()
+            for column in range(table.columnCount()):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretched
+                                            else QHeaderView.ResizeMode.ResizeToContents)
         self.reassign_button = QPushButton(QCoreApplication.translate("Dashboard", "&Reassign…"))
         self.reassign_button.clicked.connect(self.reassign_selected)
         self.move_button = QPushButton(QCoreApplication.translate("Dashboard", "&Change queues…"))
@@ -159,7 +170,7 @@ class QueueDrillDown(QDialog):
                 waited = duration((now - parse_iso(since)).total_seconds())
             except (TypeError, ValueError):
                 waited = "—"
-            values = (waited, row["channel"] or "", row["customer_name"] or "", row["subject"] or "",
+            values = (waited, channel_label(row["channel"] or ""), row["customer_name"] or "", row["subject"] or "",
                       row["assignee_name"] or QCoreApplication.translate("Dashboard", "unassigned"))
             for c, value in enumerate(values):
                 self.waiting.setItem(r, c, _item(value, row["id"] if c == 0 else None))
@@ -169,8 +180,6 @@ class QueueDrillDown(QDialog):
             queues = ", ".join(self.queue_names.get(q, q) for q in agent["queue_ids"])
             for c, value in enumerate((agent["name"], state_name(agent["state"]), queues)):
                 self.agents.setItem(r, c, _item(value, agent if c == 0 else None))
-        self.waiting.resizeColumnsToContents()
-        self.agents.resizeColumnsToContents()
         ids = [row["id"] for row in rows]
         self.waiting.selectRow(ids.index(keep_conversation) if keep_conversation in ids else 0)
         agent_ids = [agent["id"] for agent in agents]
