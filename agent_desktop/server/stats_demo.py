@@ -69,9 +69,12 @@ def build_history(seed: int, now: datetime, queue_ids: list[str],
     worked = min(9 * 3600.0, max(0.0, (now - stats.day_start(now)).total_seconds() - 8 * 3600))
     for agent_id, queues in agents:
         share = sum(handled_by_queue.get(q, 0) / max(1, sum(1 for _, qs in agents if q in qs)) for q in queues)
-        handled = round(share * rng.uniform(0.7, 1.1))
         aht = rng.uniform(260, 520)
-        busy = min(worked * rng.uniform(0.55, 0.75), handled * aht)
+        busy = worked * rng.uniform(0.55, 0.75)
+        # What fits in the hours worked: handled × AHT never exceeds the time spent busy (a lead
+        # would not trust 211 contacts at 6 min each in one shift).
+        handled = min(round(share * rng.uniform(0.7, 1.1)), int(busy / aht))
+        busy = max(busy, handled * aht)
         acw = min(worked * 0.1, handled * rng.uniform(25, 60))
         csat_n = round(handled * 0.2)
         daily.append((stats.day_key(now), agent_id, handled, handled * aht, acw, csat_n,

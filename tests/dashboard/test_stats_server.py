@@ -201,3 +201,19 @@ def test_the_demo_floor_keeps_the_numbers_moving(database: Database) -> None:
     assert sum(after[q]["resolved"] - before[q]["resolved"] for q in after) >= 1
     spare = {a["username"]: a for a in stats.agent_stats(database, lead(database))}
     assert spare["agent1"]["state"] == "available"  # the people who sign in are never puppeted
+
+
+def test_demo_agent_figures_fit_in_a_shift() -> None:
+    """A lead distrusts 211 contacts at 6 min each in one day: handled × AHT must fit the hours worked."""
+    from datetime import datetime, timezone
+
+    from agent_desktop.server.stats_demo import build_history
+
+    agents = [(f"a-agent{n}", ["q-presales", "q-aftersales"]) for n in range(1, 6)]
+    for hour in (9, 13, 17, 23):
+        now = datetime(2026, 12, 3, hour, 30, tzinfo=timezone.utc)
+        _hourly, daily = build_history(7, now, ["q-presales", "q-aftersales", "q-complaints"], agents)
+        for _day, _agent, handled, handle_sum, acw_sum, _n, _sum, busy, acw, available in daily:
+            worked = busy + acw + available / 0.85
+            assert handle_sum <= busy + 1e-6 and handle_sum + acw_sum <= worked + 1e-6
+            assert handled == 0 or 240 <= (handle_sum + acw_sum) / handled <= 600   # a plausible AHT
