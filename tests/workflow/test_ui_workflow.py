@@ -81,6 +81,13 @@ def test_resolve_needs_a_disposition_and_starts_after_contact_work(open_window, 
     run_until(loop, lambda: opened.session.conversations.header(target)["status"] == "resolved")
     run_until(loop, lambda: server.conversation(target)["status"] == "resolved")
     assert server.conversation(target)["disposition"] == code
+    # a resolved conversation cannot be resolved again; reopening is offered instead ("resolve and
+    # go to the next" may have moved on: come back to it)
+    run_until(loop, lambda: window.conversation.conversation_id != target or not window.refresh_pending())
+    window.open_conversation(target)
+    buttons = window.conversation.status_buttons
+    run_until(loop, lambda: not buttons["resolved"].isEnabled())
+    assert buttons["open"].isEnabled()
     run_until(loop, lambda: window.agent_state.state == "acw")
     assert window.agent_state._acw_timer.isActive()
     _finish(opened, loop=loop)
