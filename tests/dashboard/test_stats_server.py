@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -205,13 +206,13 @@ def test_the_demo_floor_keeps_the_numbers_moving(database: Database) -> None:
 
 def test_demo_agent_figures_fit_in_a_shift() -> None:
     """A lead distrusts 211 contacts at 6 min each in one day: handled × AHT must fit the hours worked."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from agent_desktop.server.stats_demo import build_history
 
     agents = [(f"a-agent{n}", ["q-presales", "q-aftersales"]) for n in range(1, 6)]
     for hour in (9, 13, 17, 23):
-        now = datetime(2026, 12, 3, hour, 30, tzinfo=timezone.utc)
+        now = datetime(2026, 12, 3, hour, 30, tzinfo=UTC)
         _hourly, daily = build_history(7, now, ["q-presales", "q-aftersales", "q-complaints"], agents)
         for _day, _agent, handled, handle_sum, acw_sum, _n, _sum, busy, acw, available in daily:
             worked = busy + acw + available / 0.85

@@ -130,7 +130,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+43"/>
+        <source>CSAT %1/5 follow-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>CSAT follow-up</source>
         <translation type="unfinished"></translation>
     </message>
@@ -263,17 +268,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>While your change waited to be sent, the conversation was changed on the server%1. Compare field by field and choose:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+42"/>
         <source> (last at %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-36"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
     </message>
@@ -318,12 +323,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
+        <source> (by %1 at %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (by %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>nobody</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-30"/>
         <source>Apply mine on top</source>
         <translation type="unfinished"></translation>
     </message>
@@ -398,12 +413,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Unknown customer</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>%1 change(s) waiting to sync</source>
         <translation type="unfinished"></translation>
     </message>
@@ -443,7 +458,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>first-contact resolution</source>
         <translation type="unfinished"></translation>
     </message>
@@ -468,12 +483,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+85"/>
         <source>Schedule a callback</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+80"/>
         <source>%1 is replying</source>
         <translation type="unfinished"></translation>
     </message>
@@ -483,7 +498,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-238"/>
+        <location line="-243"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -739,7 +754,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/drilldown.py" line="+42"/>
+        <location filename="../../ui/dashboard/drilldown.py" line="+45"/>
         <source>Available</source>
         <translation type="unfinished"></translation>
     </message>
@@ -825,7 +840,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/dashboard/view.py" line="+151"/>
+        <location filename="../../ui/dashboard/view.py" line="+157"/>
         <source>Agent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -842,7 +857,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>&amp;Reassign…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -872,7 +887,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>Select a waiting conversation first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1020,13 +1035,13 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/view.py" line="-32"/>
-        <location line="+227"/>
+        <location filename="../../ui/dashboard/view.py" line="-28"/>
+        <location line="+230"/>
         <source>Queues today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-228"/>
         <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1046,7 +1061,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Time in state</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1066,7 +1081,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Charts for:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1990,7 +2005,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ScheduleDialog</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="-173"/>
+        <location filename="../../ui/callbacks_view.py" line="-177"/>
         <source>What to check with the customer (required)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2184,7 +2199,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SearchDialog</name>
     <message>
-        <location filename="../../ui/search_dialog.py" line="+65"/>
+        <location filename="../../ui/search_dialog.py" line="+69"/>
         <source>Search</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2209,13 +2224,48 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+39"/>
+        <location line="+4"/>
+        <source>Any time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 90 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+46"/>
         <source>Type to search. ↑/↓ choose, Enter opens, Esc closes.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-27"/>
+        <source>Only &amp;this customer (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Searching…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2225,7 +2275,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+39"/>
         <source>Nothing found for “%1” with these filters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2434,7 +2484,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="+70"/>
+        <location filename="../../ui/thread_view.py" line="+72"/>
         <source>Open link?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2453,7 +2503,27 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
+        <source>Escalated to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Escalated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transferred to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Transferred</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Internal note · %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2491,7 +2561,7 @@ Open it in your browser?</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="+30"/>
+        <location filename="../../ui/transfer_dialog.py" line="+31"/>
         <location line="+29"/>
         <source>Escalate</source>
         <translation type="unfinished"></translation>
@@ -2551,7 +2621,7 @@ Open it in your browser?</source>
 <context>
     <name>ViewsPanel</name>
     <message>
-        <location filename="../../ui/views_panel.py" line="+59"/>
+        <location filename="../../ui/views_panel.py" line="+60"/>
         <source>Mine</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2579,7 +2649,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+94"/>
+        <location filename="../../ui/workflow_wiring.py" line="+93"/>
         <source>New contact offered</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2589,7 +2659,7 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>Assigned to you</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2630,7 +2700,7 @@ Open it in your browser?</source>
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/wrapup_dialog.py" line="+29"/>
+        <location filename="../../ui/wrapup_dialog.py" line="+30"/>
         <source>Resolve: wrap-up</source>
         <translation type="unfinished"></translation>
     </message>

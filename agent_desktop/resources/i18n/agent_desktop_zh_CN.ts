@@ -130,7 +130,12 @@
         <translation>改期…</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+43"/>
+        <source>CSAT %1/5 follow-up</source>
+        <translation>满意度 %1/5 回访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>CSAT follow-up</source>
         <translation>满意度回访</translation>
     </message>
@@ -263,17 +268,17 @@
         <translation>其他人修改了此会话</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>While your change waited to be sent, the conversation was changed on the server%1. Compare field by field and choose:</source>
         <translation>在您的修改等待发送期间，服务器上的会话已被修改%1。请逐项比较后选择：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+42"/>
         <source> (last at %1)</source>
         <translation>（最后修改于 %1）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-36"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
@@ -318,12 +323,22 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
+        <source> (by %1 at %2)</source>
+        <translation>（%1 于 %2 修改）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> (by %1)</source>
+        <translation>（%1 修改）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>nobody</source>
         <translation>无人</translation>
     </message>
     <message>
-        <location line="-19"/>
+        <location line="-30"/>
         <source>Apply mine on top</source>
         <translation>应用我的修改</translation>
     </message>
@@ -400,12 +415,12 @@
         <translation>该会话已不可用。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>%1 change(s) waiting to sync</source>
         <translation>%1 项更改待同步</translation>
     </message>
@@ -445,7 +460,7 @@
         <translation>来自 %1 的交接：%2</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>first-contact resolution</source>
         <translation>首解</translation>
     </message>
@@ -470,12 +485,12 @@
         <translation>您的修改与服务器上更新的修改冲突。</translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+85"/>
         <source>Schedule a callback</source>
         <translation>安排回访</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+80"/>
         <source>%1 is replying</source>
         <translation>%1 正在回复</translation>
     </message>
@@ -485,7 +500,7 @@
         <translation>%1 正在查看</translation>
     </message>
     <message>
-        <location line="-238"/>
+        <location line="-243"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -742,7 +757,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>目标 %1 %</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/drilldown.py" line="+42"/>
+        <location filename="../../ui/dashboard/drilldown.py" line="+45"/>
         <source>Available</source>
         <translation>空闲</translation>
     </message>
@@ -828,7 +843,7 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+4"/>
-        <location filename="../../ui/dashboard/view.py" line="+151"/>
+        <location filename="../../ui/dashboard/view.py" line="+157"/>
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
@@ -845,7 +860,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>&amp;Reassign…</source>
         <translation>重新分配(&amp;R)…</translation>
     </message>
@@ -875,7 +890,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>未分配</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>Select a waiting conversation first.</source>
         <translation>请先选择一个等待中的会话。</translation>
     </message>
@@ -1023,13 +1038,13 @@ CSAT %4 · %5 open callbacks</source>
         <translation>离线：实时数据来自本地缓存；今日指标为最后一次接收的值</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/view.py" line="-32"/>
-        <location line="+227"/>
+        <location filename="../../ui/dashboard/view.py" line="-28"/>
+        <location line="+230"/>
         <source>Queues today</source>
         <translation>今日队列</translation>
     </message>
     <message>
-        <location line="-225"/>
+        <location line="-228"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -1049,7 +1064,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>大屏 (F11)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+19"/>
         <source>Time in state</source>
         <translation>状态时长</translation>
     </message>
@@ -1069,7 +1084,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>满意度</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Charts for:</source>
         <translation>图表范围：</translation>
     </message>
@@ -1997,7 +2012,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ScheduleDialog</name>
     <message>
-        <location filename="../../ui/callbacks_view.py" line="-173"/>
+        <location filename="../../ui/callbacks_view.py" line="-177"/>
         <source>What to check with the customer (required)</source>
         <translation>需要与客户确认的内容（必填）</translation>
     </message>
@@ -2191,7 +2206,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SearchDialog</name>
     <message>
-        <location filename="../../ui/search_dialog.py" line="+65"/>
+        <location filename="../../ui/search_dialog.py" line="+69"/>
         <source>Search</source>
         <translation>搜索</translation>
     </message>
@@ -2216,13 +2231,48 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>渠道(&amp;H)</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+39"/>
+        <location line="+4"/>
+        <source>Any time</source>
+        <translation>不限时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 24 hours</source>
+        <translation>最近 24 小时</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Last 90 days</source>
+        <translation>最近 90 天</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;When</source>
+        <translation>时间(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <location line="+46"/>
         <source>Type to search. ↑/↓ choose, Enter opens, Esc closes.</source>
         <translation>输入即可搜索。↑/↓ 选择，Enter 打开，Esc 关闭。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-27"/>
+        <source>Only &amp;this customer (%1)</source>
+        <translation>仅此客户(&amp;T)（%1）</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Searching…</source>
         <translation>正在搜索…</translation>
     </message>
@@ -2232,7 +2282,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+39"/>
         <source>Nothing found for “%1” with these filters.</source>
         <translation>在当前筛选条件下未找到与“%1”相关的结果。</translation>
     </message>
@@ -2441,7 +2491,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="+70"/>
+        <location filename="../../ui/thread_view.py" line="+72"/>
         <source>Open link?</source>
         <translation>打开链接？</translation>
     </message>
@@ -2464,7 +2514,27 @@ Open it in your browser?</source>
         <translation>此会话还没有消息。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+17"/>
+        <source>Escalated to %1</source>
+        <translation>已升级至 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Escalated</source>
+        <translation>已升级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transferred to %1</source>
+        <translation>已转接至 %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Transferred</source>
+        <translation>已转接</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Internal note · %1</source>
         <translation>内部备注 · %1</translation>
     </message>
@@ -2502,7 +2572,7 @@ Open it in your browser?</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/transfer_dialog.py" line="+30"/>
+        <location filename="../../ui/transfer_dialog.py" line="+31"/>
         <location line="+29"/>
         <source>Escalate</source>
         <translation>升级</translation>
@@ -2562,7 +2632,7 @@ Open it in your browser?</source>
 <context>
     <name>ViewsPanel</name>
     <message>
-        <location filename="../../ui/views_panel.py" line="+59"/>
+        <location filename="../../ui/views_panel.py" line="+60"/>
         <source>Mine</source>
         <translation>我的</translation>
     </message>
@@ -2590,7 +2660,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+94"/>
+        <location filename="../../ui/workflow_wiring.py" line="+93"/>
         <source>New contact offered</source>
         <translation>新的接入分配</translation>
     </message>
@@ -2600,7 +2670,7 @@ Open it in your browser?</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>Assigned to you</source>
         <translation>已分配给您</translation>
     </message>
@@ -2641,7 +2711,7 @@ Open it in your browser?</source>
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/wrapup_dialog.py" line="+29"/>
+        <location filename="../../ui/wrapup_dialog.py" line="+30"/>
         <source>Resolve: wrap-up</source>
         <translation>解决：结案</translation>
     </message>
