@@ -8,6 +8,7 @@ failed (other 4xx) — the same way for every vendor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 
@@ -55,12 +56,26 @@ class Unsupported(BackendError):
     """The connected backend cannot do this at all (a capability it lacks): never worth a retry."""
 
 
-# What a backend can do beyond the core (sync, reply, note, ticket changes). An adapter declares the
-# ones it offers in `capabilities`; the app greys out the rest and refuses their outbox items.
-CORE = "core"
-WORKFLOW = "workflow"      # transfer, callbacks, CSAT, customer notes and tags, agent state, offers
-KNOWLEDGE = "knowledge"    # personal scripts, FAQ feedback, usage counts
-ALL_CAPABILITIES = frozenset({CORE, WORKFLOW, KNOWLEDGE})
+class Capability(StrEnum):
+    """What a backend can do. An adapter declares the ones it offers in `capabilities`; the app
+    greys out the rest (saying why) and refuses their outbox items without blocking the others."""
+
+    CORE = "core"                  # the change feed, replies, notes, ticket changes (`Backend`)
+    HANDOFF = "handoff"            # transfer / escalate with a note (`HandOffs`)
+    CALLBACKS = "callbacks"        # scheduled callbacks and their outcomes (`Callbacks`)
+    CSAT = "csat"                  # satisfaction scores recorded by the agent (`Surveys`)
+    CUSTOMERS = "customers"        # customer notes, tags, linking and creating customers (`CustomerRecords`)
+    AGENT_STATE = "agent_state"    # the agent's state on the server (`AgentStates`)
+    OFFERS = "offers"              # routing offers accepted or declined (`Offers`)
+    PRESENCE = "presence"          # who else views or replies (`Presence`)
+    SCRIPTS = "scripts"            # personal scripts written back (`Scripts`)
+    KNOWLEDGE_FEEDBACK = "knowledge_feedback"  # FAQ "helped?" and usage counts (`KnowledgeFeedback`)
+    STATS = "stats"                # live queue statistics for the tiles (`QueueStats`)
+    LEAD_ACTIONS = "lead_actions"  # a lead reassigns work and moves agents between queues (`LeadActions`)
+
+
+CORE = Capability.CORE
+ALL_CAPABILITIES = frozenset(Capability)
 
 
 def capabilities_of(backend: object) -> frozenset[str]:

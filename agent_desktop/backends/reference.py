@@ -1,12 +1,38 @@
-"""Adapter for our reference server (the v1 contract of DESIGN.md §3)."""
+"""Adapter for our reference server (the v1 contract of DESIGN.md §3, `resources/openapi.json`).
+
+Every reference URL and answer shape lives here: the services call named operations
+(`backends.protocols`) and get `Record`s back.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
-from .base import ALL_CAPABILITIES, ChangeBatch, MalformedResponse, SignIn
+from .base import ALL_CAPABILITIES, ChangeBatch, MalformedResponse, Rejected, SignIn
 from .http import HttpClient
+from .protocols import Record
+
+log = logging.getLogger(__name__)
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _records(*parts: tuple[str, Any]) -> list[Record]:
+    """(entity, answer part) pairs as Records; a part without an id is logged and left out (the
+    action was done: the record arrives through the change feed anyway)."""
+    found: list[Record] = []
+    for entity, value in parts:
+        if value is None:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"]:
+            found.append(Record(entity, value["id"], value))
+        else:
+            log.warning("the server's answer has a %s without an id; it will come with the next pull", entity)
+    return found
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -22,10 +48,10 @@ class ReferenceBackend:
         self.http = HttpClient(base_url, **http_options)
         self.base_url = self.http.base_url
 
-    def call(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> Any:
-        """Any other endpoint of the reference API (path from `/api/v1/…`), JSON in and out."""
-        response = self.http.request(method, path, json_body=json_body, params=params, headers=headers)
+    def _call(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
+        """One request under `/api/v1`, JSON in and out (None for an empty answer)."""
+        headers = {"Idempotency-Key": key} if key else None
+        response = self.http.request(method, f"/api/v1{path}", json_body=body, headers=headers)
         if response.status_code == 204 or not response.content:
             return None
         return self.http.json(response)
@@ -68,3 +94,106 @@ class ReferenceBackend:
         response = self.http.request("PATCH", f"/api/v1/conversations/{quote(conversation_id, safe='')}",
                                      json_body=fields, headers=headers)
         return _object(self.http.json(response), "a conversation")
+
+    # -- hand-offs, callbacks, CSAT ----------------------------------------------------------------
+    def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
+                 note: str, key: str) -> list[Record]:
+        body = {"kind": kind, "queue_id": queue_id, "assignee_id": assignee_id, "note": note}
+        answer = _object(self._call("POST", f"/conversations/{_q(conversation_id)}/transfer",
+                                    {k: v for k, v in body.items() if v is not None}, key), "a hand-off")
+        return _records(("message", answer.get("note")), ("conversation", answer.get("conversation")))
+
+    def create_callback(self, fields: dict[str, Any], key: str) -> list[Record]:
+        body = {k: v for k, v in fields.items() if v is not None}
+        return _records(("callback", self._call("POST", "/callbacks", body, key)))
+
+    def callback_outcome(self, callback_id: str, fields: dict[str, Any], key: str) -> list[Record]:
+        body = {k: v for k, v in fields.items() if v is not None}
+        return _records(("callback", self._call("POST", f"/callbacks/{_q(callback_id)}/outcome", body, key)))
+
+    def record_csat(self, conversation_id: str, fields: dict[str, Any], key: str) -> list[Record]:
+        answer = _object(self._call("POST", f"/conversations/{_q(conversation_id)}/csat", fields, key), "a score")
+        return _records(("csat", answer.get("csat")), ("callback", answer.get("callback")))
+
+    # -- customers ---------------------------------------------------------------------------------
+    def add_customer_note(self, customer_id: str, body: str, key: str) -> list[Record]:
+        return _records(("customer_note", self._call("POST", f"/customers/{_q(customer_id)}/notes",
+                                                     {"body": body}, key)))
+
+    def edit_customer_note(self, note_id: str, body: str, key: str) -> list[Record]:
+        return _records(("customer_note", self._call("PATCH", f"/customer-notes/{_q(note_id)}", {"body": body}, key)))
+
+    def set_customer_tags(self, customer_id: str, tags: list[str], key: str) -> list[Record]:
+        return _records(("customer", self._call("PUT", f"/customers/{_q(customer_id)}/tags", {"tags": tags}, key)))
+
+    def link_customer(self, conversation_id: str, customer_id: str, key: str) -> list[Record]:
+        return _records(("conversation", self._call("PUT", f"/conversations/{_q(conversation_id)}/customer",
+                                                    {"customer_id": customer_id}, key)))
+
+    def create_customer(self, fields: dict[str, Any], key: str) -> Record:
+        body = {k: v for k, v in fields.items() if v is not None}
+        created = _records(("customer", self._call("POST", "/customers", body, key)))
+        if not created:
+            raise Rejected("the server did not return the new customer", 502)
+        return created[0]
+
+    # -- agent state, offers, presence -------------------------------------------------------------
+    def set_agent_status(self, fields: dict[str, Any], key: str) -> list[Record]:
+        return _records(("agent_status", self._call("PUT", "/me/status", fields, key)))
+
+    def answer_offer(self, offer_id: str, accept: bool, key: str) -> list[Record]:
+        verb = "accept" if accept else "decline"
+        answer = _object(self._call("POST", f"/offers/{_q(offer_id)}/{verb}", None, key), "an offer answer")
+        return _records(("offer", answer.get("offer")), ("conversation", answer.get("conversation")))
+
+    def heartbeat(self, conversation_id: str, activity: str) -> list[dict[str, Any]]:
+        answer = self._call("POST", f"/conversations/{_q(conversation_id)}/presence", {"activity": activity})
+        others = answer.get("others") if isinstance(answer, dict) else None
+        return [o for o in others if isinstance(o, dict)] if isinstance(others, list) else []
+
+    # -- knowledge ---------------------------------------------------------------------------------
+    def create_script(self, fields: dict[str, Any], key: str) -> list[Record]:
+        return _records(("script", self._call("POST", "/scripts", fields, key)))
+
+    def update_script(self, script_id: str, changes: dict[str, Any], key: str) -> list[Record]:
+        return _records(("script", self._call("PATCH", f"/scripts/{_q(script_id)}", changes, key)))
+
+    def delete_script(self, script_id: str, key: str) -> None:
+        self._call("DELETE", f"/scripts/{_q(script_id)}", None, key)
+
+    def faq_feedback(self, article_id: str, helpful: bool, key: str) -> dict[str, int]:
+        answer = self._call("POST", f"/faq/{_q(article_id)}/feedback", {"helpful": helpful}, key)
+        return _counts(answer)
+
+    def record_usage(self, entity: str, record_id: str, count: int, key: str) -> int | None:
+        answer = self._call("POST", "/knowledge/usage", {"entity": entity, "id": record_id, "count": count}, key)
+        return _counts(answer).get("used_count")
+
+    # -- the lead's view ---------------------------------------------------------------------------
+    def queue_stats(self) -> list[dict[str, Any]]:
+        return _list_of_objects(self._call("GET", "/queues/stats"), "queue statistics", "queue_id")
+
+    def queue_agents(self) -> list[dict[str, Any]]:
+        return _list_of_objects(self._call("GET", "/queues/agents"), "the agents' figures", "id")
+
+    def reassign(self, conversation_id: str, assignee_id: str | None, queue_id: str | None) -> list[Record]:
+        body: dict[str, Any] = {"assignee_id": assignee_id}
+        if queue_id:
+            body["queue_id"] = queue_id
+        return _records(("conversation", self._call("POST", f"/conversations/{_q(conversation_id)}/reassign", body)))
+
+    def set_agent_queues(self, agent_id: str, queue_ids: list[str]) -> list[Record]:
+        return _records(("agent", self._call("PUT", f"/agents/{_q(agent_id)}/queues", {"queue_ids": queue_ids})))
+
+
+def _counts(answer: Any) -> dict[str, int]:
+    if not isinstance(answer, dict):
+        return {}
+    return {k: v for k, v in answer.items() if isinstance(v, int) and not isinstance(v, bool)
+            and k in ("used_count", "helpful_count", "not_helpful_count")}
+
+
+def _list_of_objects(value: Any, what: str, key: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise MalformedResponse(f"the server sent {what} that are not a list")
+    return [item for item in value if isinstance(item, dict) and isinstance(item.get(key), str)]

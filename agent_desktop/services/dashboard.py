@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..backends.base import AuthRequired, Backend, BackendError, NetworkError, ServerBusy
+from ..backends.base import AuthRequired, Backend, BackendError, Capability, NetworkError, ServerBusy
+from ..backends.protocols import LeadActions, QueueStats, Record, require
 from ..domain import metrics as m
 from ..domain.timeutil import now_iso, utcnow
 from ..store import Database, meta
@@ -95,11 +96,8 @@ class DashboardService:
 
     def _refresh_blocking(self) -> Snapshot:
         try:
-            queues = self.backend.call("GET", "/api/v1/queues/stats")  # type: ignore[attr-defined]
-            agents = self.backend.call("GET", "/api/v1/queues/agents")  # type: ignore[attr-defined]
-            if not isinstance(queues, list) or not isinstance(agents, list):
-                raise ValueError("the statistics answer is not a list")
-            queues = [q for q in queues if isinstance(q, dict) and isinstance(q.get("queue_id"), str)]
+            stats = require(self.backend, Capability.STATS, QueueStats)
+            queues, agents = stats.queue_stats(), stats.queue_agents()
             self._last_online = queues
             self._remember(queues)
             return Snapshot(queues, [a for a in agents if isinstance(a, dict)], queues[0]["as_of"] if queues else None,
@@ -164,16 +162,14 @@ class DashboardService:
                 for row in self.db.reader().execute("SELECT id, name, name_en FROM queues ORDER BY id")}
 
     # -- lead actions (online only: they change other people's work) ----------------------------
-    async def reassign(self, conversation_id: str, assignee_id: str | None, queue_id: str | None = None) -> Any:
-        body: dict[str, Any] = {"assignee_id": assignee_id}
-        if queue_id:
-            body["queue_id"] = queue_id
-        return await asyncio.to_thread(self.backend.call, "POST",  # type: ignore[attr-defined]
-                                       f"/api/v1/conversations/{conversation_id}/reassign", json_body=body)
+    async def reassign(self, conversation_id: str, assignee_id: str | None,
+                       queue_id: str | None = None) -> list[Record]:
+        lead = require(self.backend, Capability.LEAD_ACTIONS, LeadActions)
+        return await asyncio.to_thread(lead.reassign, conversation_id, assignee_id, queue_id)
 
-    async def set_agent_queues(self, agent_id: str, queue_ids: list[str]) -> Any:
-        return await asyncio.to_thread(self.backend.call, "PUT",  # type: ignore[attr-defined]
-                                       f"/api/v1/agents/{agent_id}/queues", json_body={"queue_ids": queue_ids})
+    async def set_agent_queues(self, agent_id: str, queue_ids: list[str]) -> list[Record]:
+        lead = require(self.backend, Capability.LEAD_ACTIONS, LeadActions)
+        return await asyncio.to_thread(lead.set_agent_queues, agent_id, queue_ids)
 
 
 def _json_list(text: Any) -> list[str]:

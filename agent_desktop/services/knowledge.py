@@ -15,9 +15,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
-from ..backends.base import KNOWLEDGE, Rejected
+from ..backends.base import Capability, Rejected
+from ..backends.protocols import KnowledgeFeedback, Record, Scripts, require
 from ..domain.knowledge import detect_language, parse_script
 from ..domain.scripts import Guide, GuideRun, Rendered, context_from_header, parse_guide, render, run_note
 from ..domain.timeutil import now_iso
@@ -231,23 +231,19 @@ class KnowledgeService:
 
 
 def _send_create(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    answer = engine.backend.call("POST", "/api/v1/scripts", json_body=item.payload,  # type: ignore[attr-defined]
-                                 headers={"Idempotency-Key": item.key})
-    _commit_script(engine, item, answer)
+    found = require(engine.backend, Capability.SCRIPTS, Scripts).create_script(item.payload, item.key)
+    _commit_script(engine, item, found)
 
 
 def _send_update(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    script_id = item.payload["id"]
-    answer = engine.backend.call(  # type: ignore[attr-defined]
-        "PATCH", f"/api/v1/scripts/{quote(script_id, safe='')}", json_body=item.payload["changes"],
-        headers={"Idempotency-Key": item.key})
-    _commit_script(engine, item, answer)
+    found = require(engine.backend, Capability.SCRIPTS, Scripts).update_script(
+        item.payload["id"], item.payload["changes"], item.key)
+    _commit_script(engine, item, found)
 
 
 def _send_delete(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     script_id = item.payload["id"]
-    engine.backend.call("DELETE", f"/api/v1/scripts/{quote(script_id, safe='')}",  # type: ignore[attr-defined]
-                        headers={"Idempotency-Key": item.key})
+    require(engine.backend, Capability.SCRIPTS, Scripts).delete_script(script_id, item.key)
 
     def commit(conn):  # type: ignore[no-untyped-def]
         outbox.mark_sent(conn, item.key)
@@ -256,9 +252,9 @@ def _send_delete(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     engine.db.write_sync(commit)
 
 
-def _commit_script(engine: SyncEngine, item: outbox.OutboxItem, answer: Any) -> None:
+def _commit_script(engine: SyncEngine, item: outbox.OutboxItem, found: list[Record]) -> None:
     script_id = item.payload["id"]
-    server = parse_script(script_id, answer) if isinstance(answer, dict) else None
+    server = next((parse_script(script_id, r.data) for r in found if r.entity == "script"), None)
 
     def commit(conn):  # type: ignore[no-untyped-def]
         outbox.mark_sent(conn, item.key)
@@ -269,28 +265,25 @@ def _commit_script(engine: SyncEngine, item: outbox.OutboxItem, answer: Any) -> 
 
 def _send_feedback(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     article_id = item.payload["id"]
-    answer = engine.backend.call(  # type: ignore[attr-defined]
-        "POST", f"/api/v1/faq/{quote(article_id, safe='')}/feedback",
-        json_body={"helpful": bool(item.payload["helpful"])}, headers={"Idempotency-Key": item.key})
+    counts = require(engine.backend, Capability.KNOWLEDGE_FEEDBACK, KnowledgeFeedback).faq_feedback(
+        article_id, bool(item.payload["helpful"]), item.key)
 
     def commit(conn):  # type: ignore[no-untyped-def]
         outbox.mark_sent(conn, item.key)
-        if isinstance(answer, dict):
-            store.set_article_counts(conn, article_id, answer)
+        store.set_article_counts(conn, article_id, counts)
 
     engine.db.write_sync(commit)
 
 
 def _send_usage(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     payload = item.payload
-    answer = engine.backend.call("POST", "/api/v1/knowledge/usage", json_body=payload,  # type: ignore[attr-defined]
-                                 headers={"Idempotency-Key": item.key})
-    used = answer.get("used_count") if isinstance(answer, dict) else None
+    count = int(payload.get("count", 1))
+    used = require(engine.backend, Capability.KNOWLEDGE_FEEDBACK, KnowledgeFeedback).record_usage(
+        payload["entity"], payload["id"], count, item.key)
 
     def commit(conn):  # type: ignore[no-untyped-def]
         outbox.mark_sent(conn, item.key)
-        store.confirm_use(conn, payload["entity"], payload["id"], int(payload.get("count", 1)),
-                          used if isinstance(used, int) else None)
+        store.confirm_use(conn, payload["entity"], payload["id"], count, used)
 
     engine.db.write_sync(commit)
 
@@ -315,8 +308,8 @@ def _rejected_too(send: Callable[[SyncEngine, outbox.OutboxItem], None], *, scri
     return handler
 
 
-register_action(CREATE, _rejected_too(_send_create, script=True), KNOWLEDGE)
-register_action(UPDATE, _rejected_too(_send_update, script=True), KNOWLEDGE)
-register_action(DELETE, _rejected_too(_send_delete, script=True), KNOWLEDGE)
-register_action(FEEDBACK, _send_feedback, KNOWLEDGE)
-register_action(USAGE, _rejected_too(_send_usage, usage=True), KNOWLEDGE)
+register_action(CREATE, _rejected_too(_send_create, script=True), Capability.SCRIPTS)
+register_action(UPDATE, _rejected_too(_send_update, script=True), Capability.SCRIPTS)
+register_action(DELETE, _rejected_too(_send_delete, script=True), Capability.SCRIPTS)
+register_action(FEEDBACK, _send_feedback, Capability.KNOWLEDGE_FEEDBACK)
+register_action(USAGE, _rejected_too(_send_usage, usage=True), Capability.KNOWLEDGE_FEEDBACK)

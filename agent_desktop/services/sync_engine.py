@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..backends.base import (
     CORE,
@@ -229,6 +229,9 @@ class SyncEngine:
         answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
                                            item.key)
         message = parse_message(str(answer.get("id", "")), answer)
+        if message.idempotency_key != item.key:
+            # The local "waiting to send…" copy is found by our key, whether or not the answer echoes it.
+            message = replace(message, idempotency_key=item.key)
         conversation = answer.get("conversation")
         parsed_conversation = (parse_conversation(str(conversation.get("id", "")), conversation)
                                if isinstance(conversation, dict) else None)
@@ -247,13 +250,21 @@ class SyncEngine:
 
         def commit(conn):  # type: ignore[no-untyped-def]
             outbox.mark_sent(conn, item.key)
-            self._rebase_and_store(conn, conversation)
+            if item.base_version is not None:
+                # Accepted under If-Match: the answer's version is the one right after ours, whatever
+                # the tokens look like. Later patches queued on our base now build on it.
+                conn.execute("UPDATE outbox SET base_version=? WHERE conversation_id=? AND action='patch' "
+                             "AND state='queued' AND base_version=?",
+                             (conversation.version, conversation.id, item.base_version))
+            records.write_conversation(conn, conversation)
 
         self.db.write_sync(commit)
 
     @staticmethod
     def _rebase_and_store(conn, conversation) -> None:  # type: ignore[no-untyped-def]
-        """Our own change moved the server version by one: later queued patches build on it."""
+        """After our reply: the reference server moves the version by one per change, so later
+        queued patches build on the new one. (An assumption about one backend's tokens: per-field
+        base values, issue 14, replace it.)"""
         row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation.id,)).fetchone()
         if row is not None and conversation.version == row[0] + 1:
             conn.execute(

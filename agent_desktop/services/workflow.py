@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..backends.base import WORKFLOW, BackendError, Rejected, capabilities_of
+from ..backends.base import BackendError, Capability, Rejected, Unsupported, capabilities_of
+from ..backends.protocols import (
+    AgentStates,
+    Callbacks,
+    CustomerRecords,
+    HandOffs,
+    Offers,
+    Presence,
+    Record,
+    Surveys,
+    require,
+)
 from ..domain import care
 from ..domain.enums import AgentState
 from ..domain.fcr import fcr_state
@@ -54,10 +66,14 @@ class WorkflowService:
         self.changed = Event()   # (what: str) — "callbacks", "notes", "status", "offers", "csat", "customer"
         self._presence_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
 
-    @property
-    def supported(self) -> bool:
-        """Whether the connected backend offers the workflow actions (transfer, CSAT, callbacks…)."""
-        return WORKFLOW in capabilities_of(self.backend)
+    def supports(self, capability: Capability) -> bool:
+        """Whether the connected backend can do `capability` (the UI greys out what it cannot)."""
+        return capability in capabilities_of(self.backend)
+
+    def _needs(self, capability: Capability) -> None:
+        """Refuse before queueing what this backend can never do: nothing waits in the outbox for it."""
+        if not self.supports(capability):
+            raise Unsupported(f"this server does not support {capability.value.replace('_', ' ')}")
 
     @property
     def agent_id(self) -> str:
@@ -161,6 +177,7 @@ class WorkflowService:
 
     async def transfer(self, conversation_id: str, *, note: str, queue_id: str | None = None,
                        assignee_id: str | None = None, kind: str = "transfer") -> str:
+        self._needs(Capability.HANDOFF)
         header = self.conversations.header(conversation_id)
         if header is None:
             raise KeyError(conversation_id)
@@ -182,6 +199,7 @@ class WorkflowService:
         return await self._write(write, what="conversation", conversation_id=conversation_id)
 
     async def record_csat(self, conversation_id: str, score: int, comment: str = "") -> str:
+        self._needs(Capability.CSAT)
         if not 1 <= score <= 5:
             raise ValueError("the score must be 1 to 5")
         header = self.conversations.header(conversation_id)
@@ -206,6 +224,7 @@ class WorkflowService:
 
     async def schedule_callback(self, customer_id: str, due_at: datetime, note: str = "",
                                 conversation_id: str | None = None) -> str:
+        self._needs(Capability.CALLBACKS)
         if due_at <= utcnow():
             raise ValueError("choose a time in the future")
         payload = {"customer_id": customer_id, "conversation_id": conversation_id, "due_at": to_iso(due_at),
@@ -221,6 +240,7 @@ class WorkflowService:
 
     async def callback_outcome(self, callback_id: str, outcome: str, *, note: str = "",
                                due_at: datetime | None = None) -> str:
+        self._needs(Capability.CALLBACKS)
         now = utcnow()
         next_due = care.reschedule_due(outcome, now, due_at)   # raises ValueError with the reason
         payload = {"id": callback_id, "outcome": outcome, "note": note.strip(),
@@ -238,6 +258,7 @@ class WorkflowService:
         return await self._write(write, what="callbacks")
 
     async def add_note(self, customer_id: str, body: str) -> str:
+        self._needs(Capability.CUSTOMERS)
         if not body.strip():
             raise ValueError("the note is empty")
 
@@ -251,6 +272,7 @@ class WorkflowService:
         return await self._write(write, what="notes")
 
     async def edit_note(self, note_id: str, body: str) -> str:
+        self._needs(Capability.CUSTOMERS)
         if not body.strip():
             raise ValueError("the note is empty")
 
@@ -262,6 +284,7 @@ class WorkflowService:
         return await self._write(write, what="notes")
 
     async def set_tags(self, customer_id: str, tags: list[str]) -> str:
+        self._needs(Capability.CUSTOMERS)
         clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
 
         def write(conn):  # type: ignore[no-untyped-def]
@@ -275,14 +298,18 @@ class WorkflowService:
         if state not in AgentState.values():
             raise ValueError(f"unknown state {state!r}")
 
+        synced = self.supports(Capability.AGENT_STATE)
+
         def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, STATUS, "", {"state": state, "reason": reason})
-            store.set_local_status(conn, self.agent_id, key, state, reason, now_iso())
+            # Without agent states on the server the state is the agent's own (ACW countdown, breaks).
+            key = outbox.enqueue_action(conn, STATUS, "", {"state": state, "reason": reason}) if synced else ""
+            store.set_local_status(conn, self.agent_id, key or None, state, reason, now_iso())
             return key
 
         return await self._write(write, what="status")
 
     async def answer_offer(self, offer_id: str, accept: bool) -> str:
+        self._needs(Capability.OFFERS)
         def write(conn):  # type: ignore[no-untyped-def]
             key = outbox.enqueue_action(conn, OFFER, "", {"id": offer_id, "accept": accept})
             store.set_local_offer(conn, offer_id, "accepted" if accept else "declined")
@@ -291,6 +318,7 @@ class WorkflowService:
         return await self._write(write, what="offers")
 
     async def link_customer(self, conversation_id: str, customer_id: str) -> str:
+        self._needs(Capability.CUSTOMERS)
         def write(conn):  # type: ignore[no-untyped-def]
             key = outbox.enqueue_action(conn, LINK, conversation_id, {"customer_id": customer_id})
             conn.execute("UPDATE conversations SET customer_id=? WHERE id=?", (customer_id, conversation_id))
@@ -327,6 +355,7 @@ class WorkflowService:
     async def create_customer(self, conversation_id: str, *, name: str, company: str = "", phone: str = "",
                               email: str = "") -> str:
         """An unknown caller is a new customer: create them on the server and link the conversation."""
+        self._needs(Capability.CUSTOMERS)
         if not name.strip():
             raise ValueError("the customer needs a name")
         payload = {"name": name.strip(), "company": company.strip(), "phone": phone.strip() or None,
@@ -338,20 +367,16 @@ class WorkflowService:
         return await self._write(write, what="customer", conversation_id=conversation_id)
 
     async def presence(self, conversation_id: str, activity: str) -> list[dict[str, Any]] | None:
-        """Tell the server we are viewing/replying; returns the others, or None when offline."""
-        call = getattr(self.backend, "call", None)
-        if call is None:
+        """Tell the server we are viewing/replying; returns the others, or None when offline or
+        when the backend has no presence."""
+        if Capability.PRESENCE not in capabilities_of(self.backend):
             return None
-
-        def beat() -> Any:
-            return call("POST", f"/api/v1/conversations/{_q(conversation_id)}/presence", json_body={"activity": activity})
-
+        presence = require(self.backend, Capability.PRESENCE, Presence)
         try:
-            answer = await asyncio.get_event_loop().run_in_executor(self._presence_pool, beat)
+            return await asyncio.get_event_loop().run_in_executor(
+                self._presence_pool, presence.heartbeat, conversation_id, activity)
         except (BackendError, RuntimeError):
             return None
-        others = answer.get("others") if isinstance(answer, dict) else None
-        return [o for o in others if isinstance(o, dict)] if isinstance(others, list) else None
 
     def close(self) -> None:
         self._presence_pool.shutdown(wait=False, cancel_futures=True)
@@ -367,127 +392,128 @@ def is_due(callback: dict[str, Any], now: datetime) -> bool:
 # -- how the queued actions go out (sync engine push, worker thread) -------------------------------
 
 
-def _apply(conn: Any, entity: str, record: Any) -> None:
-    if isinstance(record, dict) and record.get("id"):
-        store_changes.apply_change(conn, {"entity": entity, "id": str(record["id"]), "op": "upsert", "data": record},
-                                   store_changes.ApplyResult())
+def _apply(conn: Any, found: list[Record]) -> None:
+    """What the server answered, through the same writers as the change feed."""
+    for record in found:
+        store_changes.apply_change(conn, {"entity": record.entity, "id": record.id, "op": "upsert",
+                                          "data": record.data}, store_changes.ApplyResult())
 
 
-def _send(engine: SyncEngine, item: outbox.OutboxItem, method: str, path: str, body: Any,
-          commit: Any) -> None:
-    answer = engine.backend.call(method, path, json_body=body,  # type: ignore[attr-defined]
-                                 headers={"Idempotency-Key": item.key})
-
+def _done(engine: SyncEngine, item: outbox.OutboxItem, commit: Callable[[Any], None]) -> None:
+    """Mark the item sent and commit what the server answered, in one transaction."""
     def write(conn):  # type: ignore[no-untyped-def]
         outbox.mark_sent(conn, item.key)
-        commit(conn, answer if isinstance(answer, dict) else {})
+        commit(conn)
 
     engine.db.write_sync(write)
 
 
 def _send_transfer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    def commit(conn, answer):  # type: ignore[no-untyped-def]
-        _apply(conn, "message", answer.get("note"))
-        _apply(conn, "conversation", answer.get("conversation"))
-
-    _send(engine, item, "POST", f"/api/v1/conversations/{_q(item.conversation_id)}/transfer", item.payload, commit)
+    p = item.payload
+    found = require(engine.backend, Capability.HANDOFF, HandOffs).transfer(
+        item.conversation_id, kind=p.get("kind", "transfer"), queue_id=p.get("queue_id"),
+        assignee_id=p.get("assignee_id"), note=p.get("note") or "", key=item.key)
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    def commit(conn, answer):  # type: ignore[no-untyped-def]
+    found = require(engine.backend, Capability.CSAT, Surveys).record_csat(item.conversation_id, item.payload, item.key)
+
+    def commit(conn):  # type: ignore[no-untyped-def]
         store.forget_local(conn, "csat", item.key)
         store.forget_local(conn, "callbacks", item.key)
-        _apply(conn, "csat", answer.get("csat"))
-        _apply(conn, "callback", answer.get("callback"))
+        _apply(conn, found)
 
-    _send(engine, item, "POST", f"/api/v1/conversations/{_q(item.conversation_id)}/csat", item.payload, commit)
+    _done(engine, item, commit)
 
 
 def _send_callback_create(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    body = {k: v for k, v in item.payload.items() if v is not None}
+    found = require(engine.backend, Capability.CALLBACKS, Callbacks).create_callback(item.payload, item.key)
 
-    def commit(conn, answer):  # type: ignore[no-untyped-def]
+    def commit(conn):  # type: ignore[no-untyped-def]
         store.forget_local(conn, "callbacks", item.key)
-        _apply(conn, "callback", answer)
-        if answer.get("id"):  # outcomes queued against our local id now name the server's
+        _apply(conn, found)
+        for record in found:  # outcomes queued against our local id now name the server's
             for seq, payload in conn.execute("SELECT seq, payload FROM outbox WHERE action=? AND state='queued'",
                                              (CALLBACK_OUTCOME,)).fetchall():
                 if f'"local:{item.key}"' in payload:
                     conn.execute("UPDATE outbox SET payload=? WHERE seq=?",
-                                 (payload.replace(f"local:{item.key}", str(answer["id"])), seq))
+                                 (payload.replace(f"local:{item.key}", record.id), seq))
 
-    _send(engine, item, "POST", "/api/v1/callbacks", body, commit)
+    _done(engine, item, commit)
 
 
 def _send_callback_outcome(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    payload = dict(item.payload)
-    callback_id = payload.pop("id")
-    body = {k: v for k, v in payload.items() if v is not None}
-    _send(engine, item, "POST", f"/api/v1/callbacks/{_q(callback_id)}/outcome", body,
-          lambda conn, answer: _apply(conn, "callback", answer))
+    fields = dict(item.payload)
+    callback_id = fields.pop("id")
+    found = require(engine.backend, Capability.CALLBACKS, Callbacks).callback_outcome(callback_id, fields, item.key)
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    def commit(conn, answer):  # type: ignore[no-untyped-def]
-        store.forget_local(conn, "customer_notes", item.key)
-        _apply(conn, "customer_note", answer)
+    found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).add_customer_note(
+        item.payload["customer_id"], item.payload["body"], item.key)
 
-    _send(engine, item, "POST", f"/api/v1/customers/{_q(item.payload['customer_id'])}/notes",
-          {"body": item.payload["body"]}, commit)
+    def commit(conn):  # type: ignore[no-untyped-def]
+        store.forget_local(conn, "customer_notes", item.key)
+        _apply(conn, found)
+
+    _done(engine, item, commit)
 
 
 def _send_note_edit(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    _send(engine, item, "PATCH", f"/api/v1/customer-notes/{_q(item.payload['id'])}", {"body": item.payload["body"]},
-          lambda conn, answer: _apply(conn, "customer_note", answer))
+    found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).edit_customer_note(
+        item.payload["id"], item.payload["body"], item.key)
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_tags(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    _send(engine, item, "PUT", f"/api/v1/customers/{_q(item.payload['customer_id'])}/tags",
-          {"tags": item.payload["tags"]}, lambda conn, answer: _apply(conn, "customer", answer))
+    found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).set_customer_tags(
+        item.payload["customer_id"], item.payload["tags"], item.key)
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_status(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    def commit(conn, answer):  # type: ignore[no-untyped-def]
-        conn.execute("UPDATE agent_statuses SET pending_key=NULL WHERE pending_key=?", (item.key,))
-        _apply(conn, "agent_status", answer)
+    found = require(engine.backend, Capability.AGENT_STATE, AgentStates).set_agent_status(item.payload, item.key)
 
-    _send(engine, item, "PUT", "/api/v1/me/status", item.payload, commit)
+    def commit(conn):  # type: ignore[no-untyped-def]
+        conn.execute("UPDATE agent_statuses SET pending_key=NULL WHERE pending_key=?", (item.key,))
+        _apply(conn, found)
+
+    _done(engine, item, commit)
 
 
 def _send_offer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    verb = "accept" if item.payload.get("accept") else "decline"
+    offers = require(engine.backend, Capability.OFFERS, Offers)
     try:
-        _send(engine, item, "POST", f"/api/v1/offers/{_q(item.payload['id'])}/{verb}", None,
-              lambda conn, answer: (_apply(conn, "offer", answer.get("offer")),
-                                    _apply(conn, "conversation", answer.get("conversation"))))
+        found = offers.answer_offer(item.payload["id"], bool(item.payload.get("accept")), item.key)
     except Rejected:
         # The offer expired or went elsewhere meanwhile: nothing for the agent to fix, just drop it.
-        def drop(conn):  # type: ignore[no-untyped-def]
-            outbox.mark_sent(conn, item.key)
-            store.set_local_offer(conn, item.payload["id"], "expired")
-
-        engine.db.write_sync(drop)
+        _done(engine, item, lambda conn: store.set_local_offer(conn, item.payload["id"], "expired"))
+        return
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_link(engine: SyncEngine, item: outbox.OutboxItem) -> None:
-    _send(engine, item, "PUT", f"/api/v1/conversations/{_q(item.conversation_id)}/customer", item.payload,
-          lambda conn, answer: _apply(conn, "conversation", answer))
+    found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).link_customer(
+        item.conversation_id, item.payload["customer_id"], item.key)
+    _done(engine, item, lambda conn: _apply(conn, found))
 
 
 def _send_create_customer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     # A retry repeats both calls with the same key: the server replays the customer it created first.
-    body = {k: v for k, v in item.payload.items() if v is not None}
-    customer = engine.backend.call("POST", "/api/v1/customers", json_body=body,  # type: ignore[attr-defined]
-                                   headers={"Idempotency-Key": item.key})
-    if not isinstance(customer, dict) or not customer.get("id"):
-        raise Rejected("the server did not return the new customer", 502)
-    _send(engine, item, "PUT", f"/api/v1/conversations/{_q(item.conversation_id)}/customer",
-          {"customer_id": customer["id"]},
-          lambda conn, answer: (_apply(conn, "customer", customer), _apply(conn, "conversation", answer)))
+    customers = require(engine.backend, Capability.CUSTOMERS, CustomerRecords)
+    customer = customers.create_customer(item.payload, item.key)
+    found = customers.link_customer(item.conversation_id, customer.id, item.key)
+    _done(engine, item, lambda conn: _apply(conn, [customer, *found]))
 
 
-for _action, _handler in ((TRANSFER, _send_transfer), (CSAT, _send_csat), (CALLBACK_CREATE, _send_callback_create),
-                          (CALLBACK_OUTCOME, _send_callback_outcome), (NOTE_ADD, _send_note),
-                          (NOTE_EDIT, _send_note_edit), (TAGS, _send_tags), (STATUS, _send_status),
-                          (OFFER, _send_offer), (LINK, _send_link), (CREATE_CUSTOMER, _send_create_customer)):
-    register_action(_action, _handler, WORKFLOW)
+for _action, _handler, _capability in (
+        (TRANSFER, _send_transfer, Capability.HANDOFF), (CSAT, _send_csat, Capability.CSAT),
+        (CALLBACK_CREATE, _send_callback_create, Capability.CALLBACKS),
+        (CALLBACK_OUTCOME, _send_callback_outcome, Capability.CALLBACKS),
+        (NOTE_ADD, _send_note, Capability.CUSTOMERS), (NOTE_EDIT, _send_note_edit, Capability.CUSTOMERS),
+        (TAGS, _send_tags, Capability.CUSTOMERS), (STATUS, _send_status, Capability.AGENT_STATE),
+        (OFFER, _send_offer, Capability.OFFERS), (LINK, _send_link, Capability.CUSTOMERS),
+        (CREATE_CUSTOMER, _send_create_customer, Capability.CUSTOMERS)):
+    register_action(_action, _handler, _capability)

@@ -275,7 +275,7 @@ def add_local_csat(conn: sqlite3.Connection, key: str, data: dict[str, Any]) -> 
     _upsert(conn, "csat", {"id": f"local:{key}", "version": 0, "pending_key": key, **data})
 
 
-def set_local_status(conn: sqlite3.Connection, agent_id: str, key: str, state: str, reason: str, since: str) -> None:
+def set_local_status(conn: sqlite3.Connection, agent_id: str, key: str | None, state: str, reason: str, since: str) -> None:
     _upsert(conn, "agent_statuses", {"id": agent_id, "state": state, "reason": reason, "since": since,
                                      "routable": int(state == "available"),
                                      "version": _version(conn, "agent_statuses", agent_id), "pending_key": key})

@@ -155,7 +155,7 @@ class ConversationPanel(QWidget):
         layout.addWidget(self.stack)
 
         self.workflow = None
-        self._unsupported = ""   # why the workflow actions are greyed out ("" when the backend has them)
+        self._unsupported: dict[str, str] = {}   # workflow button → why the backend cannot do it
         self.chinese = False
         self.acw_seconds = ACW_SECONDS
         self._opened_marker: str | None = None   # newest message time the agent has seen
@@ -336,10 +336,12 @@ class ConversationPanel(QWidget):
             self._presence_timer.start()
             self.reload(keep_scroll=True)
 
-    def set_unsupported(self, reason: str) -> None:
-        """The backend cannot do the workflow actions: greyed out, the reason in their tooltips."""
-        self._unsupported = reason
-        for button in self.workflow_buttons.values():
+    def set_unsupported(self, reasons: dict[str, str]) -> None:
+        """Workflow actions the backend cannot do (button name → why): greyed out, the reason in
+        their tooltips, so the agent learns it before trying rather than from a failed item later."""
+        self._unsupported = dict(reasons)
+        for name, reason in reasons.items():
+            button = self.workflow_buttons[name]
             button.setEnabled(False)
             button.setToolTip(reason)
 
@@ -347,9 +349,9 @@ class ConversationPanel(QWidget):
         if self.workflow is None:
             return
         status = header.get("status")
-        active = status in ("new", "open", "pending") and not self._unsupported
-        self.workflow_buttons["transfer"].setEnabled(active)
-        self.workflow_buttons["escalate"].setEnabled(active)
+        active = status in ("new", "open", "pending")
+        for name in ("transfer", "escalate"):
+            self.workflow_buttons[name].setEnabled(active and name not in self._unsupported)
         facts = self.workflow.facts(header["id"]) or {}
         note = facts.get("handoff_note")
         if note and facts.get("handoff_by") != self.service.agent_id and active:
@@ -523,7 +525,7 @@ class ConversationPanel(QWidget):
             if others is not None and conversation_id == self.conversation_id:
                 self.show_others(others)
 
-        spawn(self.workflow.presence(conversation_id, activity), on_done=landed, on_error=lambda _e: None)
+        spawn(self.workflow.presence(conversation_id, activity), on_done=landed, on_error=lambda _e: None, owner=self)
 
     def show_others(self, others: list[dict]) -> None:
         self._others = others

@@ -22,6 +22,7 @@ from ..services.sync_service import OFFLINE
 from ..services.workflow import WorkflowService
 from . import formatting
 from .agent_state import AgentStateWidget
+from .capability_text import BUTTON_NEEDS, unsupported_reason
 from .notify import Notifier
 from .tasks import spawn
 
@@ -280,9 +281,10 @@ def install(window: Any) -> WorkflowController:
     window.workflow = workflow
     window.conversation.set_workflow(workflow, chinese=chinese)
     window.customer.set_workflow(workflow)
-    if not workflow.supported:
-        window.conversation.set_unsupported(QCoreApplication.translate(
-            "WorkflowWiring", "This server does not support transfers, callbacks, CSAT or agent states."))
+    missing = {name: unsupported_reason(capability) for name, capability in BUTTON_NEEDS.items()
+               if not workflow.supports(capability)}
+    if missing:
+        window.conversation.set_unsupported(missing)
 
     window.agent_state = AgentStateWidget(workflow)
     window.bridge.sync_status_changed.connect(lambda status: window.agent_state.set_online(status.state != OFFLINE))

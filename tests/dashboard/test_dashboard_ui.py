@@ -69,7 +69,7 @@ def test_refresh_never_stalls_the_gui_thread(open_window, loop) -> None:
     (No clock is judged: a refresh that blocked the GUI thread would never see the ticks.)"""
     _opened, view = _dashboard(open_window, loop)
     backend = view.service.backend
-    real_call = backend.call
+    real_call = backend.queue_stats
     gui_thread = threading.get_ident()
     call_threads: list[int] = []
     ticks_in_flight = [0]
@@ -91,7 +91,7 @@ def test_refresh_never_stalls_the_gui_thread(open_window, loop) -> None:
 
     heartbeat = QTimer(interval=10)
     heartbeat.timeout.connect(tick)
-    backend.call = held_call
+    backend.queue_stats = held_call
     heartbeat.start()
     try:
         before = view.snapshot
@@ -99,7 +99,7 @@ def test_refresh_never_stalls_the_gui_thread(open_window, loop) -> None:
         run_until(loop, lambda: view.snapshot is not before, timeout=30)
     finally:
         heartbeat.stop()
-        backend.call = real_call
+        backend.queue_stats = real_call
     assert call_threads and gui_thread not in call_threads
     assert gui_kept_turning.is_set(), "the GUI thread did not run while the server call was in flight"
 
@@ -111,14 +111,14 @@ def test_offline_tiles_come_from_the_cache_and_are_marked_stale(open_window, loo
     def offline(*_args, **_kwargs):
         raise NetworkError("no network")
 
-    real_call = view.service.backend.call
-    view.service.backend.call = offline
+    real_call = view.service.backend.queue_stats
+    view.service.backend.queue_stats = offline
     try:
         before = view.snapshot
         view.refresh()
         run_until(loop, lambda: view.snapshot is not before)
     finally:
-        view.service.backend.call = real_call
+        view.service.backend.queue_stats = real_call
     snapshot = view.snapshot
     assert snapshot.stale and "no network" in (snapshot.error or "")
     assert "OFFLINE" in view.updated.text()

@@ -78,7 +78,7 @@ def test_personal_script_created_offline_syncs_exactly_once(kserver, tmp_path):
     engine.db.write_sync(lambda conn: conn.execute("UPDATE outbox SET next_attempt_at=0"))
     # The first attempt reached the server but its answer was lost: resending the same key must not duplicate.
     item = outbox.items(engine.db.reader())[0]
-    engine.backend.call("POST", "/api/v1/scripts", json_body=item.payload, headers={"Idempotency-Key": item.key})
+    engine.backend.create_script(item.payload, item.key)
     result = engine.push()
     assert result.sent == 1 and result.failed == 0
     engine.pull()

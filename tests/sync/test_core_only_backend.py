@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_desktop.backends.base import CORE, Backend, capabilities_of
+from agent_desktop.backends.base import CORE, Backend, Unsupported, capabilities_of
 from agent_desktop.backends.reference import ReferenceBackend
 from agent_desktop.services.conversations import ConversationService
 from agent_desktop.services.sync_engine import SyncEngine
@@ -62,7 +62,12 @@ def test_an_unsupported_action_fails_with_a_reason_and_the_reply_behind_it_is_de
     db, engine, signed, conversations, target = _synced(backend, tmp_path)
     workflow = WorkflowService(db, signed.agent, backend, conversations)
     before = server.conversation(target)["message_count"]
-    loop.run_until_complete(workflow.record_csat(target, 2))          # queued first
+    # Refused before it is queued: the service knows this backend has no CSAT.
+    with pytest.raises(Unsupported, match="does not support csat"):
+        loop.run_until_complete(workflow.record_csat(target, 2))
+    assert outbox.items(db.reader()) == []
+    # One that reaches the outbox anyway (queued before a switch of server, or by an older build):
+    db.write_sync(outbox.enqueue_action, "csat", target, {"score": 2, "comment": ""})   # queued first
     loop.run_until_complete(conversations.send(target, "reply", "core-only backend reply"))
     pushed = engine.push()
     assert pushed.sent == 1 and pushed.failed == 1

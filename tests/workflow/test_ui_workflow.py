@@ -122,7 +122,7 @@ def test_transfer_needs_a_note_the_receiver_sees_first(open_window, loop, qtbot,
     assert banner.isVisible() and "退款未到账" in banner.text() and "陈静" in banner.text()
     # the hand-off note in the thread is worded in the receiver's language, the queue's name too
     thread = receiver.window.conversation.thread.toPlainText()
-    assert "Escalated to After-sales line 2" in thread and "退款未到账" in thread and "【" not in thread
+    assert "Escalated to After-sales line 2" in thread and "退款未到账" in thread and "【升级" not in thread
     _finish(receiver, loop=loop)
 
 
