@@ -26,9 +26,9 @@ from ..domain.timeutil import parse_iso, to_iso
 from ..server import auth
 from ..server import db as server_db
 from ..server.demo_data import DEMO_PASSWORD, DemoData, agent_id, build_demo
+from ..services.features import default_features, feed_schema
 from ..services.paths import cache_path
 from ..store import Database, meta
-from ..store import changes as store_changes
 from .constants import BENCH_SERVER_KEY, BENCH_USER
 
 GENERATOR_VERSION = 1
@@ -150,6 +150,7 @@ def client_cache_file(home: Path) -> Path:
 def write_client_cache(path: Path, data: DemoData, batch: int = 20_000) -> None:
     """Apply the whole set through the feed writer, `batch` records per transaction."""
     db = Database(path)
+    schema = feed_schema(default_features())
     try:
         agent = next(record for rid, record in data.agents if rid == agent_id(BENCH_USER))
         db.write_sync(meta.put, meta.AGENT_ID, json.dumps({"id": agent_id(BENCH_USER), **agent}, ensure_ascii=False))
@@ -158,10 +159,10 @@ def write_client_cache(path: Path, data: DemoData, batch: int = 20_000) -> None:
         for change in feed_changes(data):
             chunk.append(change)
             if len(chunk) >= batch:
-                db.write_sync(store_changes.apply_batch, chunk, None)
+                db.write_sync(schema.apply_batch, chunk, None)
                 chunk = []
         if chunk:
-            db.write_sync(store_changes.apply_batch, chunk, None)
+            db.write_sync(schema.apply_batch, chunk, None)
         db.write_sync(meta.put, meta.CURSOR, None)
     finally:
         db.close()

@@ -19,9 +19,10 @@ from pathlib import Path
 import requests
 
 from ..backends.base import ChangeBatch
+from ..domain.feed import PARSERS
+from ..services.features import default_features, feed_schema
 from ..services.sync_engine import _apply_page
 from ..store import Database
-from ..store.changes import _PARSERS
 from .syncprobe import raw_download
 
 
@@ -29,6 +30,7 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
     token = requests.post(f"{url}/api/v1/auth/token", json={"username": "agent1", "password": "demo"},
                           timeout=30).json()["token"]
     parts: dict[str, list[float]] = {"raw download": [], "json decode": [], "validate": [], "write (validates again)": []}
+    schema = feed_schema(default_features())
     for _ in range(rounds):
         bodies: list[bytes] = []
         parts["raw download"].append(raw_download(url, token, keep=bodies)[0])
@@ -38,7 +40,7 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
         started = time.perf_counter()
         for page in pages:
             for change in page["changes"]:
-                parse = _PARSERS.get(change["entity"])
+                parse = PARSERS.get(change["entity"])
                 if parse is not None and change["op"] == "upsert":
                     parse(change["id"], change["data"])
         parts["validate"].append(time.perf_counter() - started)
@@ -48,7 +50,7 @@ def measure(url: str, rounds: int) -> dict[str, list[float]]:
             started = time.perf_counter()
             for number, page in enumerate(pages):
                 batch = ChangeBatch(page["changes"], page["cursor"], page["has_more"])
-                db.write_sync(_apply_page, batch, False, number == 0)
+                db.write_sync(_apply_page, schema, batch, False, number == 0)
             parts["write (validates again)"].append(time.perf_counter() - started)
             db.close()
     return parts

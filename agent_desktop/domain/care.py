@@ -245,14 +245,3 @@ def csat_average(scores: list[int]) -> float | None:
 __all__ = ["Callback", "Order", "Disposition", "Csat", "CustomerNote", "Offer", "AgentStatus",
            "parse_callback", "parse_order", "parse_disposition", "parse_csat", "parse_customer_note",
            "parse_offer", "parse_agent_status", "needs_follow_up", "reschedule_due"]
-
-
-from .records import PARSERS  # noqa: E402 - the feed's parsers, also used by the server's contract tests
-
-PARSERS.setdefault("callback", parse_callback)
-PARSERS.setdefault("order", parse_order)
-PARSERS.setdefault("disposition", parse_disposition)
-PARSERS.setdefault("csat", parse_csat)
-PARSERS.setdefault("customer_note", parse_customer_note)
-PARSERS.setdefault("offer", parse_offer)
-PARSERS.setdefault("agent_status", parse_agent_status)

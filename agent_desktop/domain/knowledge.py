@@ -12,7 +12,6 @@ from typing import Any
 
 from .records import (
     MAX_ID_LENGTH,
-    PARSERS,
     InvalidRecord,
     _choice,
     _count,
@@ -201,8 +200,3 @@ def match_spans(text: str, query: str) -> list[tuple[int, int]]:
 def detect_language(text: str) -> str:
     """'zh' when the text holds Chinese characters, else 'en' (enough to prefer a script's language)."""
     return "zh" if _CJK_RUN.search(text) else "en"
-
-
-# The wire registry of every feed entity (contract tests validate the whole feed with it).
-PARSERS.setdefault("script", parse_script)
-PARSERS.setdefault("faq_article", parse_faq_article)

@@ -95,8 +95,3 @@ class SlaWatch:
         for gone in set(self._last) - seen:
             del self._last[gone]
         return alerts
-
-
-from .records import PARSERS  # noqa: E402
-
-PARSERS.setdefault("sla_policy", parse_sla_policy)

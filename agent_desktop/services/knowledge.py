@@ -26,7 +26,8 @@ from ..store import knowledge as store
 from ..store.database import StoreError
 from .conversations import ConversationService
 from .events import Event
-from .sync_engine import SyncEngine, register_action
+from .features import Action, Feature
+from .sync_engine import SyncEngine
 
 CREATE, UPDATE, DELETE = "script_create", "script_update", "script_delete"
 FEEDBACK, USAGE = "faq_feedback", "knowledge_usage"
@@ -308,8 +309,13 @@ def _rejected_too(send: Callable[[SyncEngine, outbox.OutboxItem], None], *, scri
     return handler
 
 
-register_action(CREATE, _rejected_too(_send_create, script=True), Capability.SCRIPTS)
-register_action(UPDATE, _rejected_too(_send_update, script=True), Capability.SCRIPTS)
-register_action(DELETE, _rejected_too(_send_delete, script=True), Capability.SCRIPTS)
-register_action(FEEDBACK, _send_feedback, Capability.KNOWLEDGE_FEEDBACK)
-register_action(USAGE, _rejected_too(_send_usage, usage=True), Capability.KNOWLEDGE_FEEDBACK)
+FEATURE = Feature(
+    name="knowledge",
+    entities=store.ENTITIES,
+    actions=(Action(CREATE, _rejected_too(_send_create, script=True), Capability.SCRIPTS),
+             Action(UPDATE, _rejected_too(_send_update, script=True), Capability.SCRIPTS),
+             Action(DELETE, _rejected_too(_send_delete, script=True), Capability.SCRIPTS),
+             Action(FEEDBACK, _send_feedback, Capability.KNOWLEDGE_FEEDBACK),
+             Action(USAGE, _rejected_too(_send_usage, usage=True), Capability.KNOWLEDGE_FEEDBACK)),
+    resync=store.reset_for_resync,
+)

@@ -12,8 +12,8 @@ from ..backends.base import Backend, SignIn
 from ..backends.reference import ReferenceBackend
 from ..store import Database, meta
 from ..store.recovery import open_cache
-from . import workflow as _workflow  # noqa: F401 - registers the workflow feed entities and outbox actions
 from .conversations import ConversationService
+from .features import default_features
 from .paths import cache_path
 from .search import SearchService
 from .sync_engine import SyncEngine
@@ -37,37 +37,12 @@ class Session:
         self.db.close()
 
 
-def register_features() -> None:
-    """Import the feature modules that register outbox actions (and feed entities).
-
-    Needed before a sync sends the outbox or applies records, not for the first window: the
-    knowledge service (its script/usage/feedback actions, ~25 ms to import) is registered here,
-    called by `sign_in` and by every pull/push of a session's engine (`_SessionSyncEngine`), so
-    nothing a previous run queued meets a sync that does not know it ("unknown outbox action").
-    Idempotent; safe on any thread.
-    """
-    from . import knowledge as _knowledge  # noqa: F401 - registers the script/faq_article feed and outbox actions
-
-
-class _SessionSyncEngine(SyncEngine):
-    """The session's engine: makes sure every feature is registered before it applies or sends."""
-
-    def pull(self, *args: Any, **kwargs: Any) -> Any:
-        register_features()
-        return super().pull(*args, **kwargs)
-
-    def push(self, *args: Any, **kwargs: Any) -> Any:
-        register_features()
-        return super().push(*args, **kwargs)
-
-
 def make_backend(server_url: str) -> Backend:
     return ReferenceBackend(server_url)
 
 
 def sign_in(backend: Backend, username: str, password: str) -> SignIn:
-    """Blocking: run on a worker thread. Registers the features first (a sync follows)."""
-    register_features()
+    """Blocking: run on a worker thread."""
     return backend.sign_in(username, password)
 
 
@@ -100,7 +75,7 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
     else:
         stored = meta.get(db.reader(), meta.AGENT_ID)
         agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
-    engine = _SessionSyncEngine(db, backend)
+    engine = SyncEngine(db, backend, features=default_features())
     return Session(
         server_url=backend.base_url,
         username=username,

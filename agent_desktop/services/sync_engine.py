@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 
 from ..backends.base import (
-    CORE,
     AuthRequired,
     Backend,
     BackendError,
@@ -34,7 +33,7 @@ from ..backends.base import (
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
 from ..store import Database, fts, meta, outbox, records
 from ..store import changes as store_changes
-from ..store import knowledge as knowledge_store
+from .features import Action, Feature, default_features, feed_schema
 
 log = logging.getLogger(__name__)
 
@@ -63,29 +62,28 @@ class PushResult:
     conversation_ids: set[str] = field(default_factory=set)
 
 
-def _reset_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
-    """Forget server-derived rows but keep the outbox, drafts and our unsent messages."""
+def reset_core_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
+    """The core feature's resync hook: its search indexes (the schema then empties the tables,
+    keeping our unsent messages, whose outbox items still hold them)."""
     conn.execute("DELETE FROM messages WHERE pending = 0")
     fts.start_backlog(conn)  # our unsent messages are indexed again with everything else
-    for table in ("conversations", "customers", "queues", "agents"):
-        conn.execute(f"DELETE FROM {table}")
     for table in ("customers_fts", "conversations_fts"):
         conn.execute(f"INSERT INTO {table}({table}) VALUES('delete-all')")
     conn.execute("DELETE FROM customers_rowid")
     conn.execute("DELETE FROM conversations_rowid")
-    knowledge_store.reset_for_resync(conn)  # scripts and FAQ articles (issue 3)
-    meta.put(conn, meta.CURSOR, None)
 
 
-def _apply_page(conn, batch: ChangeBatch, reset: bool, full: bool) -> store_changes.ApplyResult:  # type: ignore[no-untyped-def]
+def _apply_page(conn, schema: store_changes.FeedSchema, batch: ChangeBatch, reset: bool,  # type: ignore[no-untyped-def]
+                full: bool) -> store_changes.ApplyResult:
     if reset:
-        _reset_for_resync(conn)
+        schema.reset(conn)   # every feature's tables; the outbox, drafts and unsent work stay
+        meta.put(conn, meta.CURSOR, None)
     elif full:
         fts.start_backlog(conn)
     # While the message index lags (a full sync, or one cut short), rows past it are written unindexed.
     upto = fts.indexed_upto(conn)
     with fts.backlog_known(upto):
-        return store_changes.apply_batch(conn, batch.changes, batch.cursor, bulk_messages=upto == 0)
+        return schema.apply_batch(conn, batch.changes, batch.cursor, bulk_messages=upto == 0)
 
 
 # Messages indexed per write transaction after a full sync: ~0.2 s each, so a reply the agent
@@ -100,11 +98,16 @@ PAGE_SIZE = 1000
 
 class SyncEngine:
     def __init__(self, db: Database, backend: Backend, *, page_size: int = PAGE_SIZE,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, features: Sequence[Feature] | None = None) -> None:
+        """`features`: what this app syncs (services.features; all of them when not given)."""
         self.db = db
         self.backend = backend
         self.page_size = page_size
         self.clock = clock
+        self.features = tuple(features if features is not None else default_features())
+        self.schema = feed_schema(self.features)
+        self.actions: dict[str, Action] = {action.name: action for feature in self.features
+                                           for action in feature.actions}
 
     # -- pull -----------------------------------------------------------------------------------
     def pull(self, progress: Callable[[int, int], None] | None = None,
@@ -140,7 +143,7 @@ class SyncEngine:
                     result.resynced, reset, full, cursor = True, True, False, None
                     continue
                 settle()  # one page in flight at a time: bounded memory, errors surface in order
-                applying = self.db.write(_apply_page, batch, reset, full)
+                applying = self.db.write(_apply_page, self.schema, batch, reset, full)
                 reset = full = False
                 if batch.cursor is not None:
                     cursor = batch.cursor
@@ -217,13 +220,12 @@ class SyncEngine:
         self.db.write_sync(refuse)
 
     def _send(self, item: outbox.OutboxItem) -> None:
-        handler = ACTION_HANDLERS.get(item.action)
-        if handler is None:
+        action = self.actions.get(item.action)
+        if action is None:
             raise Rejected(f"unknown outbox action {item.action!r}", 400)
-        needed = ACTION_CAPABILITIES.get(item.action, CORE)
-        if needed not in capabilities_of(self.backend):
-            raise Unsupported(f"this server does not support {item.action.replace('_', ' ')} ({needed})")
-        handler(self, item)
+        if action.needs not in capabilities_of(self.backend):
+            raise Unsupported(f"this server does not support {action.needs.value.replace('_', ' ')}")
+        action.send(self, item)
 
     def _send_message(self, item: outbox.OutboxItem) -> None:
         answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
@@ -304,24 +306,4 @@ class SyncEngine:
         return False
 
 
-# How each outbox action goes out. A feature adds its own: `register_action("callback", send_callback)`;
-# the handler sends with the item's idempotency key and commits the answer together with
-# `outbox.mark_sent` in one `engine.db.write_sync` transaction. Errors are BackendError subclasses.
-ActionHandler = Callable[["SyncEngine", outbox.OutboxItem], None]
-ACTION_HANDLERS: dict[str, ActionHandler] = {
-    "reply": SyncEngine._send_message,
-    "note": SyncEngine._send_message,
-    "patch": SyncEngine._send_patch,
-}
-
-
-# The backend capability each action needs (backends.base): the core needs none beyond the protocol.
-ACTION_CAPABILITIES: dict[str, str] = {}
-
-
-def register_action(action: str, handler: ActionHandler, capability: str = CORE) -> None:
-    ACTION_HANDLERS[action] = handler
-    ACTION_CAPABILITIES[action] = capability
-
-
-__all__ = ["register_action", "SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]
+__all__ = ["SyncEngine", "PullResult", "PushResult", "BackendError", "backoff_delay"]

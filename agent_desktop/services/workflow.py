@@ -37,7 +37,8 @@ from ..store import changes as store_changes
 from ..store import workflow as store
 from .conversations import ConversationService
 from .events import Event
-from .sync_engine import SyncEngine, register_action
+from .features import Action, Feature
+from .sync_engine import SyncEngine
 
 TRANSFER = "transfer"
 CSAT = "csat"
@@ -392,10 +393,10 @@ def is_due(callback: dict[str, Any], now: datetime) -> bool:
 # -- how the queued actions go out (sync engine push, worker thread) -------------------------------
 
 
-def _apply(conn: Any, found: list[Record]) -> None:
+def _apply(engine: SyncEngine, conn: Any, found: list[Record]) -> None:
     """What the server answered, through the same writers as the change feed."""
     for record in found:
-        store_changes.apply_change(conn, {"entity": record.entity, "id": record.id, "op": "upsert",
+        engine.schema.apply_change(conn, {"entity": record.entity, "id": record.id, "op": "upsert",
                                           "data": record.data}, store_changes.ApplyResult())
 
 
@@ -413,7 +414,7 @@ def _send_transfer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.HANDOFF, HandOffs).transfer(
         item.conversation_id, kind=p.get("kind", "transfer"), queue_id=p.get("queue_id"),
         assignee_id=p.get("assignee_id"), note=p.get("note") or "", key=item.key)
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
@@ -422,7 +423,7 @@ def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     def commit(conn):  # type: ignore[no-untyped-def]
         store.forget_local(conn, "csat", item.key)
         store.forget_local(conn, "callbacks", item.key)
-        _apply(conn, found)
+        _apply(engine, conn, found)
 
     _done(engine, item, commit)
 
@@ -432,7 +433,7 @@ def _send_callback_create(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 
     def commit(conn):  # type: ignore[no-untyped-def]
         store.forget_local(conn, "callbacks", item.key)
-        _apply(conn, found)
+        _apply(engine, conn, found)
         for record in found:  # outcomes queued against our local id now name the server's
             for seq, payload in conn.execute("SELECT seq, payload FROM outbox WHERE action=? AND state='queued'",
                                              (CALLBACK_OUTCOME,)).fetchall():
@@ -447,7 +448,7 @@ def _send_callback_outcome(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     fields = dict(item.payload)
     callback_id = fields.pop("id")
     found = require(engine.backend, Capability.CALLBACKS, Callbacks).callback_outcome(callback_id, fields, item.key)
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
@@ -456,7 +457,7 @@ def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 
     def commit(conn):  # type: ignore[no-untyped-def]
         store.forget_local(conn, "customer_notes", item.key)
-        _apply(conn, found)
+        _apply(engine, conn, found)
 
     _done(engine, item, commit)
 
@@ -464,13 +465,13 @@ def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 def _send_note_edit(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).edit_customer_note(
         item.payload["id"], item.payload["body"], item.key)
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_tags(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).set_customer_tags(
         item.payload["customer_id"], item.payload["tags"], item.key)
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_status(engine: SyncEngine, item: outbox.OutboxItem) -> None:
@@ -478,7 +479,7 @@ def _send_status(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 
     def commit(conn):  # type: ignore[no-untyped-def]
         conn.execute("UPDATE agent_statuses SET pending_key=NULL WHERE pending_key=?", (item.key,))
-        _apply(conn, found)
+        _apply(engine, conn, found)
 
     _done(engine, item, commit)
 
@@ -491,13 +492,13 @@ def _send_offer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
         # The offer expired or went elsewhere meanwhile: nothing for the agent to fix, just drop it.
         _done(engine, item, lambda conn: store.set_local_offer(conn, item.payload["id"], "expired"))
         return
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_link(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).link_customer(
         item.conversation_id, item.payload["customer_id"], item.key)
-    _done(engine, item, lambda conn: _apply(conn, found))
+    _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
 def _send_create_customer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
@@ -505,15 +506,19 @@ def _send_create_customer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     customers = require(engine.backend, Capability.CUSTOMERS, CustomerRecords)
     customer = customers.create_customer(item.payload, item.key)
     found = customers.link_customer(item.conversation_id, customer.id, item.key)
-    _done(engine, item, lambda conn: _apply(conn, [customer, *found]))
+    _done(engine, item, lambda conn: _apply(engine, conn, [customer, *found]))
 
 
-for _action, _handler, _capability in (
-        (TRANSFER, _send_transfer, Capability.HANDOFF), (CSAT, _send_csat, Capability.CSAT),
-        (CALLBACK_CREATE, _send_callback_create, Capability.CALLBACKS),
-        (CALLBACK_OUTCOME, _send_callback_outcome, Capability.CALLBACKS),
-        (NOTE_ADD, _send_note, Capability.CUSTOMERS), (NOTE_EDIT, _send_note_edit, Capability.CUSTOMERS),
-        (TAGS, _send_tags, Capability.CUSTOMERS), (STATUS, _send_status, Capability.AGENT_STATE),
-        (OFFER, _send_offer, Capability.OFFERS), (LINK, _send_link, Capability.CUSTOMERS),
-        (CREATE_CUSTOMER, _send_create_customer, Capability.CUSTOMERS)):
-    register_action(_action, _handler, _capability)
+FEATURE = Feature(
+    name="workflow",
+    entities=store.ENTITIES,
+    actions=(
+        Action(TRANSFER, _send_transfer, Capability.HANDOFF), Action(CSAT, _send_csat, Capability.CSAT),
+        Action(CALLBACK_CREATE, _send_callback_create, Capability.CALLBACKS),
+        Action(CALLBACK_OUTCOME, _send_callback_outcome, Capability.CALLBACKS),
+        Action(NOTE_ADD, _send_note, Capability.CUSTOMERS), Action(NOTE_EDIT, _send_note_edit, Capability.CUSTOMERS),
+        Action(TAGS, _send_tags, Capability.CUSTOMERS), Action(STATUS, _send_status, Capability.AGENT_STATE),
+        Action(OFFER, _send_offer, Capability.OFFERS), Action(LINK, _send_link, Capability.CUSTOMERS),
+        Action(CREATE_CUSTOMER, _send_create_customer, Capability.CUSTOMERS),
+    ),
+)

@@ -369,13 +369,14 @@ def clear_run(conn: sqlite3.Connection, conversation_id: str) -> None:
     conn.execute("DELETE FROM guided_runs WHERE conversation_id=?", (conversation_id,))
 
 
-changes.register_entity("script", parse_script, write_script, delete_script)
-changes.register_entity("faq_article", parse_faq_article, write_article, delete_article)
+# The knowledge entities of the feed (given to the store by services/knowledge.FEATURE).
+ENTITIES = (changes.EntitySpec("script", parse_script, write_script, delete_script, "scripts"),
+            changes.EntitySpec("faq_article", parse_faq_article, write_article, delete_article, "faq_articles"))
 
 
 def reset_for_resync(conn: sqlite3.Connection) -> None:
     """Forget server-derived knowledge before a full resync (410), keeping local edits still queued,
-    pending usage counts and guided runs. For `sync_engine._reset_for_resync` to call."""
+    pending usage counts and guided runs. The knowledge feature's resync hook."""
     conn.execute("DELETE FROM faq_articles")
     conn.execute("INSERT INTO faq_fts(faq_fts) VALUES('delete-all')")
     conn.execute("DELETE FROM scripts WHERE pending = 0")

@@ -86,7 +86,7 @@ def enqueue_patch(conn: sqlite3.Connection, conversation_id: str, fields: dict[s
 
 def enqueue_action(conn: sqlite3.Connection, action: str, conversation_id: str, payload: dict[str, Any],
                    base_version: int | None = None) -> str:
-    """Queue any other action (a feature's own, see sync_engine.register_action). Returns its key.
+    """Queue any other action (a feature's own, see services/features.py). Returns its key.
 
     Call it inside the same write transaction as the optimistic local change. `conversation_id`
     may be "" for actions that belong to no conversation (a personal script, the agent's state).

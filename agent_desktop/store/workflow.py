@@ -102,11 +102,9 @@ def _queued(conn: sqlite3.Connection, key: str | None) -> bool:
                                       (key,)).fetchone() is not None
 
 
-def _deleter(table: str):  # noqa: ANN202
-    return lambda conn, record_id: conn.execute(f"DELETE FROM {table} WHERE id=?", (record_id,))
-
-
-for _entity, _parse, _write, _table in (
+# The workflow's entities of the feed (given to the store by services/workflow.FEATURE).
+ENTITIES = tuple(changes.EntitySpec(entity, parse, write, changes.delete_from(table), table)
+                 for entity, parse, write, table in (
     ("callback", care.parse_callback, write_callback, "callbacks"),
     ("order", care.parse_order, write_order, "orders"),
     ("disposition", care.parse_disposition, write_disposition, "dispositions"),
@@ -115,8 +113,7 @@ for _entity, _parse, _write, _table in (
     ("customer_note", care.parse_customer_note, write_customer_note, "customer_notes"),
     ("offer", care.parse_offer, write_offer, "offers"),
     ("agent_status", care.parse_agent_status, write_agent_status, "agent_statuses"),
-):
-    changes.register_entity(_entity, _parse, _write, _deleter(_table))
+))
 
 
 # -- reads ----------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from agent_desktop.store import Database
-from agent_desktop.store.changes import apply_batch
 from agent_desktop.ui.diagnostics_dialog import DiagnosticsDialog
+from tests.store.factories import apply_batch
 from tests.ui.conftest import run_until
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agent_desktop.domain.records import PARSERS
+from agent_desktop.domain.feed import PARSERS
 from agent_desktop.server.embedded import EmbeddedServer
 
 from .conftest import KEY, Api, demo_database

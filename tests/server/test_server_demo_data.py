@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agent_desktop.domain.enums import OPEN_STATUSES
-from agent_desktop.domain.records import PARSERS
+from agent_desktop.domain.feed import PARSERS
 from agent_desktop.domain.sla import targets_for
 from agent_desktop.domain.timeutil import parse_iso, to_iso
 from agent_desktop.server.db import Database

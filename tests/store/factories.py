@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from agent_desktop.services.features import default_features, feed_schema
 from agent_desktop.store import Database
-from agent_desktop.store.changes import ApplyResult, apply_batch
+from agent_desktop.store.changes import ApplyResult
+
+# The app's whole feed, as the composition root gives it to the store.
+SCHEMA = feed_schema(default_features())
+
+
+def apply_batch(conn: Any, changes: list[Any], cursor: str | None, **options: Any) -> ApplyResult:
+    return SCHEMA.apply_batch(conn, changes, cursor, **options)
 
 T0 = datetime(2026, 11, 22, 8, 0, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ import pytest
 
 from agent_desktop.store import Database, meta
 from agent_desktop.store import search as store_search
-from agent_desktop.store.changes import apply_batch
+from tests.store.factories import apply_batch
 
 from .factories import agent, apply, at, conversation, customer, delete, fts_rowids, message, queue
 

@@ -8,7 +8,7 @@ the bulk writer stores exactly what the row-by-row writer stores.
 from __future__ import annotations
 
 from agent_desktop.store import fts, search
-from agent_desktop.store.changes import apply_batch
+from tests.store.factories import apply_batch
 
 from .factories import apply, at, conversation, customer, delete, fts_rowids, message
 

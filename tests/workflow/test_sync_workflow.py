@@ -128,3 +128,39 @@ def test_unknown_caller_is_linked_or_created(client) -> None:
     header = conversations.header(conv["id"])
     assert header["customer_name"] == "新客户 王女士" and header["customer_company"] == "杭州某公司"
     assert api.call("GET", f"/api/v1/conversations/{conv['id']}").json()["customer_id"] == header["customer_id"]
+
+
+def test_a_resync_forgets_every_features_deleted_records_and_keeps_the_outbox(client, wf_server) -> None:
+    """The server deleted a callback, an offer and a customer note, then compacted its feed (their
+    tombstones are gone): the 410 resync must clear every feature's tables, not just the core's,
+    while the reply waiting in the outbox (and its local copy) stays."""
+    from agent_desktop.server import db as server_store
+    from agent_desktop.store import outbox
+
+    api, db, engine, conversations, workflow = client
+    server_db = wf_server[1].app.state.db
+    reader = db.reader()
+    conv = _open_conversation(db)
+    offer = reader.execute("SELECT id FROM offers LIMIT 1").fetchone()
+    with server_db.transaction() as conn:
+        if offer is None:   # a quiet demo floor may have no offer yet: make one
+            server_store.store(conn, "offer", "of-resync", {"agent_id": "a-agent1", "conversation_id": conv["id"],
+                                                            "state": "offered", "created_at": "2026-12-03T08:00:00Z",
+                                                            "expires_at": "2026-12-03T08:00:30Z"})
+    engine.pull()
+    gone = {table: reader.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
+            for table in ("callbacks", "offers", "customer_notes")}
+    entity = {"callbacks": "callback", "offers": "offer", "customer_notes": "customer_note"}
+    with server_db.transaction() as conn:
+        for table, record_id in gone.items():
+            server_store.delete(conn, entity[table], record_id)
+    server_db.compact(server_db.last_seq() + 1)
+    run(conversations.send(conv["id"], "reply", "waits in the outbox through the resync"))
+    result = engine.pull()
+    assert result.resynced
+    for table, record_id in gone.items():
+        assert reader.execute(f"SELECT count(*) FROM {table} WHERE id=?", (record_id,)).fetchone()[0] == 0, table
+    assert reader.execute("SELECT count(*) FROM conversations").fetchone()[0] > 0       # the rest came back
+    assert [item.action for item in outbox.items(reader)] == ["reply"]
+    assert reader.execute("SELECT count(*) FROM messages WHERE pending=1").fetchone()[0] == 1
+    assert engine.push().sent == 1
