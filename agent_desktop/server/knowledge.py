@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,13 +22,13 @@ from agent_desktop.domain.records import InvalidRecord
 from agent_desktop.domain.timeutil import now_iso
 
 from . import db as store
-from .app import DB, PREFIX, Agent, _errors
+from .deps import DB, PREFIX, Agent, IdempotencyKey, RecordId
+from .deps import error_responses as _errors
 from .errors import ApiError
 
 router = APIRouter(prefix=PREFIX, tags=["knowledge"])
 
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
-ScriptId = Annotated[str, Path(min_length=1, max_length=128)]
+ScriptId = RecordId
 
 
 class _Strict(BaseModel):

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import db as store
 from . import operations, stats
-from .app import DB, PREFIX, Agent, _errors, integration_caller
+from .deps import DB, PREFIX, Agent, Lead, RecordId, integration_caller
+from .deps import error_responses as _errors
 from .errors import ApiError
 
 router = APIRouter(prefix=PREFIX, tags=["live"])
-RecordId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 class HourPoint(BaseModel):
@@ -95,15 +95,6 @@ class AgentOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
     queue_ids: list[str]
-
-
-def require_lead(agent: Agent) -> dict[str, Any]:
-    if agent.get("role") != "lead":
-        raise ApiError(403, "forbidden", "only team leads may do this")
-    return agent
-
-
-Lead = Annotated[dict[str, Any], Depends(require_lead)]
 
 
 @router.get("/queues/stats", response_model=list[QueueStatsOut], responses=_errors(401))

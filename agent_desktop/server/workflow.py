@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, Header, Path
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -19,14 +19,15 @@ from agent_desktop.domain.enums import AgentState
 
 from . import db as store
 from . import routing, workflow_ops
-from .app import DB, PREFIX, Agent, _errors
+from .deps import DB, PREFIX, Agent, RecordId
+from .deps import OptionalIdempotencyKey as IdempotencyKey
+from .deps import error_responses as _errors
 from .errors import ApiError
 
 SWEEP_SECONDS = 5.0          # offers expire and waiting work is re-offered this often
 PRESENCE_TTL = 25.0          # a viewer who stopped sending heartbeats is gone after this
 
-Id = Annotated[str, Path(min_length=1, max_length=128)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+Id = RecordId
 
 
 class _Strict(BaseModel):
