@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import auth, operations
+from . import auth, idempotency, operations, replies
 from .db import Database
 from .demo_data import DEFAULT_SEED, load_demo
 from .deps import DB, PREFIX, Agent, ConversationId, IdempotencyKey, integration_caller
@@ -144,9 +144,7 @@ def post_message(
     """Add a reply or an internal note. A retry with the same Idempotency-Key returns the first message."""
     message, created = operations.post_message(db, agent, conversation_id, body.kind.value, body.body,
                                                idempotency_key)
-    headers = None if created else {"Idempotent-Replayed": "true"}
-    answer = {**message, "conversation": operations.get_conversation(db, conversation_id)}
-    return JSONResponse(answer, status_code=201 if created else 200, headers=headers)
+    return replies.created({**message, "conversation": operations.get_conversation(db, conversation_id)}, created)
 
 
 @router.patch(
@@ -189,6 +187,7 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
                seed: int = DEFAULT_SEED) -> FastAPI:
     """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data."""
     database = Database(db_path)
+    idempotency.adopt_legacy_tables(database)  # a database written by an older server
     if demo and database.is_empty():
         load_demo(database, seed)
 
