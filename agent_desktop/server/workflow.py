@@ -126,8 +126,7 @@ def decline_offer(offer_id: Id, agent: Agent, db: DB) -> dict[str, Any]:
 @router.put("/me/status", responses=_errors(401, 422))
 def set_status(body: AgentStatusIn, agent: Agent, db: DB) -> dict[str, Any]:
     """Presence with a break reason and per-channel capacity; available agents get offers."""
-    with db.transaction() as conn:
-        return workflow_ops.write_agent_status(conn, agent["id"], body.state.value, body.reason.strip(), body.capacity)
+    return workflow_ops.set_agent_status(db, agent["id"], body.state.value, body.reason.strip(), body.capacity)
 
 
 @router.post("/callbacks", status_code=201, responses=_errors(401, 404, 422))

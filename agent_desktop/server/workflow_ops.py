@@ -158,6 +158,12 @@ def answer_offer(database: store.Database, agent: dict[str, Any], offer_id: str,
 # -- agent status ---------------------------------------------------------------------------------
 
 
+def set_agent_status(database: store.Database, agent_id: str, state: str, reason: str = "",
+                     capacity: dict[str, int] | None = None) -> dict[str, Any]:
+    with database.transaction() as conn:
+        return write_agent_status(conn, agent_id, state, reason, capacity)
+
+
 def write_agent_status(conn: sqlite3.Connection, agent_id: str, state: str, reason: str = "",
                        capacity: dict[str, int] | None = None) -> dict[str, Any]:
     """The agent's own state from the desktop (PUT /me/status): Available here makes them routable."""
@@ -374,6 +380,6 @@ def create_customer(database: store.Database, agent: dict[str, Any], body: dict[
     return idempotent(database, agent["id"], key, {"op": "customer", **body}, act)
 
 
-__all__ = ["transfer", "answer_offer", "write_agent_status", "create_callback", "complete_callback", "record_csat",
-           "add_customer_note", "edit_customer_note", "set_customer_tags", "link_customer", "create_customer",
-           "sla_targets", "known_dispositions", "Status"]
+__all__ = ["transfer", "answer_offer", "set_agent_status", "write_agent_status", "create_callback",
+           "complete_callback", "record_csat", "add_customer_note", "edit_customer_note", "set_customer_tags",
+           "link_customer", "create_customer", "sla_targets", "known_dispositions", "Status"]
