@@ -7,7 +7,6 @@ so a 2,000-record page costs little more than reading it.
 
 from __future__ import annotations
 
-import hmac
 import json
 import tempfile
 from collections.abc import AsyncIterator
@@ -15,14 +14,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from . import auth, operations
+from . import auth, idempotency, operations, replies
 from .db import Database
 from .demo_data import DEFAULT_SEED, load_demo
+from .deps import DB, PREFIX, Agent, ConversationId, IdempotencyKey, integration_caller
+from .deps import error_responses as _errors
 from .errors import ApiError, BodyLimitMiddleware, install_error_handlers
+from .knowledge import router as knowledge_router
 from .preconditions import parse_if_match
 from .schemas import (
     AgentOut,
@@ -31,7 +32,6 @@ from .schemas import (
     ConflictBody,
     ConversationOut,
     ConversationPatch,
-    ErrorBody,
     Health,
     InboundIn,
     InboundOut,
@@ -41,56 +41,15 @@ from .schemas import (
     SignIn,
     TokenOut,
 )
+from .stats_api import router as stats_router
+from .workflow import attach as attach_workflow
 
 API_VERSION = "1.0.0"
-PREFIX = "/api/v1"
 DESCRIPTION = (
     "Reference backend of Agent Desktop. Pull changes with `GET /api/v1/changes` (cursor paging, "
     "410 = resync from scratch), push with idempotent `POST …/messages` and `PATCH` with `If-Match`. "
     "Errors are JSON `{\"error\": {\"code\", \"message\"}}`."
 )
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody} for status in statuses}
-
-
-# -- dependencies ---------------------------------------------------------------------------------
-
-
-def get_db(request: Request) -> Database:
-    return request.app.state.db
-
-
-_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
-DB = Annotated[Database, Depends(get_db)]
-
-
-def current_agent(db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> dict[str, Any]:
-    """The signed-in agent; 401 (the client signs in again) for a missing, unknown or expired token."""
-    agent = auth.agent_for_token(db, credentials.credentials) if credentials else None
-    if agent is None:
-        message = "sign in again: the token is unknown or expired" if credentials else "a bearer token is required"
-        raise ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
-    return agent
-
-
-Agent = Annotated[dict[str, Any], Depends(current_agent)]
-
-
-def integration_caller(
-    request: Request, key: Annotated[str | None, Header(alias="X-Integration-Key", max_length=256)] = None
-) -> None:
-    """Channel connectors authenticate with the shared integration key, not an agent token."""
-    configured: str | None = request.app.state.integration_key
-    if not configured:
-        raise ApiError(503, "inbound_disabled", "no integration key is configured on this server",
-                       headers={"Retry-After": "3600"})
-    if not key or not hmac.compare_digest(key.encode(), configured.encode()):
-        raise ApiError(401, "unauthorized", "missing or wrong X-Integration-Key")
-
-
-ConversationId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -180,14 +139,12 @@ def list_messages(conversation_id: ConversationId, agent: Agent, db: DB) -> list
 )
 def post_message(
     conversation_id: ConversationId, body: MessageIn, agent: Agent, db: DB,
-    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     """Add a reply or an internal note. A retry with the same Idempotency-Key returns the first message."""
     message, created = operations.post_message(db, agent, conversation_id, body.kind.value, body.body,
                                                idempotency_key)
-    headers = None if created else {"Idempotent-Replayed": "true"}
-    answer = {**message, "conversation": operations.get_conversation(db, conversation_id)}
-    return JSONResponse(answer, status_code=201 if created else 200, headers=headers)
+    return replies.created({**message, "conversation": operations.get_conversation(db, conversation_id)}, created)
 
 
 @router.patch(
@@ -230,6 +187,7 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
                seed: int = DEFAULT_SEED) -> FastAPI:
     """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data."""
     database = Database(db_path)
+    idempotency.adopt_legacy_tables(database)  # a database written by an older server
     if demo and database.is_empty():
         load_demo(database, seed)
 
@@ -246,12 +204,9 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.include_router(router)
-    from .knowledge import router as knowledge_router  # late import: knowledge imports this module
     app.include_router(knowledge_router)
-    from .stats_api import router as stats_router  # queue tiles, agents table, lead actions
-    app.include_router(stats_router)
-    from .workflow import attach as attach_workflow  # late import: workflow imports this module
-    attach_workflow(app)
+    app.include_router(stats_router)  # queue tiles, agents table, lead actions
+    attach_workflow(app)  # the routes and the offer sweeper
     app.add_api_route("/healthz", healthz, methods=["GET"], response_model=Health, tags=["health"])
     return app
 

@@ -80,20 +80,17 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY, agent_id TEXT NOT NULL, expires_at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    message_id TEXT NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (agent_id, key)
+-- every Idempotency-Key's stored answer (server/idempotency.py; it adopts the three older tables
+-- idempotency_keys, knowledge_idempotency and workflow_idempotency of databases written before it)
+CREATE TABLE IF NOT EXISTS idempotent_requests (
+    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (agent_id, key)
 );
 CREATE TABLE IF NOT EXISTS inbound_external_ids (
     external_id TEXT PRIMARY KEY, result TEXT NOT NULL, created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS scripts (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS faq_articles (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS knowledge_idempotency (
-    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
-    response TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (agent_id, key)
-);
 CREATE TABLE IF NOT EXISTS callbacks (
     id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, customer_id TEXT, status TEXT, due_at TEXT
 );
@@ -115,10 +112,6 @@ CREATE TABLE IF NOT EXISTS offers (
 );
 CREATE INDEX IF NOT EXISTS offers_state ON offers (state, conversation_id);
 CREATE TABLE IF NOT EXISTS agent_statuses (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS workflow_idempotency (
-    agent_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, response TEXT NOT NULL,
-    created_at TEXT NOT NULL, PRIMARY KEY (agent_id, key)
-);
 -- queue statistics (issue 5, server/stats.py): raw events, one row per contact, hourly sums
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL,

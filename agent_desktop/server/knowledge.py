@@ -9,26 +9,21 @@ id when it reaches the server.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Path
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent_desktop.domain.knowledge import CATEGORIES, LANGUAGES, PERSONAL_ID, SHORTCUT, parse_script
-from agent_desktop.domain.records import InvalidRecord
-from agent_desktop.domain.timeutil import now_iso
+from agent_desktop.domain.knowledge import CATEGORIES, LANGUAGES, PERSONAL_ID, SHORTCUT
 
-from . import db as store
-from .app import DB, PREFIX, Agent, _errors
-from .errors import ApiError
+from . import knowledge_ops, replies
+from .deps import DB, PREFIX, Agent, IdempotencyKey, RecordId
+from .deps import error_responses as _errors
 
 router = APIRouter(prefix=PREFIX, tags=["knowledge"])
 
-IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)]
-ScriptId = Annotated[str, Path(min_length=1, max_length=128)]
+ScriptId = RecordId
 
 
 class _Strict(BaseModel):
@@ -88,47 +83,6 @@ class CountsOut(BaseModel):
     version: int
 
 
-# -- idempotency ----------------------------------------------------------------------------------
-
-
-def _fingerprint(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _replayed(conn: Any, agent_id: str, key: str, fingerprint: str) -> JSONResponse | Response | None:
-    row = conn.execute("SELECT fingerprint, status, response FROM knowledge_idempotency WHERE agent_id=? AND key=?",
-                       (agent_id, key)).fetchone()
-    if row is None:
-        return None
-    if row[0] != fingerprint:
-        raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was already used for a different request")
-    headers = {"Idempotent-Replayed": "true"}
-    if row[1] == 204:
-        return Response(status_code=204, headers=headers)
-    return JSONResponse(json.loads(row[2]), status_code=200, headers=headers)
-
-
-def _remember(conn: Any, agent_id: str, key: str, fingerprint: str, status: int, body: Any) -> None:
-    conn.execute("INSERT INTO knowledge_idempotency (agent_id, key, fingerprint, status, response, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (agent_id, key, fingerprint, status, store.dumps(body), now_iso()))
-
-
-def _may_edit(agent: dict[str, Any], script: dict[str, Any]) -> None:
-    if script.get("scope") == "personal":
-        if script.get("owner_id") != agent["id"]:
-            raise ApiError(403, "forbidden", "this personal script belongs to another agent")
-    elif agent.get("role") != "lead":
-        raise ApiError(403, "forbidden", "only team leads change shared scripts")
-
-
-def _validated(script_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        parse_script(script_id, {**data, "version": 1})
-    except InvalidRecord as exc:
-        raise ApiError(422, "validation_error", str(exc)) from None
-    return data
-
-
 # -- routes ---------------------------------------------------------------------------------------
 
 
@@ -137,91 +91,35 @@ def _validated(script_id: str, data: dict[str, Any]) -> dict[str, Any]:
                         **_errors(401, 409, 422)})
 def create_script(body: ScriptIn, agent: Agent, db: DB, idempotency_key: IdempotencyKey) -> Any:
     """Create one of the signed-in agent's personal scripts."""
-    fingerprint = _fingerprint("create", body.model_dump())
-    with db.transaction() as conn:
-        replay = _replayed(conn, agent["id"], idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-        if store.load(conn, "script", body.id) is not None:
-            raise ApiError(409, "conflict", f"script {body.id!r} already exists")
-        data = _validated(body.id, {
-            **body.model_dump(exclude={"id"}), "scope": "personal", "owner_id": agent["id"], "kind": "text",
-            "used_count": 0, "updated_at": now_iso(),
-        })
-        answer = store.with_id(body.id, store.store(conn, "script", body.id, data))
-        _remember(conn, agent["id"], idempotency_key, fingerprint, 201, answer)
-    return JSONResponse(answer, status_code=201)
+    return replies.created(*knowledge_ops.create_script(db, agent, body.model_dump(), idempotency_key))
 
 
 @router.patch("/scripts/{script_id}", response_model=ScriptOut, responses=_errors(401, 403, 404, 422))
 def update_script(script_id: ScriptId, body: ScriptPatch, agent: Agent, db: DB,
                   idempotency_key: IdempotencyKey) -> Any:
     """Edit a script: agents their personal ones, team leads the shared ones."""
-    changes = body.model_dump(exclude_unset=True)
-    fingerprint = _fingerprint("update", script_id, changes)
-    with db.transaction() as conn:
-        replay = _replayed(conn, agent["id"], idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-        current = store.load(conn, "script", script_id)
-        if current is None:
-            raise ApiError(404, "not_found", f"script {script_id!r} does not exist")
-        _may_edit(agent, current)
-        data = _validated(script_id, {**current, **changes, "updated_at": now_iso()})
-        answer = store.with_id(script_id, store.store(conn, "script", script_id, data))
-        _remember(conn, agent["id"], idempotency_key, fingerprint, 200, answer)
-    return answer
+    answer, first = knowledge_ops.update_script(db, agent, script_id, body.model_dump(exclude_unset=True),
+                                                idempotency_key)
+    return answer if first else replies.replayed(answer)
 
 
 @router.delete("/scripts/{script_id}", status_code=204, responses=_errors(401, 403, 422))
 def delete_script(script_id: ScriptId, agent: Agent, db: DB, idempotency_key: IdempotencyKey) -> Response:
     """Delete a script. Deleting one that is already gone succeeds (a retry, or deleted elsewhere)."""
-    fingerprint = _fingerprint("delete", script_id)
-    with db.transaction() as conn:
-        replay = _replayed(conn, agent["id"], idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-        current = store.load(conn, "script", script_id)
-        if current is not None:
-            _may_edit(agent, current)
-            store.delete(conn, "script", script_id)
-        _remember(conn, agent["id"], idempotency_key, fingerprint, 204, None)
-    return Response(status_code=204)
-
-
-def _bump(conn: Any, entity: str, record_id: str, field: str, count: int) -> dict[str, Any]:
-    data = store.load(conn, entity, record_id)
-    if data is None:
-        raise ApiError(404, "not_found", f"{entity} {record_id!r} does not exist")
-    data[field] = int(data.get(field) or 0) + count
-    stored = store.store(conn, entity, record_id, data)
-    return {"id": record_id, "used_count": stored.get("used_count", 0),
-            "helpful_count": stored.get("helpful_count", 0),
-            "not_helpful_count": stored.get("not_helpful_count", 0), "version": stored["version"]}
+    _, first = knowledge_ops.delete_script(db, agent, script_id, idempotency_key)
+    return replies.no_content(first)
 
 
 @router.post("/faq/{article_id}/feedback", response_model=CountsOut, responses=_errors(401, 404, 422))
 def faq_feedback(article_id: ScriptId, body: FeedbackIn, agent: Agent, db: DB,
                  idempotency_key: IdempotencyKey) -> Any:
     """Record that an article helped (or did not) answer a customer."""
-    fingerprint = _fingerprint("feedback", article_id, body.helpful)
-    with db.transaction() as conn:
-        replay = _replayed(conn, agent["id"], idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-        answer = _bump(conn, "faq_article", article_id, "helpful_count" if body.helpful else "not_helpful_count", 1)
-        _remember(conn, agent["id"], idempotency_key, fingerprint, 200, answer)
-    return answer
+    answer, first = knowledge_ops.faq_feedback(db, agent, article_id, body.helpful, idempotency_key)
+    return answer if first else replies.replayed(answer)
 
 
 @router.post("/knowledge/usage", response_model=CountsOut, responses=_errors(401, 404, 422))
 def record_usage(body: UsageIn, agent: Agent, db: DB, idempotency_key: IdempotencyKey) -> Any:
     """Count uses of a script or article (inserted into a reply), for team leads' reports."""
-    fingerprint = _fingerprint("usage", body.model_dump())
-    with db.transaction() as conn:
-        replay = _replayed(conn, agent["id"], idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
-        answer = _bump(conn, body.entity, body.id, "used_count", body.count)
-        _remember(conn, agent["id"], idempotency_key, fingerprint, 200, answer)
-    return answer
+    answer, first = knowledge_ops.record_usage(db, agent, body.model_dump(), idempotency_key)
+    return answer if first else replies.replayed(answer)

@@ -7,8 +7,8 @@ notes count in `message_count` but neither answer the customer nor become the pr
 
 from __future__ import annotations
 
-import hashlib
 import json
+import sqlite3
 import uuid
 from typing import Any
 
@@ -26,6 +26,7 @@ from agent_desktop.domain.workflow import (
 from . import db as store
 from . import routing, stats, workflow_ops
 from .errors import ApiError
+from .idempotency import idempotent, message_request
 from .preconditions import IfMatch
 
 PREVIEW_CHARS = 140
@@ -63,14 +64,8 @@ def conversation_messages(database: store.Database, conversation_id: str) -> lis
 def post_message(database: store.Database, agent: dict[str, Any], conversation_id: str, kind: str,
                  body: str, idempotency_key: str) -> tuple[dict[str, Any], bool]:
     """Add an agent's reply or note; returns (message with id, created). A repeated key replays the first."""
-    fingerprint = hashlib.sha256(f"{conversation_id}\0{kind}\0{body}".encode()).hexdigest()
-    with database.transaction() as conn:
-        row = conn.execute(
-            "SELECT fingerprint, message_id FROM idempotency_keys WHERE agent_id = ? AND key = ?",
-            (agent["id"], idempotency_key),
-        ).fetchone()
-        if row is not None:
-            return _replay(conn, row[0], row[1], fingerprint), False
+
+    def act(conn: sqlite3.Connection) -> dict[str, Any]:
         conversation = store.load(conn, "conversation", conversation_id)
         if conversation is None:
             raise _not_found("conversation", conversation_id)
@@ -92,21 +87,9 @@ def post_message(database: store.Database, agent: dict[str, Any], conversation_i
             )
         store.store(conn, "conversation", conversation_id, conversation)
         stats.on_message(conn, conversation_id, kind, agent["id"])  # the first reply answers the contact
-        conn.execute(
-            "INSERT INTO idempotency_keys (agent_id, key, fingerprint, message_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            (agent["id"], idempotency_key, fingerprint, message_id, now),
-        )
-    return store.with_id(message_id, message), True
+        return store.with_id(message_id, message)
 
-
-def _replay(conn: Any, fingerprint: str, message_id: str, expected: str) -> dict[str, Any]:
-    if fingerprint != expected:  # same key, different request: a client bug, not a retry
-        raise ApiError(422, "idempotency_key_reused",
-                       "this Idempotency-Key was already used for a different message")
-    message = store.load(conn, "message", message_id)
-    if message is None:
-        raise ApiError(409, "conflict", "the message created with this Idempotency-Key no longer exists")
-    return store.with_id(message_id, message)
+    return idempotent(database, agent["id"], idempotency_key, message_request(conversation_id, kind, body), act)
 
 
 # -- changing a conversation ----------------------------------------------------------------------

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import db as store
-from . import operations, stats
-from .app import DB, PREFIX, Agent, _errors, integration_caller
-from .errors import ApiError
+from . import stats, stats_ops
+from .deps import DB, PREFIX, Agent, Lead, RecordId, integration_caller
+from .deps import error_responses as _errors
 
 router = APIRouter(prefix=PREFIX, tags=["live"])
-RecordId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
 class HourPoint(BaseModel):
@@ -97,15 +95,6 @@ class AgentOut(BaseModel):
     queue_ids: list[str]
 
 
-def require_lead(agent: Agent) -> dict[str, Any]:
-    if agent.get("role") != "lead":
-        raise ApiError(403, "forbidden", "only team leads may do this")
-    return agent
-
-
-Lead = Annotated[dict[str, Any], Depends(require_lead)]
-
-
 @router.get("/queues/stats", response_model=list[QueueStatsOut], responses=_errors(401))
 def queue_stats(agent: Agent, db: DB) -> list[dict[str, Any]]:
     """Per queue: live counts, today's metrics and per-hour series; agents see only their own queues."""
@@ -122,12 +111,7 @@ def agent_table(agent: Agent, db: DB) -> list[dict[str, Any]]:
              tags=["conversations"])
 def reassign(conversation_id: RecordId, body: ReassignIn, lead: Lead, db: DB) -> JSONResponse:
     """Lead only: give a conversation to another agent and/or queue (null assignee: back to the queue)."""
-    changes = body.model_dump(exclude_unset=True)
-    if not changes:
-        raise ApiError(422, "nothing_to_change", "give assignee_id and/or queue_id")
-    if changes.get("queue_id") is None:
-        changes.pop("queue_id", None)
-    conversation = operations.patch_conversation(db, conversation_id, changes, None, by=lead["id"])
+    conversation = stats_ops.reassign(db, lead, conversation_id, body.model_dump(exclude_unset=True))
     return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
 
 
@@ -135,38 +119,11 @@ def reassign(conversation_id: RecordId, body: ReassignIn, lead: Lead, db: DB) ->
             tags=["auth"])
 def set_agent_queues(agent_id: RecordId, body: AgentQueuesIn, lead: Lead, db: DB) -> dict[str, Any]:
     """Lead only: the queues an agent works in (moving an agent between queues)."""
-    queue_ids = list(dict.fromkeys(body.queue_ids))
-    with db.transaction() as conn:
-        agent = store.load(conn, "agent", agent_id)
-        if agent is None:
-            raise ApiError(404, "not_found", f"agent {agent_id!r} does not exist")
-        unknown = [q for q in queue_ids if store.load(conn, "queue", q) is None]
-        if unknown:
-            raise ApiError(422, "unknown_queue", f"queue {unknown[0]!r} does not exist")
-        if agent.get("queue_ids") != queue_ids:
-            agent = store.store(conn, "agent", agent_id, {**agent, "queue_ids": queue_ids})
-            stats._event(conn, stats.utcnow(), "agent_queues", agent_id=agent_id, by=lead["id"], queue_ids=queue_ids)
-    return store.with_id(agent_id, agent)
+    return stats_ops.set_agent_queues(db, lead, agent_id, body.queue_ids)
 
 
 @router.post("/inbound/{conversation_id}/abandon", status_code=200, responses=_errors(401, 404, 409, 503),
              dependencies=[Depends(integration_caller)], tags=["channels"])
 def abandon(conversation_id: RecordId, db: DB) -> dict[str, Any]:
     """The channel reports the customer left before an answer (hung up, closed the chat): resolved, tagged."""
-    return abandon_contact(db, conversation_id)
-
-
-def abandon_contact(db: store.Database, conversation_id: str) -> dict[str, Any]:
-    with db.transaction() as conn:
-        conversation = store.load(conn, "conversation", conversation_id)
-        if conversation is None:
-            raise ApiError(404, "not_found", f"conversation {conversation_id!r} does not exist")
-        if conversation.get("first_response_at") or conversation["status"] not in ("new", "open"):
-            raise ApiError(409, "already_answered", "only a contact still waiting in the queue can be abandoned")
-        now = stats.utcnow()
-        stats.contact_abandoned(conn, conversation_id, now)
-        tags = [*conversation.get("tags", []), "abandoned"]
-        stored = store.store(conn, "conversation", conversation_id, {
-            **conversation, "status": "resolved", "tags": list(dict.fromkeys(tags)), "waiting_since": None,
-            "updated_at": stats.to_iso(now)})
-    return store.with_id(conversation_id, stored)
+    return stats_ops.abandon_contact(db, conversation_id)

@@ -17,7 +17,7 @@ from typing import Any
 from agent_desktop.domain.timeutil import parse_iso, to_iso, utcnow
 
 from . import db as store
-from . import operations, stats
+from . import operations, stats, stats_ops
 from .errors import ApiError
 from .ticker import Ticker
 
@@ -193,7 +193,6 @@ class DemoFloor(Ticker):
 
     def abandon(self) -> bool:
         """A caller or chatter who waited too long hangs up."""
-        from .stats_api import abandon_contact
         limit = to_iso(utcnow() - timedelta(seconds=90))
         row = self.db.reader().execute(
             "SELECT c.id FROM conversations c JOIN stats_contacts s ON s.conversation_id = c.id "
@@ -202,7 +201,7 @@ class DemoFloor(Ticker):
             (limit,)).fetchone()
         if row is None or self._rng.random() < 0.5:
             return False
-        abandon_contact(self.db, row[0])
+        stats_ops.abandon_contact(self.db, row[0])
         return True
 
     def change_state(self) -> bool:

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, Header, Path
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent_desktop.domain.enums import AgentState
 
 from . import db as store
-from . import routing, workflow_ops
-from .app import DB, PREFIX, Agent, _errors
+from . import replies, routing, workflow_ops
+from .deps import DB, PREFIX, Agent, RecordId
+from .deps import OptionalIdempotencyKey as IdempotencyKey
+from .deps import error_responses as _errors
 from .errors import ApiError
 
 SWEEP_SECONDS = 5.0          # offers expire and waiting work is re-offered this often
 PRESENCE_TTL = 25.0          # a viewer who stopped sending heartbeats is gone after this
 
-Id = Annotated[str, Path(min_length=1, max_length=128)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
+Id = RecordId
 
 
 class _Strict(BaseModel):
@@ -106,15 +107,10 @@ class PresenceIn(_Strict):
 router = APIRouter(prefix=PREFIX, tags=["workflow"])
 
 
-def _created(answer: dict[str, Any], first: bool) -> JSONResponse:
-    return JSONResponse(answer, status_code=201 if first else 200,
-                        headers=None if first else {"Idempotent-Replayed": "true"})
-
-
 @router.post("/conversations/{conversation_id}/transfer", status_code=201, responses=_errors(401, 404, 409, 422))
 def transfer(conversation_id: Id, body: TransferIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
     """Transfer or escalate to a queue (tier) or agent; the hand-off note is stored as an internal note."""
-    return _created(*workflow_ops.transfer(db, agent, conversation_id, body.model_dump(), key))
+    return replies.created(*workflow_ops.transfer(db, agent, conversation_id, body.model_dump(), key))
 
 
 @router.post("/offers/{offer_id}/accept", responses=_errors(401, 403, 404, 409))
@@ -130,13 +126,12 @@ def decline_offer(offer_id: Id, agent: Agent, db: DB) -> dict[str, Any]:
 @router.put("/me/status", responses=_errors(401, 422))
 def set_status(body: AgentStatusIn, agent: Agent, db: DB) -> dict[str, Any]:
     """Presence with a break reason and per-channel capacity; available agents get offers."""
-    with db.transaction() as conn:
-        return workflow_ops.write_agent_status(conn, agent["id"], body.state.value, body.reason.strip(), body.capacity)
+    return workflow_ops.set_agent_status(db, agent["id"], body.state.value, body.reason.strip(), body.capacity)
 
 
 @router.post("/callbacks", status_code=201, responses=_errors(401, 404, 422))
 def create_callback(body: CallbackIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
-    return _created(*workflow_ops.create_callback(db, agent, body.model_dump(), key))
+    return replies.created(*workflow_ops.create_callback(db, agent, body.model_dump(), key))
 
 
 @router.post("/callbacks/{callback_id}/outcome", responses=_errors(401, 404, 409, 422))
@@ -148,17 +143,17 @@ def callback_outcome(callback_id: Id, body: CallbackOutcomeIn, agent: Agent, db:
 @router.post("/conversations/{conversation_id}/csat", status_code=201, responses=_errors(401, 404, 422))
 def record_csat(conversation_id: Id, body: CsatIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
     """Record a 1–5 score; 2 or less schedules a follow-up callback (回访)."""
-    return _created(*workflow_ops.record_csat(db, agent, conversation_id, body.model_dump(), key))
+    return replies.created(*workflow_ops.record_csat(db, agent, conversation_id, body.model_dump(), key))
 
 
 @router.post("/customers", status_code=201, responses=_errors(401, 422))
 def create_customer(body: CustomerIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
-    return _created(*workflow_ops.create_customer(db, agent, body.model_dump(), key))
+    return replies.created(*workflow_ops.create_customer(db, agent, body.model_dump(), key))
 
 
 @router.post("/customers/{customer_id}/notes", status_code=201, responses=_errors(401, 404, 422))
 def add_note(customer_id: Id, body: NoteIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
-    return _created(*workflow_ops.add_customer_note(db, agent, customer_id, body.body, key))
+    return replies.created(*workflow_ops.add_customer_note(db, agent, customer_id, body.body, key))
 
 
 @router.patch("/customer-notes/{note_id}", responses=_errors(401, 404, 422))

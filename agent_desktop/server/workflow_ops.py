@@ -6,11 +6,9 @@ same key returns the first answer, a different request under a used key is 422).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +23,7 @@ from agent_desktop.domain.workflow import HandOffRefused, check_handoff, status_
 from . import db as store
 from . import routing, stats
 from .errors import ApiError
+from .idempotency import idempotent
 
 
 def new_id(prefix: str) -> str:
@@ -36,26 +35,6 @@ def _load(conn: sqlite3.Connection, entity: str, record_id: str, what: str | Non
     if data is None:
         raise ApiError(404, "not_found", f"{what or entity} {record_id!r} does not exist")
     return data
-
-
-def idempotent(database: store.Database, agent_id: str, key: str | None, request: Any,
-               action: Callable[[sqlite3.Connection], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
-    """Run `action` in one transaction, once per (agent, key); returns (answer, first time)."""
-    fingerprint = hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    with database.transaction() as conn:
-        if key:
-            row = conn.execute("SELECT fingerprint, response FROM workflow_idempotency WHERE agent_id = ? AND key = ?",
-                               (agent_id, key)).fetchone()
-            if row is not None:
-                if row[0] != fingerprint:
-                    raise ApiError(422, "idempotency_key_reused",
-                                   "this Idempotency-Key was already used for a different request")
-                return json.loads(row[1]), False
-        answer = action(conn)
-        if key:
-            conn.execute("INSERT INTO workflow_idempotency (agent_id, key, fingerprint, response, created_at) "
-                         "VALUES (?, ?, ?, ?, ?)", (agent_id, key, fingerprint, store.dumps(answer), now_iso()))
-    return answer, True
 
 
 # -- SLA policy -----------------------------------------------------------------------------------
@@ -177,6 +156,12 @@ def answer_offer(database: store.Database, agent: dict[str, Any], offer_id: str,
 
 
 # -- agent status ---------------------------------------------------------------------------------
+
+
+def set_agent_status(database: store.Database, agent_id: str, state: str, reason: str = "",
+                     capacity: dict[str, int] | None = None) -> dict[str, Any]:
+    with database.transaction() as conn:
+        return write_agent_status(conn, agent_id, state, reason, capacity)
 
 
 def write_agent_status(conn: sqlite3.Connection, agent_id: str, state: str, reason: str = "",
@@ -395,6 +380,6 @@ def create_customer(database: store.Database, agent: dict[str, Any], body: dict[
     return idempotent(database, agent["id"], key, {"op": "customer", **body}, act)
 
 
-__all__ = ["transfer", "answer_offer", "write_agent_status", "create_callback", "complete_callback", "record_csat",
-           "add_customer_note", "edit_customer_note", "set_customer_tags", "link_customer", "create_customer",
-           "sla_targets", "known_dispositions", "Status"]
+__all__ = ["transfer", "answer_offer", "set_agent_status", "write_agent_status", "create_callback",
+           "complete_callback", "record_csat", "add_customer_note", "edit_customer_note", "set_customer_tags",
+           "link_customer", "create_customer", "sla_targets", "known_dispositions", "Status"]
