@@ -87,9 +87,11 @@ def main(argv: list[str] | None = None) -> int:
 
     loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
+    from .demo_backend import EmbeddedDemo
     from .ui.startup import Startup
 
-    startup = Startup(app, args, base, language)
+    startup = Startup(app, args, base, language, launched_at=LAUNCHED_AT,
+                      demo_backend=lambda folder, simulate: EmbeddedDemo(folder, simulate=simulate))
     from .ui.single_instance import InstanceServer
 
     later_starts = InstanceServer(base, startup.bring_to_front)

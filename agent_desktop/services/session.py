@@ -5,23 +5,34 @@ from __future__ import annotations
 import json
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..backends.base import Backend, SignIn
 from ..backends.reference import ReferenceBackend
 from ..store import Database, meta
 from ..store.recovery import open_cache
 from .conversations import ConversationService
+from .diagnostics import DiagnosticsService
 from .features import default_features
+from .outbox_service import OutboxService
 from .paths import cache_path
 from .search import SearchService
 from .sync_engine import SyncEngine
 from .sync_service import SyncService
+from .workflow import WorkflowService
+
+if TYPE_CHECKING:
+    from .dashboard import DashboardService
+    from .knowledge import KnowledgeService
 
 
 @dataclass
 class Session:
+    """Every service of one signed-in agent, built here and only here (the composition root): the
+    UI receives them and never builds a service, opens the cache or talks to a backend itself."""
+
     server_url: str
     username: str
     agent: dict[str, Any]
@@ -30,9 +41,30 @@ class Session:
     sync: SyncService
     conversations: ConversationService
     search: SearchService
+    workflow: WorkflowService
+    outbox: OutboxService
+    diagnostics: DiagnosticsService
+    language: str = "zh_CN"
+
+    @cached_property
+    def knowledge(self) -> KnowledgeService:
+        """Built on first use (the side tabs, after the first paint): it costs ~25 ms to import."""
+        from .knowledge import KnowledgeService
+
+        return KnowledgeService(self.db, self.agent, self.conversations, language=self.language)
+
+    @cached_property
+    def dashboard(self) -> DashboardService:
+        """The lead's figures; built when the dashboard first opens."""
+        from .dashboard import DashboardService
+
+        return DashboardService(self.db, self.backend, self.agent)
 
     async def close(self) -> None:
         await self.sync.stop()
+        self.workflow.close()
+        if "knowledge" in self.__dict__:
+            self.knowledge.close()
         self.search.close()
         self.db.close()
 
@@ -63,7 +95,7 @@ def adopt_sign_in(session: Session, signed: SignIn) -> Future[None]:
 
 
 def open_session(base_dir: Path, backend: Backend, username: str, signed_in: SignIn | None,
-                 cache_key: str | None = None) -> Session:
+                 cache_key: str | None = None, *, language: str = "zh_CN") -> Session:
     """Open the cache for this server+user. Without a fresh sign-in (offline start) the agent
     comes from the cache, and sync waits until the user signs in."""
     # A damaged cache file is moved aside and rebuilt, keeping unsent work (store/recovery.py).
@@ -76,13 +108,21 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
         stored = meta.get(db.reader(), meta.AGENT_ID)
         agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
     engine = SyncEngine(db, backend, features=default_features())
+    sync = SyncService(db, engine)
+    conversations = ConversationService(db, agent)
+    # Whatever any service queues wakes the sync loop at once, with or without a window.
+    conversations.outbox_changed.connect(sync.outbox_changed)
     return Session(
         server_url=backend.base_url,
         username=username,
         agent=agent,
         db=db,
         backend=backend,
-        sync=SyncService(db, engine),
-        conversations=ConversationService(db, agent),
+        sync=sync,
+        conversations=conversations,
         search=SearchService(db),
+        workflow=WorkflowService(db, agent, backend, conversations),
+        outbox=OutboxService(conversations),
+        diagnostics=DiagnosticsService(db),
+        language=language,
     )

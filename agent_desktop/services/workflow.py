@@ -87,6 +87,20 @@ class WorkflowService:
     def callbacks(self, *, mine_only: bool = True, include_done: bool = False) -> list[dict[str, Any]]:
         return store.callbacks(self.db.reader(), self.agent_id if mine_only else None, include_done=include_done)
 
+    def my_live_conversations(self) -> set[str]:
+        """The agent's open conversations that are new or open (not pending, not resolved)."""
+        rows = self.db.reader().execute(
+            "SELECT id FROM conversations WHERE assignee_id=? AND is_open=1 AND status IN ('new', 'open')",
+            (self.agent_id,)).fetchall()
+        return {row[0] for row in rows}
+
+    def sla_watch_items(self) -> list[tuple[str, str | None, str | None]]:
+        """(conversation, SLA due or None, waiting since) of the agent's conversations the SLA watch follows."""
+        rows = self.db.reader().execute(
+            "SELECT id, sla_due, first_response_at, waiting_since, created_at FROM conversations "
+            "WHERE assignee_id=? AND is_open=1 AND status != 'pending'", (self.agent_id,)).fetchall()
+        return [(r[0], r[1] if not str(r[1]).startswith("9999") else None, r[3] if r[2] else r[4]) for r in rows]
+
     def due_callbacks(self, now: datetime | None = None) -> list[dict[str, Any]]:
         return store.due_callbacks(self.db.reader(), self.agent_id, to_iso(now or utcnow()))
 

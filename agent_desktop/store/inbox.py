@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
 from ..domain.enums import Channel
-
-MINE = "mine"
-UNASSIGNED = "unassigned"
-ALL_OPEN = "all"
-QUEUE = "queue"
-CHANNEL = "channel"
-
-
-@dataclass(frozen=True)
-class InboxView:
-    """Which open conversations to list: kind is mine | unassigned | all | queue | channel."""
-
-    kind: str
-    value: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.value}" if self.value else self.kind
-
+from ..domain.inbox import ALL_OPEN, CHANNEL, MINE, QUEUE, UNASSIGNED, InboxView
 
 ROW_COLUMNS = (
     "c.id, c.channel, c.status, c.priority, c.subject, c.preview, c.waiting_since, c.last_message_at, "

@@ -10,32 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from ..domain.enums import Direction
+from ..domain.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from ..domain.records import Message
 from ..domain.timeutil import now_iso
 from . import records
-
-QUEUED = "queued"
-FAILED = "failed"        # the server refused it (4xx): shown to the user, never dropped silently
-CONFLICT = "conflict"    # 412: the server's state changed under us; the user chooses
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    seq: int
-    key: str
-    action: str            # reply | note | patch
-    conversation_id: str
-    payload: dict[str, Any]
-    base_version: int | None
-    state: str
-    attempts: int
-    next_attempt_at: float
-    last_error: str | None
-    created_at: str
 
 
 def _row_to_item(row: tuple[Any, ...]) -> OutboxItem:

@@ -22,11 +22,7 @@ class SessionBridge(QObject):
         session.sync.data_changed.connect(self.data_changed.emit)
         session.sync.sign_in_required.connect(self.sign_in_required.emit)
         session.conversations.conversation_changed.connect(self.conversation_changed.emit)
-        session.conversations.outbox_changed.connect(self._on_outbox_changed)
-
-    def _on_outbox_changed(self) -> None:
-        self.session.sync.outbox_changed()
-        self.outbox_changed.emit()
+        session.conversations.outbox_changed.connect(self.outbox_changed.emit)
 
     @property
     def status(self) -> SyncStatus:

@@ -6,9 +6,6 @@ their administrator sees that it happened, copies the details for a bug report, 
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -24,21 +21,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.text import safe_display
-from ..store import Database, diagnostics, recovery
+from ..services.diagnostics import DiagnosticsService
 from . import formatting
 from .tasks import spawn
 
-_CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-check")
-
-
-async def _await(future: asyncio.Future[str]) -> str:
-    return await future
-
 
 class DiagnosticsDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, service: DiagnosticsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.service = service
         self.health: str | None = None
         self._skipped = ""
         self.setObjectName("diagnosticsDialog")
@@ -72,13 +63,12 @@ class DiagnosticsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        conn = self.db.reader()
-        total = diagnostics.invalid_count(conn)
-        rows = diagnostics.invalid_records(conn)
+        total = self.service.invalid_count()
+        rows = self.service.invalid_records()
         skipped = (self.tr("No malformed records were received from the server.") if not total else
                    self.tr("%1 record(s) from the server were malformed and skipped; the rest of the data "
                            "is complete. Send the details to your administrator.").replace("%1", str(total)))
-        rebuilt = recovery.notice(conn)
+        rebuilt = self.service.rebuilt_notice()
         if rebuilt:
             skipped += "\n" + self.tr("The local cache was damaged and rebuilt from the server at %1; %2 unsent "
                                       "action(s) and %3 draft(s) were rescued. The damaged file was kept as %4.") \
@@ -86,10 +76,7 @@ class DiagnosticsDialog(QDialog):
                 .replace("%3", str(rebuilt.get("drafts", 0))).replace("%4", str(rebuilt.get("moved_to")))
         self.summary.setText(skipped)
         self._skipped = skipped
-        # The cache check reads the whole file: off the GUI thread.
-        # A plain Python thread pool, not qasync's default QThread executor (whose threads abort at exit).
-        check = asyncio.get_event_loop().run_in_executor(_CHECKER, self.db.quick_check)
-        spawn(_await(check), on_done=self._show_health)
+        spawn(self.service.health(), on_done=self._show_health, owner=self)
         self.table.setRowCount(len(rows))
         for r, record in enumerate(rows):
             cells = (formatting.local_time(record["seen_at"]), safe_display(record["entity"], 40),
@@ -110,8 +97,8 @@ class DiagnosticsDialog(QDialog):
 
     def _copy(self) -> None:
         lines = [f"{r['seen_at']}\t{r['entity']}\t{r['entity_id']}\t{r['error']}"
-                 for r in diagnostics.invalid_records(self.db.reader())]
+                 for r in self.service.invalid_records()]
         QGuiApplication.clipboard().setText("\n".join(lines))
 
     def _clear(self) -> None:
-        spawn(asyncio.wrap_future(self.db.write(diagnostics.clear_invalid)), on_done=lambda _r: self.reload())
+        spawn(self.service.clear_invalid(), on_done=lambda _r: self.reload(), owner=self)

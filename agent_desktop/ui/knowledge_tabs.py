@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from ..services.knowledge import KnowledgeService
 from .faq_panel import FaqPanel
 from .guided_script import GuidedScriptPanel
 from .scripts_panel import ScriptsPanel
@@ -27,7 +26,7 @@ class KnowledgeTabs(QObject):
         super().__init__(window)
         self.window = window
         session = window.session
-        self.service = KnowledgeService(session.db, session.agent, session.conversations, language=window.language)
+        self.service = session.knowledge
         self.scripts = ScriptsPanel(self.service)
         self.faq = FaqPanel(self.service)
         self.guided = GuidedScriptPanel(self.service)
@@ -47,7 +46,6 @@ class KnowledgeTabs(QObject):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, p=panel: self.show_tab(p))
             window.addAction(action)
-        window.destroyed.connect(self.service.close)
 
     def show_tab(self, panel: Any) -> None:
         self.window.side.setCurrentWidget(panel)

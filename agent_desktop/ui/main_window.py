@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.inbox import MINE, InboxView
 from ..domain.timeutil import utcnow
 from ..services.session import Session
 from ..services.sync_service import OFFLINE, SyncStatus
-from ..store.inbox import MINE, InboxView
 from . import workflow_wiring
 from .bridge import SessionBridge
 from .conversation_panel import ConversationPanel
@@ -481,12 +481,12 @@ class MainWindow(QMainWindow):
     def show_outbox(self) -> None:
         from .outbox_dialog import OutboxDialog
 
-        OutboxDialog(self.service, self).exec()
+        OutboxDialog(self.session.outbox, self).exec()
 
     def show_diagnostics(self) -> None:
         from .diagnostics_dialog import DiagnosticsDialog
 
-        DiagnosticsDialog(self.service.db, self).exec()
+        DiagnosticsDialog(self.session.diagnostics, self).exec()
 
     def locale_name(self) -> str:
         return QLocale().name()

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from ..domain.text import safe_display
-from ..services.conversations import ConversationService
 from ..services.outbox_service import OutboxService
-from ..store.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from . import formatting
 from .agent_state import reason_label, state_label
 from .tasks import spawn
@@ -50,10 +49,10 @@ def _plain_label(text: str = "") -> QLabel:
 
 
 class OutboxDialog(QDialog):
-    def __init__(self, service: ConversationService, parent: QWidget | None = None) -> None:
+    def __init__(self, outbox: OutboxService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
-        self.outbox = OutboxService(service)
+        self.outbox = outbox
+        self.service = outbox.conversations
         self.setObjectName("outboxDialog")
         self.setWindowTitle(self.tr("Outbox"))
         self.resize(900, 520)

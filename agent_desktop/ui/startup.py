@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 
-from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn
 from ..services import credentials
-from ..services.demo import DEMO_CACHE_KEY, DEMO_PASSWORD, DEMO_USERS, EmbeddedDemo
+from ..services.errors import AuthRequired, BackendError, NetworkError, SignIn
 from ..services.paths import cache_path
 from ..services.session import Session, adopt_sign_in, make_backend, open_session, sign_in
 from .bridge import SessionBridge
@@ -27,21 +29,36 @@ log = logging.getLogger(__name__)
 SCREENSHOT_TIMEOUT_S = 180
 
 
+class DemoBackend(Protocol):
+    """The embedded demo server as the start-up uses it (agent_desktop/demo_backend.py)."""
+
+    users: tuple[str, ...]
+    password: str
+    cache_key: str
+
+    def start(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 class Startup:
-    def __init__(self, app: QApplication, args: argparse.Namespace, base: Path, language: str) -> None:
+    def __init__(self, app: QApplication, args: argparse.Namespace, base: Path, language: str, *,
+                 launched_at: float, demo_backend: Callable[[Path, bool], DemoBackend]) -> None:
+        """`demo_backend(base, simulate)`: the embedded demo server, given by app.py (the UI never
+        imports the server); `launched_at`: when the process started (perf_counter)."""
         self.app = app
+        self.demo_backend = demo_backend
         self.args = args
         self.base = base
         self.language = language
         self.exit_code = 0
-        self.demo: EmbeddedDemo | None = None
+        self.demo: DemoBackend | None = None
         self.session: Session | None = None
         self.window: MainWindow | None = None
         self.splash: QLabel | None = None
         self._error_box: QMessageBox | None = None
         self._notice_box: QMessageBox | None = None
-        from ..app import LAUNCHED_AT
-        self.launched_at = LAUNCHED_AT
+        self.launched_at = launched_at
 
     def tr(self, text: str) -> str:
         return QApplication.translate("Startup", text)
@@ -93,11 +110,11 @@ class Startup:
                 return
         else:
             self._show_splash(self.tr("Starting the demo backend (the first start creates the demo data)…"))
-            self.demo = EmbeddedDemo(self.base, simulate=args.simulate)
+            self.demo = self.demo_backend(self.base, bool(args.simulate))
             server_url = await asyncio.to_thread(self.demo.start)
             backend = make_backend(server_url)
-            username, password = args.user or DEMO_USERS[0], DEMO_PASSWORD
-            cache_key = DEMO_CACHE_KEY
+            username, password = args.user or self.demo.users[0], self.demo.password
+            cache_key = self.demo.cache_key
             if cache_path(self.base, cache_key, username).exists():
                 await self._run_from_cache(backend, username, password, cache_key)
                 return
@@ -109,7 +126,8 @@ class Startup:
         if isinstance(signed, SignIn):
             username = str(signed.agent.get("username") or username)
         self.session = await asyncio.to_thread(
-            open_session, self.base, backend, username, signed if isinstance(signed, SignIn) else None, cache_key)
+            functools.partial(open_session, language=self.language), self.base, backend, username,
+            signed if isinstance(signed, SignIn) else None, cache_key)
         self._show_window()
         self.session.sync.start()
         self._after_window_shown()
@@ -121,7 +139,8 @@ class Startup:
         The window works from the cache as in an offline start; sync starts once the sign-in has
         an answer (signed in, or offline: sync keeps retrying). A refused password still brings up
         the sign-in dialog (over the window), and giving up there quits as before."""
-        self.session = session = await asyncio.to_thread(open_session, self.base, backend, username, None, cache_key)
+        self.session = session = await asyncio.to_thread(
+            functools.partial(open_session, language=self.language), self.base, backend, username, None, cache_key)
         self._show_window()
         self._after_window_shown()
         signed = await self._sign_in(backend, username, password)
@@ -223,7 +242,7 @@ class Startup:
         if session is None:
             return
         password = ((credentials.get_password(session.backend.base_url, session.username)
-                     or os.environ.get("AGENT_DESKTOP_PASSWORD")) if self.args.server else DEMO_PASSWORD)
+                     or os.environ.get("AGENT_DESKTOP_PASSWORD")) if self.demo is None else self.demo.password)
         signed = await self._sign_in(session.backend, session.username, password)
         if isinstance(signed, SignIn):
             session.sync.resume_after_sign_in()

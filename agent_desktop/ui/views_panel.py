@@ -7,8 +7,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from ..domain.enums import Channel
+from ..domain.inbox import ALL_OPEN, CHANNEL, MINE, QUEUE, UNASSIGNED, InboxView
 from ..domain.text import localized_name
-from ..store.inbox import ALL_OPEN, CHANNEL, MINE, QUEUE, UNASSIGNED, InboxView
 from . import formatting
 from .resources import icon
 

@@ -204,19 +204,13 @@ class WorkflowController(QObject):
             self.latencies.append(time.perf_counter() - started)
 
     def _my_live_conversations(self) -> set[str]:
-        rows = self.workflow.db.reader().execute(
-            "SELECT id FROM conversations WHERE assignee_id=? AND is_open=1 AND status IN ('new', 'open')",
-            (self.workflow.agent_id,)).fetchall()
-        return {row[0] for row in rows}
+        return self.workflow.my_live_conversations()
 
     # -- periodic checks --------------------------------------------------------------------------
     def check_sla(self) -> list[tuple[str, str]]:
         if not self.window.bridge.status.first_sync_done:
             return []   # the cache is still filling: judge once it holds the agent's work
-        rows = self.workflow.db.reader().execute(
-            "SELECT id, sla_due, first_response_at, waiting_since, created_at FROM conversations "
-            "WHERE assignee_id=? AND is_open=1 AND status != 'pending'", (self.workflow.agent_id,)).fetchall()
-        items = [(r[0], r[1] if not str(r[1]).startswith("9999") else None, r[3] if r[2] else r[4]) for r in rows]
+        items = self.workflow.sla_watch_items()
         alerts = self.sla.update(items, utcnow())
         if not self._sla_primed:   # what was already late at sign-in is in the inbox, not a popup storm
             self._sla_primed = True
@@ -265,7 +259,6 @@ class WorkflowController(QObject):
             callbacks.stop()
         self.window.agent_state.stop()
         self.window.conversation.stop_workflow()
-        self.workflow.close()
 
     def tick(self) -> None:
         self.window.agent_state.tick()
@@ -276,7 +269,7 @@ class WorkflowController(QObject):
 
 def install(window: Any) -> WorkflowController:
     session = window.session
-    workflow = WorkflowService(session.db, session.agent, session.backend, session.conversations)
+    workflow = session.workflow
     chinese = window.language.startswith("zh")
     window.workflow = workflow
     window.conversation.set_workflow(workflow, chinese=chinese)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
+from agent_desktop.services.diagnostics import DiagnosticsService
 from agent_desktop.store import Database
 from agent_desktop.ui.diagnostics_dialog import DiagnosticsDialog
 from tests.store.factories import apply_batch
@@ -16,7 +17,7 @@ def test_diagnostics_lists_skipped_records(qtbot, loop, tmp_path):
            {"entity": "message", "id": "bad-2", "op": "upsert", "data": []}, "junk"]
     result = db.write_sync(apply_batch, bad, "7")
     assert result.invalid == 3
-    dialog = DiagnosticsDialog(db)
+    dialog = DiagnosticsDialog(DiagnosticsService(db))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.table.rowCount() == 3

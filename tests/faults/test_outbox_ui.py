@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from agent_desktop.backends.reference import ReferenceBackend
 from agent_desktop.services.conversations import ConversationService
+from agent_desktop.services.outbox_service import OutboxService
 from agent_desktop.services.sync_engine import SyncEngine
 from agent_desktop.store import Database, outbox
 from agent_desktop.ui.outbox_dialog import OutboxDialog
@@ -58,7 +59,7 @@ def _conflict(engine: SyncEngine, server: RunningServer) -> tuple[str, str]:
 def test_a_conflict_shows_both_versions_and_keep_mine_wins(rig, qtbot, loop):
     engine, service, server = rig
     target, _key = _conflict(engine, server)
-    dialog = OutboxDialog(service)
+    dialog = OutboxDialog(OutboxService(service))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.list.count() == 1 and dialog.keep_mine.isEnabled() and dialog.take_theirs.isEnabled()
@@ -80,7 +81,7 @@ def test_a_conflict_shows_both_versions_and_keep_mine_wins(rig, qtbot, loop):
 def test_take_theirs_drops_my_change_and_shows_the_server_state(rig, qtbot, loop):
     engine, service, server = rig
     target, _key = _conflict(engine, server)
-    dialog = OutboxDialog(service)
+    dialog = OutboxDialog(OutboxService(service))
     qtbot.addWidget(dialog)
     dialog.take_theirs.click()
     run_until(loop, lambda: not outbox.items(engine.db.reader()))
@@ -96,7 +97,7 @@ def test_a_refused_reply_is_edited_and_sent_or_copied_or_discarded(rig, qtbot, l
     engine.db.write_sync(outbox.enqueue_message, target, "reply", "   ", "a", "Agent")   # the server says 422
     second = engine.db.write_sync(outbox.enqueue_message, target, "note", "\t", "a", "Agent")
     assert engine.push().failed == 2
-    dialog = OutboxDialog(service)
+    dialog = OutboxDialog(OutboxService(service))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.list.count() == 2 and "refused" in dialog.list.item(0).text()

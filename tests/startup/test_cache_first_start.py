@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
@@ -43,6 +44,10 @@ def _cache_for(server, home, username: str = "agent1") -> None:
     session.db.close()
 
 
+def _no_demo(_base, _simulate):
+    raise AssertionError("these starts name their server: no demo backend")
+
+
 @pytest.fixture
 def start(loop, server, tmp_path, monkeypatch):
     monkeypatch.delenv("CI", raising=False)
@@ -52,7 +57,8 @@ def start(loop, server, tmp_path, monkeypatch):
 
     def factory(password: str = "demo") -> Startup:
         monkeypatch.setattr(credentials, "get_password", lambda _url, _user: password)
-        startup = Startup(_App(), parse_args(["--server", server.url, "--user", "agent1"]), home, "en")
+        startup = Startup(_App(), parse_args(["--server", server.url, "--user", "agent1"]), home, "en",
+                          launched_at=time.perf_counter(), demo_backend=_no_demo)
         started.append(startup)
         return startup
 

@@ -65,7 +65,7 @@ class Opened:
         self.loop = loop
         backend = make_backend(server.url)
         signed = sign_in(backend, username, "demo")
-        self.session = open_session(home, backend, username, signed, "test-server")
+        self.session = open_session(home, backend, username, signed, "test-server", language="en")
         self.bridge = SessionBridge(self.session)
         self.window = MainWindow(self.session, self.bridge, language="en")
         self.window.show()

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...backends.base import BackendError
 from ...domain.text import safe_display
 from ...domain.timeutil import parse_iso, utcnow
 from ...services.dashboard import DashboardService
+from ...services.errors import BackendError
 from ..formatting import channel_label
 from ..tasks import spawn
 from .tile import duration

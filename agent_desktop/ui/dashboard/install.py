@@ -55,12 +55,9 @@ def is_lead(agent: dict[str, Any]) -> bool:
 
 
 def build(window: Any) -> DashboardView:
-    from ...services.dashboard import DashboardService
     from .view import DashboardView
 
-    session = window.session
-    service = DashboardService(session.db, session.backend, session.agent)
-    view = DashboardView(service, language=window.language)
+    view = DashboardView(window.session.dashboard, language=window.language)
     window.main_stack.addWidget(view)
     window.installEventFilter(_CloseWatcher(view))
     window.data_refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())

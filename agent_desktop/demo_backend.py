@@ -1,10 +1,13 @@
-"""The embedded demo backend: our reference server on a free loopback port, data in the data dir."""
+"""The embedded demo backend: our reference server on a free loopback port, data in the data dir.
+
+At the top of the package, beside app.py, which hands it to the start-up: the client's layers
+(ui, services) never import the server."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .paths import demo_server_db
+from .services.paths import demo_server_db
 
 DEMO_USERS = ("agent1", "lead1")
 DEMO_PASSWORD = "demo"
@@ -12,6 +15,10 @@ DEMO_CACHE_KEY = "embedded-demo"  # the embedded server's port changes per launc
 
 
 class EmbeddedDemo:
+    users = DEMO_USERS
+    password = DEMO_PASSWORD
+    cache_key = DEMO_CACHE_KEY
+
     def __init__(self, base_dir: Path, *, simulate: bool = False) -> None:
         self.db_path = demo_server_db(base_dir)
         self.simulate = simulate
@@ -19,7 +26,7 @@ class EmbeddedDemo:
 
     def start(self) -> str:
         """Blocking (demo data is generated on first start): run on a worker thread. Returns the URL."""
-        from ..server.embedded import EmbeddedServer  # imported here: only the demo needs FastAPI
+        from .server.embedded import EmbeddedServer  # imported here: only the demo needs FastAPI
 
         self._server = EmbeddedServer()
         return self._server.start(self.db_path, demo=True, simulate=self.simulate)

@@ -1,0 +1,25 @@
+"""An action waiting for the server, as the outbox holds it (store/outbox.py keeps them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+QUEUED = "queued"
+FAILED = "failed"        # the server refused it (4xx): shown to the user, never dropped silently
+CONFLICT = "conflict"    # 412: the server's state changed under us; the user chooses
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    key: str
+    action: str            # reply | note | patch | a feature's own (services/features.py)
+    conversation_id: str
+    payload: dict[str, Any]
+    base_version: int | None
+    state: str
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    created_at: str

@@ -1,0 +1,7 @@
+"""What can go wrong talking to a backend, for the UI (which never imports `backends` itself)."""
+
+from __future__ import annotations
+
+from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn, Unsupported
+
+__all__ = ["AuthRequired", "BackendError", "NetworkError", "SignIn", "Unsupported"]
