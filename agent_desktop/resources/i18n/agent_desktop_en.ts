@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../ui/capability_text.py" line="+19"/>
+        <source>This server does not support transfers or escalations.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support callbacks.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support recording CSAT scores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support customer notes, tags or linking callers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not keep agent states: yours is kept on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not offer contacts to agents.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not tell who else is viewing a conversation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not store personal scripts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not collect FAQ feedback.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server has no live queue statistics: figures come from this computer&apos;s copy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not let a lead reassign work or move agents.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This server does not support this.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ActionRow</name>
     <message>
         <location filename="../../ui/action_row.py" line="+26"/>
@@ -453,7 +516,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Hand-off from %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -498,7 +561,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-245"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1115,7 +1178,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>DiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/diagnostics_dialog.py" line="+45"/>
+        <location filename="../../ui/diagnostics_dialog.py" line="+36"/>
         <source>Diagnostics</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1150,7 +1213,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>No malformed records were received from the server.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1165,7 +1228,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>The local cache is healthy.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1632,7 +1695,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+45"/>
+        <location filename="../../ui/workflow_wiring.py" line="+46"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1655,7 +1718,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OutboxDialog</name>
     <message>
-        <location filename="../../ui/outbox_dialog.py" line="+58"/>
+        <location filename="../../ui/outbox_dialog.py" line="+57"/>
         <source>Outbox</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2337,7 +2400,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/startup.py" line="+54"/>
+        <location filename="../../ui/startup.py" line="+71"/>
         <source>Agent Desktop could not start: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2352,7 +2415,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+96"/>
         <source>The user name or password was not accepted.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2664,7 +2727,7 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+39"/>
         <source>SLA breached</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2687,12 +2750,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+44"/>
-        <source>This server does not support transfers, callbacks, CSAT or agent states.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+21"/>
+        <location line="+65"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

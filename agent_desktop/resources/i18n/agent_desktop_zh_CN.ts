@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../ui/capability_text.py" line="+19"/>
+        <source>This server does not support transfers or escalations.</source>
+        <translation>此服务器不支持转接或升级。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support callbacks.</source>
+        <translation>此服务器不支持回访。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support recording CSAT scores.</source>
+        <translation>此服务器不支持记录满意度评分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not support customer notes, tags or linking callers.</source>
+        <translation>此服务器不支持客户备注、标签或关联来电客户。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not keep agent states: yours is kept on this computer.</source>
+        <translation>此服务器不保存坐席状态：您的状态只保存在本机。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not offer contacts to agents.</source>
+        <translation>此服务器不向坐席派发会话。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not tell who else is viewing a conversation.</source>
+        <translation>此服务器不提供谁正在查看会话的信息。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not store personal scripts.</source>
+        <translation>此服务器不保存个人话术。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not collect FAQ feedback.</source>
+        <translation>此服务器不收集 FAQ 反馈。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server has no live queue statistics: figures come from this computer&apos;s copy.</source>
+        <translation>此服务器没有实时队列统计：数字来自本机缓存。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not let a lead reassign work or move agents.</source>
+        <translation>此服务器不支持组长改派会话或调整坐席队列。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This server does not support this.</source>
+        <translation>此服务器不支持此操作。</translation>
+    </message>
+</context>
+<context>
     <name>ActionRow</name>
     <message>
         <location filename="../../ui/action_row.py" line="+26"/>
@@ -455,7 +518,7 @@
         <translation>解决时限：%1</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+103"/>
         <source>Hand-off from %1: %2</source>
         <translation>来自 %1 的交接：%2</translation>
     </message>
@@ -500,7 +563,7 @@
         <translation>%1 正在查看</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-245"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -1118,7 +1181,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>DiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/diagnostics_dialog.py" line="+45"/>
+        <location filename="../../ui/diagnostics_dialog.py" line="+36"/>
         <source>Diagnostics</source>
         <translation>诊断</translation>
     </message>
@@ -1153,7 +1216,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>清空列表(&amp;L)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>No malformed records were received from the server.</source>
         <translation>未收到服务器发来的格式错误记录。</translation>
     </message>
@@ -1168,7 +1231,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>本地缓存已损坏，已于 %1 从服务器重建；已找回 %2 个未发送操作和 %3 份草稿。损坏的文件保存在 %4。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>The local cache is healthy.</source>
         <translation>本地缓存正常。</translation>
     </message>
@@ -1639,7 +1702,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+45"/>
+        <location filename="../../ui/workflow_wiring.py" line="+46"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation>接受 (Ctrl+Shift+Y)</translation>
     </message>
@@ -1662,7 +1725,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OutboxDialog</name>
     <message>
-        <location filename="../../ui/outbox_dialog.py" line="+58"/>
+        <location filename="../../ui/outbox_dialog.py" line="+57"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
@@ -2344,7 +2407,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/startup.py" line="+54"/>
+        <location filename="../../ui/startup.py" line="+71"/>
         <source>Agent Desktop could not start: %1</source>
         <translation>坐席工作台无法启动：%1</translation>
     </message>
@@ -2359,7 +2422,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>正在启动演示后端（首次启动会创建演示数据）…</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+96"/>
         <source>The user name or password was not accepted.</source>
         <translation>用户名或密码不正确。</translation>
     </message>
@@ -2675,7 +2738,7 @@ Open it in your browser?</source>
         <translation>已分配给您</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+39"/>
         <source>SLA breached</source>
         <translation>SLA 超时</translation>
     </message>
@@ -2698,12 +2761,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+44"/>
-        <source>This server does not support transfers, callbacks, CSAT or agent states.</source>
-        <translation>此服务器不支持转接、回访、满意度和坐席状态。</translation>
-    </message>
-    <message>
-        <location line="+21"/>
+        <location line="+65"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>
