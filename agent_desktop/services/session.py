@@ -107,7 +107,7 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
     else:
         stored = meta.get(db.reader(), meta.AGENT_ID)
         agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
-    engine = SyncEngine(db, backend, features=default_features())
+    engine = SyncEngine(db, backend, features=default_features)   # loaded by the first sync
     sync = SyncService(db, engine)
     conversations = ConversationService(db, agent)
     # Whatever any service queues wakes the sync loop at once, with or without a window.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -98,16 +99,36 @@ PAGE_SIZE = 1000
 
 class SyncEngine:
     def __init__(self, db: Database, backend: Backend, *, page_size: int = PAGE_SIZE,
-                 clock: Callable[[], float] = time.time, features: Sequence[Feature] | None = None) -> None:
-        """`features`: what this app syncs (services.features; all of them when not given)."""
+                 clock: Callable[[], float] = time.time,
+                 features: Sequence[Feature] | Callable[[], Sequence[Feature]] = default_features) -> None:
+        """`features`: what this app syncs (services.features), or a function giving them on the
+        first pull or push: the feature modules then load on the sync thread, not before the
+        first paint."""
         self.db = db
         self.backend = backend
         self.page_size = page_size
         self.clock = clock
-        self.features = tuple(features if features is not None else default_features())
-        self.schema = feed_schema(self.features)
-        self.actions: dict[str, Action] = {action.name: action for feature in self.features
-                                           for action in feature.actions}
+        self._features = features
+        self._loaded: tuple[store_changes.FeedSchema, dict[str, Action]] | None = None
+        self._loading = threading.Lock()
+
+    def _load(self) -> tuple[store_changes.FeedSchema, dict[str, Action]]:
+        with self._loading:
+            if self._loaded is None:
+                features = tuple(self._features() if callable(self._features) else self._features)
+                self._loaded = (feed_schema(features),
+                                {action.name: action for feature in features for action in feature.actions})
+            return self._loaded
+
+    @property
+    def schema(self) -> store_changes.FeedSchema:
+        """The feed's entities, as the store applies them."""
+        return self._loaded[0] if self._loaded is not None else self._load()[0]
+
+    @property
+    def actions(self) -> dict[str, Action]:
+        """Outbox action name → how it is sent and what it needs."""
+        return self._loaded[1] if self._loaded is not None else self._load()[1]
 
     # -- pull -----------------------------------------------------------------------------------
     def pull(self, progress: Callable[[int, int], None] | None = None,
