@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .ui import i18n
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Agent Desktop")
     app.setOrganizationName("AgentDesktop")
     language = i18n.install(app, args.lang)

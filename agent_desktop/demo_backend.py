@@ -6,8 +6,12 @@ At the top of the package, beside app.py, which hands it to the start-up: the cl
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .services.paths import demo_server_db
+
+if TYPE_CHECKING:
+    from .server.embedded import EmbeddedServer
 
 DEMO_USERS = ("agent1", "lead1")
 DEMO_PASSWORD = "demo"
@@ -15,14 +19,14 @@ DEMO_CACHE_KEY = "embedded-demo"  # the embedded server's port changes per launc
 
 
 class EmbeddedDemo:
-    users = DEMO_USERS
-    password = DEMO_PASSWORD
-    cache_key = DEMO_CACHE_KEY
+    users: tuple[str, ...] = DEMO_USERS
+    password: str = DEMO_PASSWORD
+    cache_key: str = DEMO_CACHE_KEY
 
     def __init__(self, base_dir: Path, *, simulate: bool = False) -> None:
         self.db_path = demo_server_db(base_dir)
         self.simulate = simulate
-        self._server = None
+        self._server: EmbeddedServer | None = None
 
     def start(self) -> str:
         """Blocking (demo data is generated on first start): run on a worker thread. Returns the URL."""

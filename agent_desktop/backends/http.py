@@ -79,7 +79,7 @@ def _scrub(value: Any) -> Any:
     while stack:
         node = stack.pop()
         items = node.items() if isinstance(node, dict) else enumerate(node)
-        fixes = []
+        fixes: list[tuple[Any, str | None]] = []   # (key or index, fixed value; None: fix the key)
         for key, item in items:
             if isinstance(item, str):
                 if _SURROGATE.search(item):

@@ -174,7 +174,7 @@ def write_client_cache(path: Path, data: DemoData, batch: int = 20_000) -> None:
         conn.close()
 
 
-def prepared_home(scale: Scale, log=print) -> Path:  # type: ignore[no-untyped-def]
+def prepared_home(scale: Scale, log=print) -> Path:
     """The data folder holding a ready client cache for `scale` (built once, then reused)."""
     home = bench_home(scale)
     done = home.parent / "client.done"
@@ -205,7 +205,7 @@ def digest(data: DemoData) -> str:
 # -- the reference server's database -----------------------------------------------------------------
 
 
-def prepared_server_db(scale: Scale, log=print) -> Path:  # type: ignore[no-untyped-def]
+def prepared_server_db(scale: Scale, log=print) -> Path:
     """A reference-server database holding the set of `scale` with demo passwords."""
     path = CACHE_ROOT / scale.key / "server.sqlite3"
     done = path.with_suffix(".done")

@@ -15,12 +15,12 @@ import time
 STARTED = time.perf_counter()
 
 
-def _paint_watcher(widget, rows, done):  # type: ignore[no-untyped-def]
+def _paint_watcher(widget, rows, done):
     """Call `done()` after the first paint event of `widget` that shows rows (rows() > 0 or None)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class Watcher(QObject):
-        def eventFilter(self, obj, event):  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
             if event.type() == QEvent.Type.Paint and (rows is None or rows() > 0) and not getattr(self, "fired", 0):
                 self.fired = 1
                 QTimer.singleShot(0, done)  # after this paint completes

@@ -77,8 +77,8 @@ def search_queries(conn: sqlite3.Connection, seed: int = 7, per_class: int = 6) 
     rng.shuffle(runs)
     rng.shuffle(words)
     zh1 = [run[rng.randrange(len(run))] for run in runs[:per_class]]
-    zh2 = []
-    zh3 = []
+    zh2: list[str] = []
+    zh3: list[str] = []
     for run in runs[per_class:per_class * 3]:
         start = rng.randrange(len(run) - 3)
         (zh2 if len(zh2) < per_class else zh3).append(run[start:start + (2 if len(zh2) < per_class else 4)])
@@ -87,7 +87,8 @@ def search_queries(conn: sqlite3.Connection, seed: int = 7, per_class: int = 6) 
     english = words[:per_class - 1] + ["refund"]
     contacts = conn.execute("SELECT phones, emails FROM customers ORDER BY id").fetchall()
     rng.shuffle(contacts)
-    phones, emails = [], []
+    phones: list[str] = []
+    emails: list[str] = []
     for phones_json, emails_json in contacts:
         for phone in json.loads(phones_json or "[]"):
             digits = re.sub(r"\D", "", phone)
@@ -104,14 +105,14 @@ def search_queries(conn: sqlite3.Connection, seed: int = 7, per_class: int = 6) 
 # -- the probe ------------------------------------------------------------------------------------
 
 
-def _paint(window) -> None:  # type: ignore[no-untyped-def]
+def _paint(window) -> None:
     from PySide6.QtWidgets import QApplication
 
     window.inbox.viewport().repaint()
     QApplication.processEvents()
 
 
-def measure_views(window, repeat: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def measure_views(window, repeat: int) -> dict[str, Any]:
     from ..store.inbox import InboxView
 
     keys = window.views.view_keys()
@@ -131,7 +132,7 @@ def measure_views(window, repeat: int) -> dict[str, Any]:  # type: ignore[no-unt
             "slowest_view_median_ms": summary(per_view[slowest])["median_ms"]}
 
 
-def measure_scroll(window, page_frames: int, max_frames: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def measure_scroll(window, page_frames: int, max_frames: int) -> dict[str, Any]:
     from ..store.inbox import ALL_OPEN, InboxView
 
     window.set_view(InboxView(ALL_OPEN))
@@ -155,7 +156,7 @@ def measure_scroll(window, page_frames: int, max_frames: int) -> dict[str, Any]:
             "all_loaded": not window.model.canFetchMore()}
 
 
-def measure_search(service, queries: dict[str, list[str]], repeat: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def measure_search(service, queries: dict[str, list[str]], repeat: int) -> dict[str, Any]:
     result: dict[str, Any] = {}
     everything: list[float] = []
     for name, texts in queries.items():
@@ -173,7 +174,7 @@ def measure_search(service, queries: dict[str, list[str]], repeat: int) -> dict[
     return result
 
 
-def measure_typing(window, loop, texts: list[str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def measure_typing(window, loop, texts: list[str]) -> dict[str, Any]:
     """Type each query a character at a time (80 ms apart, IME commits for Chinese) into Ctrl+K."""
     from PySide6.QtGui import QInputMethodEvent
     from PySide6.QtWidgets import QApplication

@@ -31,6 +31,6 @@ def rss_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    import psutil  # type: ignore[import-untyped]
+    import psutil
 
     return psutil.Process().memory_info().rss / 1e6

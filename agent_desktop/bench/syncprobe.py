@@ -92,7 +92,8 @@ def gui_sync(url: str, folder: Path, timeout: float = 600.0) -> dict[str, Any]:
     from .probe import Heartbeat
 
     share_the_gil_quickly()  # as the app's main() does
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     i18n.install(app, "en")
     app.setStyleSheet(stylesheet())
     loop = qasync.QEventLoop(app)

@@ -63,7 +63,8 @@ def parse_business_hours(data: Any) -> BusinessHours:
     """A queue's `business_hours`; anything missing or malformed falls back to DEFAULT's part."""
     if not isinstance(data, dict):
         return DEFAULT
-    timezone = data.get("timezone") if isinstance(data.get("timezone"), str) else DEFAULT.timezone
+    given = data.get("timezone")
+    timezone: str = given if isinstance(given, str) else DEFAULT.timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -13,8 +13,9 @@ AT_RISK_SHARE = 0.20  # at risk when ≤ 20 % of the target time is left
 # Default first-response targets in minutes by channel; tier and priority scale them down.
 _FIRST_RESPONSE_MINUTES = {"phone": 2, "chat": 3, "social": 30, "web": 120, "email": 240}
 _RESOLUTION_HOURS = {"phone": 24, "chat": 24, "social": 48, "web": 72, "email": 72}
-_TIER_FACTOR = {Tier.VIP: 0.5, Tier.KEY_ACCOUNT: 0.75, Tier.STANDARD: 1.0}
-_PRIORITY_FACTOR = {Priority.URGENT: 0.25, Priority.HIGH: 0.5, Priority.NORMAL: 1.0, Priority.LOW: 2.0}
+_TIER_FACTOR: dict[str, float] = {Tier.VIP: 0.5, Tier.KEY_ACCOUNT: 0.75, Tier.STANDARD: 1.0}
+_PRIORITY_FACTOR: dict[str, float] = {Priority.URGENT: 0.25, Priority.HIGH: 0.5, Priority.NORMAL: 1.0,
+                                      Priority.LOW: 2.0}
 
 
 @dataclass(frozen=True)

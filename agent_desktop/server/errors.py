@@ -71,14 +71,14 @@ def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
 def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Only location, text and type: `input` may echo a whole (large, untrusted) body back.
-    details = [
+    details: list[dict[str, Any]] = [
         {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", "")),
          "type": str(error.get("type", ""))}
         for error in exc.errors()
     ]
-    first = details[0] if details else {"loc": [], "msg": "invalid request"}
+    first: dict[str, Any] = details[0] if details else {"loc": [], "msg": "invalid request"}
     where = ".".join(first["loc"])
-    message = f"{where}: {first['msg']}" if where else first["msg"]
+    message = f"{where}: {first['msg']}" if where else str(first["msg"])
     return error_response(422, "validation_error", message, details=details)
 
 

@@ -217,8 +217,9 @@ def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[
             conversation = _new_conversation(payload, customer_id, customer, now, conn)
         else:
             conversation_id = row[0]
-            conversation = store.load(conn, "conversation", conversation_id)
-            assert conversation is not None  # found by the query above, in this transaction
+            loaded = store.load(conn, "conversation", conversation_id)
+            assert loaded is not None  # found by the query above, in this transaction
+            conversation = loaded
             came_back = conversation["status"] in (Status.PENDING, Status.RESOLVED) or (
                 conversation.get("first_response_at") and not conversation.get("waiting_since"))
             if conversation["status"] == Status.RESOLVED:

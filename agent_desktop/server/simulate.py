@@ -103,7 +103,7 @@ class Simulator(Ticker):
         person = {"name": contact.name, "first": first, "lang": contact.lang, "phone": contact.phone or "",
                   "email": contact.email or ""}
         subject, body = inbound_text(rng, person, contact.channel, follow_up=follow_up)
-        payload = {"channel": contact.channel, "customer": contact.wire(), "subject": subject, "body": body,
+        payload: dict[str, Any] = {"channel": contact.channel, "customer": contact.wire(), "subject": subject, "body": body,
                    "external_id": f"sim-{uuid.uuid4().hex}"}
         response = self._session.post(self.url, json=payload, headers=self._headers, timeout=self.timeout)
         response.raise_for_status()

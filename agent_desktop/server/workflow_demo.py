@@ -72,8 +72,8 @@ def build_sla_policies() -> list[Record]:
             records.append((f"sla-{tier}-{priority}", {"queue_id": None, "tier": tier, "priority": priority,
                                                        "first_response_minutes": first,
                                                        "resolution_minutes": resolution, "version": 1}))
-    for (queue_id, tier), (first, resolution) in _QUEUE_MINUTES.items():
-        records.append((f"sla-{queue_id}", {"queue_id": queue_id, "tier": tier, "priority": None,
+    for (queue_id, queue_tier), (first, resolution) in _QUEUE_MINUTES.items():
+        records.append((f"sla-{queue_id}", {"queue_id": queue_id, "tier": queue_tier, "priority": None,
                                             "first_response_minutes": first, "resolution_minutes": resolution,
                                             "version": 1}))
         # VIPs stay faster than the queue's general target.
@@ -90,7 +90,7 @@ def build_orders(rng: random.Random, now: datetime, customers: list[Record]) -> 
             continue  # most customers, not all, have bought something
         for number in range(rng.choice((1, 1, 2, 3, 4))):
             lines = rng.sample(PRODUCTS, rng.choice((1, 1, 2)))
-            items = [{"name": name if customer["name"].isascii() is False else name_en,
+            items: list[dict[str, Any]] = [{"name": name if customer["name"].isascii() is False else name_en,
                       "quantity": rng.choice((1, 1, 1, 2)), "price": f"{price:.2f}"}
                      for name, name_en, price, _sku in lines]
             total = sum(float(item["price"]) * item["quantity"] for item in items)

@@ -146,7 +146,7 @@ class KnowledgeService:
         script = parse_script(script_id, {**fields, "scope": "personal", "owner_id": self.agent_id,
                                           "version": 0, "updated_at": now_iso()})  # raises InvalidRecord
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             store.save_local_script(conn, script)
             outbox.enqueue_action(conn, CREATE, "", {"id": script_id, **fields})
 
@@ -164,7 +164,7 @@ class KnowledgeService:
         merged = {**current, **changes, "version": 0, "updated_at": now_iso()}
         script = parse_script(script_id, merged)
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             store.save_local_script(conn, script)
             outbox.enqueue_action(conn, UPDATE, "", {"id": script_id, "changes": changes})
 
@@ -176,7 +176,7 @@ class KnowledgeService:
         if current is None or current["scope"] != "personal" or current["owner_id"] != self.agent_id:
             raise PermissionError("only your own personal scripts can be deleted here")
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             store.mark_script_deleted(conn, script_id)
             outbox.enqueue_action(conn, DELETE, "", {"id": script_id})
 
@@ -188,7 +188,7 @@ class KnowledgeService:
         """Count one use (an insert into a reply); shown at once, synced for team leads."""
         assert entity in ("script", "faq_article")
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             store.add_pending_use(conn, entity, record_id)
             outbox.enqueue_action(conn, USAGE, "", {"entity": entity, "id": record_id, "count": 1})
 
@@ -196,7 +196,7 @@ class KnowledgeService:
         self.changed.emit(entity)
 
     async def feedback(self, article_id: str, helpful: bool) -> None:
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             store.set_my_feedback(conn, article_id, helpful)
             outbox.enqueue_action(conn, FEEDBACK, "", {"id": article_id, "helpful": helpful})
 
@@ -246,7 +246,7 @@ def _send_delete(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     script_id = item.payload["id"]
     require(engine.backend, Capability.SCRIPTS, Scripts).delete_script(script_id, item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         outbox.mark_sent(conn, item.key)
         store.confirm_script(conn, script_id, None)
 
@@ -257,7 +257,7 @@ def _commit_script(engine: SyncEngine, item: outbox.OutboxItem, found: list[Reco
     script_id = item.payload["id"]
     server = next((parse_script(script_id, r.data) for r in found if r.entity == "script"), None)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         outbox.mark_sent(conn, item.key)
         store.confirm_script(conn, script_id, server)
 
@@ -269,7 +269,7 @@ def _send_feedback(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     counts = require(engine.backend, Capability.KNOWLEDGE_FEEDBACK, KnowledgeFeedback).faq_feedback(
         article_id, bool(item.payload["helpful"]), item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         outbox.mark_sent(conn, item.key)
         store.set_article_counts(conn, article_id, counts)
 
@@ -282,7 +282,7 @@ def _send_usage(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     used = require(engine.backend, Capability.KNOWLEDGE_FEEDBACK, KnowledgeFeedback).record_usage(
         payload["entity"], payload["id"], count, item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         outbox.mark_sent(conn, item.key)
         store.confirm_use(conn, payload["entity"], payload["id"], count, used)
 
@@ -297,7 +297,7 @@ def _rejected_too(send: Callable[[SyncEngine, outbox.OutboxItem], None], *, scri
         try:
             send(engine, item)
         except Rejected:
-            def release(conn):  # type: ignore[no-untyped-def]
+            def release(conn):
                 if script:
                     conn.execute("UPDATE scripts SET pending=max(pending-1, 0) WHERE id=?", (item.payload["id"],))
                 if usage:

@@ -63,7 +63,7 @@ class PushResult:
     conversation_ids: set[str] = field(default_factory=set)
 
 
-def reset_core_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
+def reset_core_for_resync(conn) -> None:
     """The core feature's resync hook: its search indexes (the schema then empties the tables,
     keeping our unsent messages, whose outbox items still hold them)."""
     conn.execute("DELETE FROM messages WHERE pending = 0")
@@ -74,7 +74,7 @@ def reset_core_for_resync(conn) -> None:  # type: ignore[no-untyped-def]
     conn.execute("DELETE FROM conversations_rowid")
 
 
-def _apply_page(conn, schema: store_changes.FeedSchema, batch: ChangeBatch, reset: bool,  # type: ignore[no-untyped-def]
+def _apply_page(conn, schema: store_changes.FeedSchema, batch: ChangeBatch, reset: bool,
                 full: bool) -> store_changes.ApplyResult:
     if reset:
         schema.reset(conn)   # every feature's tables; the outbox, drafts and unsent work stay
@@ -234,7 +234,7 @@ class SyncEngine:
         return result
 
     def _refuse(self, item: outbox.OutboxItem, error: str) -> None:
-        def refuse(conn):  # type: ignore[no-untyped-def]
+        def refuse(conn):
             outbox.mark_failed(conn, item.key, error)
             records.restore_server_state(conn, item.conversation_id)
 
@@ -259,7 +259,7 @@ class SyncEngine:
         parsed_conversation = (parse_conversation(str(conversation.get("id", "")), conversation)
                                if isinstance(conversation, dict) else None)
 
-        def commit(conn):  # type: ignore[no-untyped-def]
+        def commit(conn):
             outbox.mark_sent(conn, item.key)
             records.write_message(conn, message)
             if parsed_conversation is not None:
@@ -271,7 +271,7 @@ class SyncEngine:
         answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)
         conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
 
-        def commit(conn):  # type: ignore[no-untyped-def]
+        def commit(conn):
             outbox.mark_sent(conn, item.key)
             if item.base_version is not None:
                 # Accepted under If-Match: the answer's version is the one right after ours, whatever
@@ -284,7 +284,7 @@ class SyncEngine:
         self.db.write_sync(commit)
 
     @staticmethod
-    def _rebase_and_store(conn, conversation) -> None:  # type: ignore[no-untyped-def]
+    def _rebase_and_store(conn, conversation) -> None:
         """After our reply: the reference server moves the version by one per change, so later
         queued patches build on the new one. (An assumption about one backend's tokens: per-field
         base values, issue 14, replace it.)"""
@@ -311,14 +311,14 @@ class SyncEngine:
         server_now = exc.current or {}
         if (current is not None and item.action == "patch" and item.payload
                 and all(server_now.get(k) == v for k, v in item.payload.items())):
-            def already_applied(conn, current=current):  # type: ignore[no-untyped-def]
+            def already_applied(conn, current=current):
                 outbox.mark_sent(conn, item.key)
                 self._rebase_and_store(conn, current)
 
             self.db.write_sync(already_applied)
             return True
 
-        def commit(conn):  # type: ignore[no-untyped-def]
+        def commit(conn):
             outbox.mark_failed(conn, item.key, str(exc), state=outbox.CONFLICT, server_state=exc.current)
             if current is not None:
                 records.write_conversation(conn, current)

@@ -29,7 +29,7 @@ _SPACED = "agent_desktop_spaced"
 def indexed_upto(conn: sqlite3.Connection) -> int | None:
     """None when every message is indexed; else the last indexed rowid (0: none yet)."""
     if getattr(_state, "upto", None) is not None:
-        return _state.upto  # type: ignore[no-any-return]
+        return _state.upto
     value = meta.get(conn, INDEXED_UPTO)
     if value is None and meta.get(conn, _LEGACY_REBUILD) is not None:
         return 0

@@ -269,7 +269,7 @@ def search_scripts(conn: sqlite3.Connection, text: str, agent_id: str, *, catego
 def search_articles(conn: sqlite3.Connection, text: str, *, category: str | None = None,
                     language: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     """Full-text hits by relevance (title and tags weigh most); without text, the newest."""
-    where, params = "1", ()
+    where, params = "1", tuple[str, ...]()
     if category:
         where, params = "a.category=?", (category,)
     lang_order = "(a.language = ?) DESC, " if language else ""

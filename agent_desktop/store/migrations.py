@@ -20,13 +20,13 @@ from .workflow_schema import migrate_workflow
 
 
 def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["customers"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("customers").create(
         {"id": str, "name": str, "company": str, "tier": str, "phones": str, "emails": str,
          "handles": str, "tags": str, "created_at": str, "updated_at": str, "version": int},
         pk="id",
     )
-    db["conversations"].create(
+    db.table("conversations").create(
         {"id": str, "channel": str, "status": str, "priority": str, "priority_rank": int,
          "customer_id": str, "queue_id": str, "assignee_id": str, "subject": str, "preview": str,
          "tags": str, "created_at": str, "updated_at": str, "last_message_at": str,
@@ -58,8 +58,8 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX msg_conversation ON messages(conversation_id, created_at)")
     db.execute("CREATE INDEX msg_idempotency ON messages(idempotency_key) WHERE idempotency_key IS NOT NULL")
-    db["queues"].create({"id": str, "name": str, "name_en": str, "description": str, "version": int}, pk="id")
-    db["agents"].create(
+    db.table("queues").create({"id": str, "name": str, "name_en": str, "description": str, "version": int}, pk="id")
+    db.table("agents").create(
         {"id": str, "username": str, "name": str, "role": str, "queue_ids": str, "state": str, "version": int},
         pk="id",
     )
@@ -79,8 +79,8 @@ def _v1(db: sqlite_utils.Database) -> None:
              created_at TEXT NOT NULL)"""
     )
     db.execute("CREATE INDEX outbox_state ON outbox(state, seq)")
-    db["drafts"].create({"conversation_id": str, "kind": str, "body": str, "updated_at": str}, pk="conversation_id")
-    db["invalid_records"].create(
+    db.table("drafts").create({"conversation_id": str, "kind": str, "body": str, "updated_at": str}, pk="conversation_id")
+    db.table("invalid_records").create(
         {"id": int, "entity": str, "entity_id": str, "error": str, "seen_at": str}, pk="id"
     )
     # Contentless per-character FTS5 indexes (text spaced by domain.text.spaced_for_index).

@@ -167,6 +167,7 @@ def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool =
     row = _message_row(message, pending)
     if existing is None:
         rowid = conn.execute(_INSERT_MESSAGE, row).lastrowid
+        assert rowid is not None  # an INSERT always sets it
         fts.index_message(conn, rowid, message.body, None)
         return
     rowid, old_body = existing

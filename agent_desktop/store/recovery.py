@@ -94,7 +94,7 @@ def _restore(conn: sqlite3.Connection, rescued: dict[str, list[tuple[Any, ...]]]
     for row in rescued["messages"]:
         cursor = conn.execute(
             f"INSERT OR IGNORE INTO messages({', '.join(_MESSAGE_COLUMNS)}, pending) VALUES({marks}, 1)", row)
-        if cursor.rowcount:
+        if cursor.rowcount and cursor.lastrowid is not None:
             fts.index_message(conn, cursor.lastrowid, row[6], None)
     meta.put(conn, RECOVERY_NOTICE, json.dumps(notice, ensure_ascii=False))
 

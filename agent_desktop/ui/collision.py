@@ -87,7 +87,7 @@ class ConflictDialog(QDialog):
             self.table.insertRow(row)
             for column, value in enumerate((labels.get(field, field), self._show(field, mine.get(field)),
                                             self._show(field, server.get(field)))):
-                item = QTableWidgetItem(value)
+                item = QTableWidgetItem(value or "")
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()

@@ -42,14 +42,15 @@ class PlaceholderHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
-        self.format = QTextCharFormat()
-        self.format.setBackground(QColor("#ffe08a"))
-        self.format.setForeground(QColor("#7a4b00"))
-        self.format.setFontWeight(600)
+        # Not `self.format`: that would hide QSyntaxHighlighter.format(position).
+        self.placeholder_format = QTextCharFormat()
+        self.placeholder_format.setBackground(QColor("#ffe08a"))
+        self.placeholder_format.setForeground(QColor("#7a4b00"))
+        self.placeholder_format.setFontWeight(600)
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
         for match in PLACEHOLDER.finditer(text):
-            self.setFormat(match.start(), match.end() - match.start(), self.format)
+            self.setFormat(match.start(), match.end() - match.start(), self.placeholder_format)
 
 
 class ComposerEdit(QPlainTextEdit):
@@ -116,8 +117,13 @@ class Composer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
-        self.reply_button = QToolButton(text=self.tr("&Reply"), checkable=True, checked=True)
-        self.note_button = QToolButton(text=self.tr("Internal &note"), checkable=True)
+        self.reply_button = QToolButton()
+        self.reply_button.setText(self.tr("&Reply"))
+        self.reply_button.setCheckable(True)
+        self.reply_button.setChecked(True)
+        self.note_button = QToolButton()
+        self.note_button.setText(self.tr("Internal &note"))
+        self.note_button.setCheckable(True)
         for button, name in ((self.reply_button, "replyToggle"), (self.note_button, "noteToggle")):
             button.setObjectName(name)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -59,7 +59,7 @@ class CsatDialog(QDialog):
         chosen = self.group.checkedId()
         return chosen if chosen > 0 else None
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if Qt.Key.Key_1 <= event.key() <= Qt.Key.Key_5 and not self.comment.hasFocus():
             button = self.group.button(event.key() - Qt.Key.Key_0)
             button.setChecked(True)

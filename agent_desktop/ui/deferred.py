@@ -138,6 +138,7 @@ class LazyTabs(QObject):
     def _on_current(self, index: int) -> None:
         if self._replacing:
             return
-        build = self._pending.get(self.tabs.widget(index))
+        page = self.tabs.widget(index)
+        build = self._pending.get(page) if page is not None else None
         if build is not None:
             build()   # replaces the placeholder synchronously, before the tab is painted

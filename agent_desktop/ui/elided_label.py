@@ -25,7 +25,7 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(self.fontMetrics().horizontalAdvance("…") * 4, super().minimumSizeHint().height())
 
-    def paintEvent(self, _event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         option = QStyleOption()
         option.initFrom(self)

@@ -14,7 +14,7 @@ import qasync
 
 
 class AppEventLoop(qasync.QEventLoop):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         asyncio.events._set_running_loop(self)
 

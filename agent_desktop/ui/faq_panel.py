@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -183,7 +183,7 @@ class FaqPanel(QWidget):
                  .replace("%2", str(article["not_helpful_count"]))]
         if article["updated_at"]:
             moment = parse_iso(article["updated_at"]).astimezone()
-            parts.append(self.tr("updated %1").replace("%1", QLocale().toString(moment.date(), QLocale.FormatType.ShortFormat)))
+            parts.append(self.tr("updated %1").replace("%1", QLocale().toString(QDate(moment.year, moment.month, moment.day), QLocale.FormatType.ShortFormat)))
         if article["my_feedback"]:
             parts.append(self.tr("you rated it helpful") if article["my_feedback"] == "helpful"
                          else self.tr("you rated it not helpful"))

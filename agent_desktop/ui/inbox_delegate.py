@@ -39,7 +39,7 @@ class _Fonts:
 
 
 class InboxDelegate(QStyledItemDelegate):
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.now: datetime = utcnow()
         self._fonts: dict[str, _Fonts] = {}

@@ -113,7 +113,7 @@ class OutboxDialog(QDialog):
         self.discard = QPushButton(self.tr("&Discard…"))
         self.discard.setToolTip(self.tr("Give this action up (Delete)"))
         self.discard.clicked.connect(self._discard)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list, activated=self._discard)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list).activated.connect(self._discard)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()

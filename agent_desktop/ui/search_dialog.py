@@ -192,7 +192,8 @@ class SearchDialog(QDialog):
             return False
         days = self.within.currentData()
         if days is not None:
-            when = parse_iso(row.get(when_key)) if row.get(when_key) else None
+            stamp = row.get(when_key)
+            when = parse_iso(stamp) if isinstance(stamp, str) and stamp else None
             if when is None or when < utcnow() - timedelta(days=days):
                 return False
         channel = self.channel.currentData()
@@ -204,8 +205,8 @@ class SearchDialog(QDialog):
             return
         current = self.results.currentRow()
         self.results.clear()
-        customer = self._customer_filter()
-        filtered = bool(self.open_only.isChecked() or self.channel.currentData() or customer
+        only_customer = self._customer_filter()
+        filtered = bool(self.open_only.isChecked() or self.channel.currentData() or only_customer
                         or self.within.currentData())
         # Customers are people, not contacts: the contact filters leave them out.
         customers = [] if filtered else results.customers
@@ -277,10 +278,11 @@ class SearchDialog(QDialog):
 def _first(values: object) -> str:
     """The first of a JSON list column (phones, e-mails), for telling namesakes apart."""
     if isinstance(values, str):
+        text = values
         try:
-            values = json.loads(values)
+            values = json.loads(text)
         except ValueError:
-            return safe_display(values, 40)
+            return safe_display(text, 40)
     if isinstance(values, list) and values:
         return safe_display(str(values[0]), 40)
     return ""

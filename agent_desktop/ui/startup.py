@@ -132,7 +132,7 @@ class Startup:
         self.session.sync.start()
         self._after_window_shown()
 
-    async def _run_from_cache(self, backend, username: str, password: str | None,  # type: ignore[no-untyped-def]
+    async def _run_from_cache(self, backend, username: str, password: str | None,
                               cache_key: str) -> None:
         """A cache for this server and user exists: show it at once, sign in meanwhile.
 
@@ -192,7 +192,7 @@ class Startup:
         if view == "wallboard" and window.is_lead:
             window.dashboard.toggle_wallboard()
 
-    async def _sign_in(self, backend, username: str, password: str | None):  # type: ignore[no-untyped-def]
+    async def _sign_in(self, backend, username: str, password: str | None):
         """SignIn, None (offline: work from the cache), or False (the user gave up).
 
         The dialog comes back after every refusal until the user signs in or cancels; the server's

@@ -38,7 +38,8 @@ def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], No
         if owner is not None:
             if not shiboken6.isValid(owner):
                 return  # the widget is gone: nothing left to show the answer in
-            QObject.disconnect(connection)
+            if connection is not None:
+                QObject.disconnect(connection)
         if done.cancelled():
             return
         error = done.exception()

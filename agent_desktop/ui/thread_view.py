@@ -50,7 +50,7 @@ class ThreadView(QTextBrowser):
         self.queue_names: dict[str, str] = {}
         self.resource_requests = 0            # fetches Qt asked for and we refused (for the tests)
 
-    def loadResource(self, _type: int, _name: QUrl) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, _type: int, _name: QUrl | str) -> Any:  # noqa: N802 - Qt override
         self.resource_requests += 1
         return None  # never fetch anything: no images, no style sheets, no files
 

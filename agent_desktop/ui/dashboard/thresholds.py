@@ -32,7 +32,7 @@ def _spin(metric: str) -> QDoubleSpinBox:
 
 
 class ThresholdsDialog(QDialog):
-    def __init__(self, thresholds_for, queue_names: dict[str, str], queue_id: str | None = None,  # type: ignore[no-untyped-def]
+    def __init__(self, thresholds_for, queue_names: dict[str, str], queue_id: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(QCoreApplication.translate("Dashboard", "Thresholds"))

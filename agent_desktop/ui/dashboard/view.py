@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QMargins, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -326,8 +326,11 @@ class DashboardView(QWidget):
         if dialog.exec() != ThresholdsDialog.DialogCode.Accepted:
             return
         queue = dialog.queue.currentData()
-        spawn(self.service.set_thresholds(queue, dialog.values()),
-              on_done=lambda _r: self.snapshot and self.show_snapshot(self.snapshot))
+        spawn(self.service.set_thresholds(queue, dialog.values()), on_done=lambda _r: self._show_last())
+
+    def _show_last(self) -> None:
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
 
     def toggle_wallboard(self) -> None:
         if self.wallboard is not None:
@@ -395,7 +398,8 @@ class Wallboard(QWidget):
         geometry = self._target
         assert geometry is not None
         self._set_type_scale(min(geometry.width() / 1600, geometry.height() / 900))
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
         self.tiles.place(self.tiles.columns_for(geometry.width() - margins.left() - margins.right()))
 
     def _set_type_scale(self, scale: float) -> None:
