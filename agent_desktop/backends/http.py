@@ -6,11 +6,13 @@ import ipaddress
 import json
 import re
 import threading
+import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from ..domain.timeutil import utcnow
 from .base import (
@@ -24,7 +26,13 @@ from .base import (
 )
 
 MAX_RETRY_AFTER = 300.0   # a server asking for hours is clamped: the agent is waiting
-DEFAULT_TIMEOUT = (5.0, 30.0)
+DEFAULT_TIMEOUT = (5.0, 30.0)   # connect, and each read: a silent server is noticed in 30 s
+# The whole answer, however it trickles in (the read timeout above restarts with every byte), and
+# its size: past either, the request fails instead of hanging the sync or filling memory. A page of
+# 1,000 changes is ~0.5 MB, but one message may hold the 10 MB body the domain accepts, which JSON
+# escapes to up to 60 MB: the cap stays above that, or such a page could never be read.
+DEFAULT_DEADLINE = 90.0
+MAX_BODY_BYTES = 128 * 1024 * 1024
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -111,9 +119,12 @@ class HttpClient:
     """JSON over HTTP with the contract's error mapping. Thread-safe: a Session per thread."""
 
     def __init__(self, base_url: str, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 verify: bool | str = True) -> None:
+                 verify: bool | str = True, deadline: float = DEFAULT_DEADLINE,
+                 max_body: int = MAX_BODY_BYTES) -> None:
         self.base_url = check_url(base_url)
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_body = max_body
         if verify is False or not verify:
             raise ValueError("TLS certificate verification cannot be turned off; pass a CA bundle path instead")
         self.verify = verify  # True, or a CA bundle path; never False
@@ -134,19 +145,47 @@ class HttpClient:
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
+        started = time.monotonic()
         try:
             response = self._session().request(
                 method, self.base_url + path, json=json_body, params=params, headers=all_headers,
-                timeout=self.timeout, verify=self.verify, allow_redirects=False,
+                timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True,
             )
+            self._read_body(response, started + self.deadline)
         except requests.exceptions.SSLError as exc:
             raise NetworkError(
                 "the server's TLS certificate could not be verified; ask your administrator "
                 "for the right address or CA certificate") from exc
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            # the last two from reading the streamed body: a read timeout, a connection reset
             raise NetworkError(f"cannot reach {self.base_url}: {type(exc).__name__}") from exc
         self._raise_for_status(response)
         return response
+
+    def _read_body(self, response: requests.Response, deadline: float) -> None:
+        """Read the streamed answer within the deadline and the size cap (then `.content` works)."""
+        raw = response.raw
+        raw.decode_content = True
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                chunk = raw.read1(64 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > self.max_body:
+                    raise MalformedResponse(f"the server's answer is larger than {self.max_body // (1024 * 1024)} MB; "
+                                            "it was not read")
+                if time.monotonic() > deadline:
+                    raise NetworkError(f"the server's answer took longer than {self.deadline:g} s to arrive; "
+                                       "trying again later")
+                chunks.append(chunk)
+        except BaseException:
+            response.close()   # the rest is never read: drop the connection, not the session
+            raise
+        response._content = b"".join(chunks)   # what `.content`, `.text` and `.json()` read
+        response._content_consumed = True
 
     def json(self, response: requests.Response) -> Any:
         """Parse a JSON answer; anything else (a captive portal's HTML) means we are not online."""

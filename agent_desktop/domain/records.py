@@ -88,10 +88,15 @@ def _str_list(data: dict[str, Any], key: str, limit: int = 50) -> list[str]:
     return [item[:MAX_TEXT_LENGTH].replace("\x1f", " ") for item in value]
 
 
+# SQLite stores integers in 64 bits: a larger one fails the write (OverflowError) and with it the
+# whole page, so the feed would retry that page for ever. Bounded here, it is one invalid record.
+MAX_INT = 2**63 - 1
+
+
 def _version(data: dict[str, Any]) -> int:
     value = data.get("version")
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidRecord(f"field 'version' must be a non-negative integer; got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
+        raise InvalidRecord(f"field 'version' must be a non-negative integer; got {value!r:.40}")
     return value
 
 
@@ -109,7 +114,7 @@ def _count(data: dict[str, Any], key: str) -> int:
     value = data.get(key)
     if value is None:
         return 0
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
         raise InvalidRecord(f"field {key!r} must be a non-negative integer; got {value!r:.40}")
     return value
 
@@ -270,7 +275,7 @@ def _workflow_fields(data: dict[str, Any]) -> dict[str, Any]:
     counts = {}
     for key, default in (("transfer_count", 0), ("reopen_count", 0), ("customer_contacts", 1)):
         value = data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
             raise InvalidRecord(f"field {key!r} must be a non-negative integer")
         counts[key] = value
     return {
@@ -301,7 +306,7 @@ def parse_message(record_id: str, data: Any) -> Message:
     version, author_id, author_name, key = get("version", 1), get("author_id"), get("author_name"), get("idempotency_key")
     if (_plain_id(conversation_id) and kind in _KINDS and direction in _DIRECTIONS
             and type(body) is str and len(body) <= MAX_BODY_LENGTH
-            and type(version) is int and version >= 0
+            and type(version) is int and 0 <= version <= MAX_INT
             and (author_id is None or _plain_id(author_id))
             and (author_name is None or (type(author_name) is str and len(author_name) <= MAX_TEXT_LENGTH))
             and (key is None or (type(key) is str and len(key) <= MAX_ID_LENGTH))

@@ -198,27 +198,41 @@ class SyncEngine:
         Raises AuthRequired (the caller pauses and asks the user to sign in; the item stays queued).
         """
         result = PushResult()
+        held: list[str] = []   # conversations whose head must wait: their later items wait too
+        deferred: BackendError | None = None   # raised once the other conversations went out
         while not should_stop():
-            item = outbox.next_ready(self.db.reader(), self.clock())
+            item = outbox.next_ready(self.db.reader(), self.clock(), tuple(held))
             if item is None:
                 result.retry_at = outbox.earliest_retry(self.db.reader())
+                if deferred is not None:
+                    raise deferred   # the status says why those wait; the rest went out meanwhile
                 return result
             try:
                 self._send(item)
             except AuthRequired:
                 raise
-            except (NetworkError, ServerBusy, MalformedResponse) as exc:
-                retry_after = exc.retry_after if isinstance(exc, ServerBusy) else None
-                delay = retry_after if retry_after is not None else backoff_delay(item.attempts)
-                result.retry_at = self.clock() + delay
+            except NetworkError as exc:
+                # The network is down for every item alike: stop, retry this one first.
+                result.retry_at = self.clock() + backoff_delay(item.attempts)
                 self.db.write_sync(outbox.mark_retry, item.key, result.retry_at, str(exc))
                 raise
+            except (ServerBusy, MalformedResponse, InvalidRecord) as exc:
+                # Busy (5xx, 429) or an answer we could not read (the server may have acted): this
+                # item waits, under the same idempotency key, so a retry can never act twice; items
+                # of other conversations go on meanwhile.
+                retry_after = exc.retry_after if isinstance(exc, ServerBusy) else None
+                delay = retry_after if retry_after is not None else backoff_delay(item.attempts)
+                reason = str(exc) if isinstance(exc, ServerBusy) else f"the server's answer could not be read: {exc}"
+                self.db.write_sync(outbox.mark_retry, item.key, self.clock() + delay, reason[:300])
+                held.append(item.conversation_id)
+                if deferred is None:
+                    deferred = exc if isinstance(exc, BackendError) else MalformedResponse(reason)
             except VersionConflict as exc:
                 if self._conflict(item, exc):
                     result.sent += 1
                 else:
                     result.conflicts += 1
-            except (Rejected, InvalidRecord, Unsupported) as exc:
+            except (Rejected, Unsupported) as exc:
                 log.warning("the server refused outbox item %s: %s", item.key, exc)
                 self._refuse(item, str(exc))
                 result.failed += 1

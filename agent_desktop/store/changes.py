@@ -148,8 +148,38 @@ class FeedSchema:
         moves past it, so one bad record never wedges the feed. `bulk_messages` (only while no
         message is indexed) writes each run of message upserts with one statement, in feed order.
         """
+        conn.execute("SAVEPOINT feed_page")
+        try:
+            result = self._apply_all(conn, changes, bulk_messages=bulk_messages, careful=False)
+        except Exception:  # noqa: BLE001 - any surprise in any record: redo the page record by record
+            # Nothing of the failed attempt stays; then each record in its own savepoint, so the one
+            # that fails (whatever it raises) is quarantined and the cursor still moves past it.
+            conn.execute("ROLLBACK TO feed_page")
+            log.warning("a page of the feed failed to apply; applying it record by record", exc_info=True)
+            result = self._apply_all(conn, changes, bulk_messages=False, careful=True)
+        conn.execute("RELEASE feed_page")
+        if cursor is not None:
+            meta.put(conn, meta.CURSOR, cursor)
+        meta.put(conn, meta.LAST_SYNC_AT, now_iso())
+        return result
+
+    def _apply_careful(self, conn: sqlite3.Connection, change: Any, result: ApplyResult) -> None:
+        conn.execute("SAVEPOINT feed_record")
+        try:
+            self.apply_change(conn, change, result)
+        except Exception as exc:  # noqa: BLE001 - quarantined and shown in Diagnostics, never a stall
+            conn.execute("ROLLBACK TO feed_record")
+            entity = change.get("entity") if isinstance(change, dict) else "?"
+            record_id = change.get("id") if isinstance(change, dict) else "?"
+            result.invalid += 1
+            _record_invalid(conn, str(entity), str(record_id), f"could not be stored: {type(exc).__name__}: {exc}")
+        conn.execute("RELEASE feed_record")
+
+    def _apply_all(self, conn: sqlite3.Connection, changes: list[Any], *, bulk_messages: bool,
+                   careful: bool) -> ApplyResult:
         result = ApplyResult()
         run: list[Message] = []
+        apply = self._apply_careful if careful else self.apply_change
         for change in changes:
             if bulk_messages and _is_message_upsert(change):
                 checked = self._checked(conn, change, result)
@@ -164,12 +194,9 @@ class FeedSchema:
             if run:
                 _write_run(conn, run, result)
                 run = []
-            self.apply_change(conn, change, result)
+            apply(conn, change, result)
         if run:
             _write_run(conn, run, result)
-        if cursor is not None:
-            meta.put(conn, meta.CURSOR, cursor)
-        meta.put(conn, meta.LAST_SYNC_AT, now_iso())
         return result
 
 

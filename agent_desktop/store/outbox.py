@@ -80,17 +80,26 @@ def enqueue_action(conn: sqlite3.Connection, action: str, conversation_id: str, 
     return key
 
 
-def next_ready(conn: sqlite3.Connection, now: float) -> OutboxItem | None:
-    """The oldest queued action, if its backoff has passed. Order is kept: FIFO, no overtaking."""
-    row = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state=? ORDER BY seq LIMIT 1", (QUEUED,)).fetchone()
-    if row is None:
-        return None
-    item = _row_to_item(row)
-    return item if item.next_attempt_at <= now else None
+# Order matters within one conversation (a reply, then the change that resolves it) and among the
+# actions that belong to none (agent states, a callback and its outcome): those share group "".
+# Across groups nothing depends on order, so one item waiting out its backoff holds only its own.
+_GROUP_HEADS = ("SELECT {columns} FROM outbox o WHERE o.state=? AND NOT EXISTS (SELECT 1 FROM outbox p "
+                "WHERE p.state=? AND p.conversation_id = o.conversation_id AND p.seq < o.seq)")
+
+
+def next_ready(conn: sqlite3.Connection, now: float, skip: tuple[str, ...] = ()) -> OutboxItem | None:
+    """The oldest queued action that heads its group (conversation) and whose backoff has passed;
+    `skip`: groups not to take from now (one already failed in this drain)."""
+    marks = "".join(" AND o.conversation_id != ?" for _ in skip)
+    row = conn.execute(_GROUP_HEADS.format(columns=", ".join(f"o.{c.strip()}" for c in _COLUMNS.split(",")))
+                       + f" AND o.next_attempt_at <= ?{marks} ORDER BY o.seq LIMIT 1",
+                       (QUEUED, QUEUED, now, *skip)).fetchone()
+    return _row_to_item(row) if row is not None else None
 
 
 def earliest_retry(conn: sqlite3.Connection) -> float | None:
-    row = conn.execute("SELECT next_attempt_at FROM outbox WHERE state=? ORDER BY seq LIMIT 1", (QUEUED,)).fetchone()
+    """When the next group head becomes ready (None: nothing queued)."""
+    row = conn.execute(_GROUP_HEADS.format(columns="min(o.next_attempt_at)"), (QUEUED, QUEUED)).fetchone()
     return row[0] if row else None
 
 

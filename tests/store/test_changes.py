@@ -8,9 +8,19 @@ import pytest
 
 from agent_desktop.store import Database, meta
 from agent_desktop.store import search as store_search
-from tests.store.factories import apply_batch
 
-from .factories import agent, apply, at, conversation, customer, delete, fts_rowids, message, queue
+from .factories import (
+    agent,
+    apply,
+    apply_batch,
+    at,
+    conversation,
+    customer,
+    delete,
+    fts_rowids,
+    message,
+    queue,
+)
 
 
 def invalid_rows(db: Database) -> list[dict]:
@@ -212,3 +222,42 @@ def test_times_are_stored_in_canonical_form(db: Database) -> None:
                message("m-1", "cv-1", "x", created_at="2026-11-22T18:00:00.5+08:00")])
     assert db.query("SELECT created_at FROM messages")[0]["created_at"] == "2026-11-22T10:00:00.500Z"
     assert at(0) == "2026-11-22T08:00:00Z"
+
+
+# -- no silent stall (issue 14): one bad record never holds the feed ------------------------------
+
+@pytest.mark.parametrize("field", ["version", "message_count", "transfer_count"])
+def test_an_integer_beyond_sqlite_is_one_invalid_record_and_the_cursor_moves(db: Database, field: str) -> None:
+    apply(db, [customer("cu-1")], cursor="c-1")
+    huge = conversation("cv-big", "cu-1")
+    huge["data"][field] = 2**63   # one past SQLite's largest integer
+    result = apply(db, [huge, conversation("cv-ok", "cu-1")], cursor="c-2")
+    assert (result.applied, result.invalid) == (1, 1)
+    assert meta.get(db.reader(), meta.CURSOR) == "c-2"
+    assert [r["id"] for r in db.query("SELECT id FROM conversations")] == ["cv-ok"]
+    assert invalid_rows(db)[-1]["entity_id"] == "cv-big"
+
+
+def test_a_writer_failing_in_any_way_quarantines_that_record_only(db: Database, monkeypatch) -> None:
+    """Whatever a writer raises (not only InvalidRecord), the page is redone record by record: the
+    one that fails is quarantined (Diagnostics), nothing half-written stays, the rest and the cursor land."""
+    from . import factories  # the module whose `apply` the test calls
+
+    spec = factories.SCHEMA.entities["customer"]
+    original = spec.write
+
+    def fussy(conn, record):
+        original(conn, record)          # half-written first: must not stay
+        if record.id == "cu-bad":
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setitem(factories.SCHEMA.entities, "customer",
+                        type(spec)(spec.name, spec.parse, fussy, spec.delete, spec.table))
+    result = apply(db, [customer("cu-1"), customer("cu-bad"), customer("cu-2"),
+                        conversation("cv-1", "cu-1"), message("m-1", "cv-1", "退款到账了吗")], cursor="c-9")
+    assert (result.applied, result.invalid) == (4, 1)
+    assert sorted(r["id"] for r in db.query("SELECT id FROM customers")) == ["cu-1", "cu-2"]
+    assert meta.get(db.reader(), meta.CURSOR) == "c-9"
+    bad = invalid_rows(db)[-1]
+    assert bad["entity_id"] == "cu-bad" and "OverflowError" in bad["error"]
+    assert count(db, "messages") == 1

@@ -235,3 +235,21 @@ def test_outbox_survives_reopening(tmp_path) -> None:
         assert [r["id"] for r in store_search.messages(second.reader(), "退款")] == [f"local:{key}"]
     finally:
         second.close()
+
+
+def test_one_items_backoff_holds_only_its_own_conversation(ready: Database) -> None:
+    """Order is kept within a conversation (and among the actions of none); another group's items
+    go out while one waits out its Retry-After (issue 14: 458 items once waited behind one 502)."""
+    reply = ready.write_sync(outbox.enqueue_message, "cv-1", "reply", "first", "ag-1", "A")
+    later = ready.write_sync(outbox.enqueue_message, "cv-1", "reply", "second", "ag-1", "A")
+    status = ready.write_sync(outbox.enqueue_action, "agent_status", "", {"state": "break", "reason": "lunch"})
+    status_after = ready.write_sync(outbox.enqueue_action, "agent_status", "", {"state": "available", "reason": ""})
+    ready.write_sync(outbox.mark_retry, reply, 1000.0, "the server is busy (502)")
+    reader = ready.reader()
+    assert outbox.next_ready(reader, now=10.0).key == status          # overtakes the waiting cv-1
+    assert outbox.next_ready(reader, now=10.0, skip=("",)) is None   # cv-1's second waits behind its first
+    ready.write_sync(outbox.mark_retry, status, 500.0, "busy")
+    assert outbox.next_ready(reader, now=10.0) is None               # status_after keeps its place
+    assert outbox.earliest_retry(reader) == 500.0
+    assert outbox.next_ready(reader, now=1000.0).key == reply
+    assert {later, status_after} <= {item.key for item in outbox.items(reader)}
