@@ -164,8 +164,13 @@ class SyncEngine:
                     result.resynced, reset, full, cursor = True, True, False, None
                     continue
                 settle()  # one page in flight at a time: bounded memory, errors surface in order
+                stuck = batch.has_more and batch.cursor is not None and batch.cursor == cursor
                 applying = self.db.write(_apply_page, self.schema, batch, reset, full)
                 reset = full = False
+                if stuck:
+                    # "More", from where we already are: asking again would loop hot for ever.
+                    raise MalformedResponse("the server keeps sending the same page of changes (its cursor does "
+                                            "not move); trying again later")
                 if batch.cursor is not None:
                     cursor = batch.cursor
                 if not batch.has_more or batch.cursor is None:

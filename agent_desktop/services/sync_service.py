@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from ..backends.base import AuthRequired, BackendError
+from ..backends.base import AuthRequired, BackendError, MalformedResponse, ServerBusy
 from ..store import Database, StoreError, meta
 from ..store import outbox as store_outbox
 from .events import Event
@@ -79,6 +79,11 @@ class SyncService:
         if self._wake is not None:
             self._wake.set()
 
+    async def retry_now(self) -> None:
+        """The agent asked (F5): every waiting item is tried again at once, backoffs forgotten."""
+        await asyncio.wrap_future(self.db.write(store_outbox.retry_all_now))
+        self.nudge()
+
     def resume_after_sign_in(self) -> None:
         self._paused_for_auth = False
         self.nudge()
@@ -114,9 +119,14 @@ class SyncService:
     async def _cycle(self, loop: asyncio.AbstractEventLoop) -> float:
         """One push + pull round; returns how long to sleep before the next."""
         self._set(state=SYNCING if not self.status.first_sync_done else self.status.state)
+        waiting: BackendError | None = None   # some items wait (busy, unreadable answer): the pull still runs
+        pushed = PushResult()
         try:
-            pushed: PushResult = await loop.run_in_executor(self._executor, self._push)
-            self._announce(pushed.conversation_ids, set())
+            try:
+                pushed = await loop.run_in_executor(self._executor, self._push)
+                self._announce(pushed.conversation_ids, set())
+            except (ServerBusy, MalformedResponse) as exc:
+                waiting = exc
             pulled: PullResult = await loop.run_in_executor(self._executor, self._pull)
         except AuthRequired:
             self._paused_for_auth = True
@@ -138,8 +148,12 @@ class SyncService:
         self._offline_attempts = 0
         self._announce(pulled.applied.conversation_ids, pulled.applied.entities)
         self._refresh_counts()
-        self._set(state=ONLINE, error=None, first_sync_done=True, retry_at=None,
-                  last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
+        retry_at = store_outbox.earliest_retry(self.db.reader()) if waiting is not None else None
+        # Online, and honest about what waits: the status bar says why and when it is tried again.
+        self._set(state=ONLINE, error=str(waiting) if waiting is not None else None, first_sync_done=True,
+                  retry_at=retry_at, last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
+        if retry_at is not None:
+            pushed.retry_at = retry_at
         # After a full sync, message bodies are indexed a chunk per cycle, so a reply sent
         # meanwhile goes out between chunks instead of after all of them. The first chunk waits
         # a moment: the window is catching up with what just arrived, and the indexer (Python

@@ -117,6 +117,11 @@ def mark_sent(conn: sqlite3.Connection, key: str) -> None:
     conn.execute("DELETE FROM outbox WHERE key=?", (key,))
 
 
+def retry_all_now(conn: sqlite3.Connection) -> None:
+    """Forget the backoff of every queued item (the agent pressed "sync now")."""
+    conn.execute("UPDATE outbox SET next_attempt_at=0 WHERE state=? AND next_attempt_at > 0", (QUEUED,))
+
+
 def mark_retry(conn: sqlite3.Connection, key: str, next_attempt_at: float, error: str) -> None:
     conn.execute("UPDATE outbox SET attempts=attempts+1, next_attempt_at=?, last_error=? WHERE key=?",
                  (next_attempt_at, error[:500], key))

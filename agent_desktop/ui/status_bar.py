@@ -72,6 +72,8 @@ class SyncStatusBar(QStatusBar):
             percent = 100 * status.index_done // max(1, status.index_total)
             name = "online"
             text = (self.tr("Online · indexing message history for search… %1%").replace("%1", str(percent)))
+        elif status.state == ONLINE and status.error:
+            name, text = "syncing", self._waiting_text(status)
         elif status.state == ONLINE:
             name, text = "online", self.tr("Online")
         else:
@@ -105,7 +107,17 @@ class SyncStatusBar(QStatusBar):
         return self.tr("Offline: can't reach the server; trying again now. "
                        "Keep working: everything is sent when it's back.")
 
+    def _waiting_text(self, status: SyncStatus) -> str:
+        """Online, but some changes wait (the server was busy for them, or its answer unreadable)."""
+        seconds = None if status.retry_at is None else max(0, round(status.retry_at - time.time()))
+        if seconds:
+            return self.tr("Online · some changes wait for the server; trying again in %1 s (F5: now)") \
+                .replace("%1", str(seconds))
+        return self.tr("Online · some changes wait for the server; trying again now")
+
     def tick(self) -> None:
         if self.status.state == OFFLINE:
             self.state_text.setText(self._offline_text(self.status))
+        elif self.status.state == ONLINE and self.status.error:
+            self.state_text.setText(self._waiting_text(self.status))
         self.last_sync.setText(self.tr("Last sync: %1").replace("%1", formatting.ago(self.status.last_sync_at, utcnow())))

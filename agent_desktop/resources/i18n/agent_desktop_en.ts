@@ -231,14 +231,14 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+119"/>
-        <location line="+70"/>
+        <location filename="../../ui/composer.py" line="+121"/>
+        <location line="+74"/>
         <source>&amp;Reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-69"/>
-        <location line="+70"/>
+        <location line="-70"/>
+        <location line="+71"/>
         <source>Internal &amp;note</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1099,12 +1099,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location filename="../../ui/dashboard/view.py" line="-28"/>
-        <location line="+230"/>
+        <location line="+233"/>
         <source>Queues today</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-231"/>
         <source>Loading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1150,12 +1150,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+20"/>
-        <location line="+162"/>
+        <location line="+165"/>
         <source>Wallboard</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-124"/>
         <source>Could not refresh: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2338,7 +2338,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Nothing found for “%1” with these filters.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2445,7 +2445,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+75"/>
+        <location filename="../../app.py" line="+76"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2504,7 +2504,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Online</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2539,7 +2539,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <source>Online · some changes wait for the server; trying again in %1 s (F5: now)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Online · some changes wait for the server; trying again now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Last sync: %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -231,14 +231,14 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+119"/>
-        <location line="+70"/>
+        <location filename="../../ui/composer.py" line="+121"/>
+        <location line="+74"/>
         <source>&amp;Reply</source>
         <translation>回复(&amp;R)</translation>
     </message>
     <message>
-        <location line="-69"/>
-        <location line="+70"/>
+        <location line="-70"/>
+        <location line="+71"/>
         <source>Internal &amp;note</source>
         <translation>内部备注(&amp;N)</translation>
     </message>
@@ -1102,12 +1102,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location filename="../../ui/dashboard/view.py" line="-28"/>
-        <location line="+230"/>
+        <location line="+233"/>
         <source>Queues today</source>
         <translation>今日队列</translation>
     </message>
     <message>
-        <location line="-228"/>
+        <location line="-231"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -1153,12 +1153,12 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+20"/>
-        <location line="+162"/>
+        <location line="+165"/>
         <source>Wallboard</source>
         <translation>大屏</translation>
     </message>
     <message>
-        <location line="-121"/>
+        <location line="-124"/>
         <source>Could not refresh: %1</source>
         <translation>无法刷新：%1</translation>
     </message>
@@ -2345,7 +2345,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>搜索失败：%1</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Nothing found for “%1” with these filters.</source>
         <translation>在当前筛选条件下未找到与“%1”相关的结果。</translation>
     </message>
@@ -2452,7 +2452,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+75"/>
+        <location filename="../../app.py" line="+76"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation>坐席工作台已在运行：已将其窗口切换到前台。</translation>
     </message>
@@ -2511,7 +2511,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>在线 · 正在为搜索建立历史消息索引… %1%</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
@@ -2546,7 +2546,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>离线：无法连接服务器；正在重试。可以继续工作：恢复后全部自动发送。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
+        <source>Online · some changes wait for the server; trying again in %1 s (F5: now)</source>
+        <translation>在线 · 部分更改在等待服务器；%1 秒后重试（F5：立即重试）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Online · some changes wait for the server; trying again now</source>
+        <translation>在线 · 部分更改在等待服务器；正在重试</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
