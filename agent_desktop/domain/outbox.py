@@ -23,3 +23,6 @@ class OutboxItem:
     next_attempt_at: float
     last_error: str | None
     created_at: str
+    # A ticket change's base: each changed field as the agent saw it (domain/concurrency.py).
+    # None for other actions, and for changes queued by builds before per-field concurrency.
+    base_state: dict[str, Any] | None = None

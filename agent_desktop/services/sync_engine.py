@@ -31,6 +31,7 @@ from ..backends.base import (
     VersionConflict,
     capabilities_of,
 )
+from ..domain import concurrency
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
 from ..store import Database, fts, meta, outbox, records
 from ..store import changes as store_changes
@@ -85,6 +86,11 @@ def _apply_page(conn, schema: store_changes.FeedSchema, batch: ChangeBatch, rese
     upto = fts.indexed_upto(conn)
     with fts.backlog_known(upto):
         return schema.apply_batch(conn, batch.changes, batch.cursor, bulk_messages=upto == 0)
+
+
+# A ticket change is re-based onto a conversation that moved under it (a customer wrote) this
+# many times per send before it waits for the next cycle.
+REBASE_ATTEMPTS = 3
 
 
 # Messages indexed per write transaction after a full sync: ~0.2 s each, so a reply the agent
@@ -287,6 +293,38 @@ class SyncEngine:
         self.db.write_sync(commit)
 
     def _send_patch(self, item: outbox.OutboxItem) -> None:
+        if item.base_state is None:
+            return self._send_patch_whole(item)   # queued by a build before per-field concurrency
+        server = records.server_state(self.db.reader(), item.conversation_id)
+        for _attempt in range(REBASE_ATTEMPTS):
+            if server is None:
+                raise Rejected("the conversation is no longer on the server", 404)
+            send, clashes = concurrency.rebase(item.payload, item.base_state, server)
+            if clashes:
+                raise VersionConflict(f"changed on the server meanwhile: {', '.join(clashes)}", server)
+            if concurrency.already_in(send, server):
+                self.db.write_sync(outbox.mark_sent, item.key)   # our earlier attempt got through
+                return
+            try:
+                answer = self.backend.patch_conversation(item.conversation_id, send, server.get("version"))
+            except VersionConflict as exc:
+                # Someone or something (a customer's message) moved the version: compare fields again
+                # on the state the server sent back, and go again if none of ours clashes.
+                if exc.current is None:
+                    raise
+                server = exc.current
+                continue
+            conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
+
+            def commit(conn, conversation=conversation):
+                outbox.mark_sent(conn, item.key)
+                records.write_conversation(conn, conversation)
+
+            self.db.write_sync(commit)
+            return
+        raise ServerBusy("the conversation kept changing while this change was sent; trying again later", None)
+
+    def _send_patch_whole(self, item: outbox.OutboxItem) -> None:
         answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)
         conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
 

@@ -104,12 +104,18 @@ def _message_events(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN event_target TEXT NOT NULL DEFAULT ''")
 
 
+def _outbox_base_state(db: sqlite_utils.Database) -> None:
+    # A ticket change's per-field base (domain/concurrency.py); NULL for items queued before.
+    db.execute("ALTER TABLE outbox ADD COLUMN base_state TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
     ("010_knowledge", migrate_knowledge),
     ("020_workflow", migrate_workflow),
     ("030_queue_business_hours", _queue_business_hours),
     ("031_message_events", _message_events),
+    ("032_outbox_base_state", _outbox_base_state),
 ]
 
 

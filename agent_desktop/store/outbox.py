@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..domain.concurrency import base_of
 from ..domain.enums import Direction
 from ..domain.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from ..domain.records import Message
@@ -20,13 +21,13 @@ from . import records
 
 
 def _row_to_item(row: tuple[Any, ...]) -> OutboxItem:
-    seq, key, action, conversation_id, payload, base_version, state, attempts, next_at, error, created = row
+    seq, key, action, conversation_id, payload, base_version, state, attempts, next_at, error, created, base = row
     return OutboxItem(seq, key, action, conversation_id, json.loads(payload), base_version, state, attempts,
-                      next_at, error, created)
+                      next_at, error, created, json.loads(base) if base else None)
 
 
 _COLUMNS = ("seq, key, action, conversation_id, payload, base_version, state, attempts, next_attempt_at, "
-            "last_error, created_at")
+            "last_error, created_at, base_state")
 
 
 def enqueue_message(conn: sqlite3.Connection, conversation_id: str, kind: str, body: str,
@@ -56,11 +57,14 @@ def enqueue_patch(conn: sqlite3.Connection, conversation_id: str, fields: dict[s
     row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
     if row is None:
         raise KeyError(conversation_id)
+    base = base_of(records.shown_state(conn, conversation_id), fields)   # before this change
     records.patch_conversation_locally(conn, conversation_id, fields)
     key = str(uuid.uuid4())
     conn.execute(
-        "INSERT INTO outbox(key, action, conversation_id, payload, base_version, created_at) VALUES(?,?,?,?,?,?)",
-        (key, "patch", conversation_id, json.dumps(fields, ensure_ascii=False), row[0], now_iso()),
+        "INSERT INTO outbox(key, action, conversation_id, payload, base_version, created_at, base_state) "
+        "VALUES(?,?,?,?,?,?,?)",
+        (key, "patch", conversation_id, json.dumps(fields, ensure_ascii=False), row[0], now_iso(),
+         json.dumps(base, ensure_ascii=False)),
     )
     return key
 

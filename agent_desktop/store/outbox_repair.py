@@ -12,6 +12,7 @@ import sqlite3
 import uuid
 from typing import Any
 
+from ..domain.concurrency import base_of
 from . import fts, records
 from .outbox import CONFLICT, FAILED, QUEUED
 
@@ -75,9 +76,12 @@ def edit_patch(conn: sqlite3.Connection, key: str, fields: dict[str, Any]) -> No
     if unknown or not fields:
         raise ValueError(f"cannot change {', '.join(sorted(unknown)) or 'nothing'}")
     base = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    # The edited change is relative to what the agent sees now (a refused item is not laid over it).
+    shown = base_of(records.shown_state(conn, conversation_id), fields)
     conn.execute("UPDATE outbox SET payload=?, state=?, attempts=0, next_attempt_at=0, last_error=NULL, "
-                 "server_state=NULL, base_version=? WHERE key=?",
-                 (json.dumps(fields, ensure_ascii=False), QUEUED, base[0] if base else None, key))
+                 "server_state=NULL, base_version=?, base_state=? WHERE key=?",
+                 (json.dumps(fields, ensure_ascii=False), QUEUED, base[0] if base else None,
+                  json.dumps(shown, ensure_ascii=False), key))
     records.restore_server_state(conn, conversation_id)
 
 
@@ -91,8 +95,12 @@ def keep_mine(conn: sqlite3.Connection, key: str) -> None:
     if not isinstance(version, int):
         row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
         version = row[0] if row else None
-    conn.execute("UPDATE outbox SET state=?, base_version=?, next_attempt_at=0, last_error=NULL, server_state=NULL "
-                 "WHERE key=?", (QUEUED, version, key))
+    # Mine, relative to what the agent just saw of theirs: a field changed again since is a new
+    # conflict, and tags confirmed since are kept (only mine added and removed travel).
+    payload = json.loads(_payload) if isinstance(_payload, str) else _payload
+    base = json.dumps(base_of(theirs, payload), ensure_ascii=False) if action == "patch" else None
+    conn.execute("UPDATE outbox SET state=?, base_version=?, next_attempt_at=0, last_error=NULL, server_state=NULL, "
+                 "base_state=coalesce(?, base_state) WHERE key=?", (QUEUED, version, base, key))
     if action == "patch":
         records.restore_server_state(conn, conversation_id)
 

@@ -114,6 +114,20 @@ def restore_server_state(conn: sqlite3.Connection, conversation_id: str) -> None
                  [v for c, v in columns.items() if c != "id"] + [conversation_id])
 
 
+def server_state(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any] | None:
+    """The newest state of the conversation the server is known to hold (its wire fields)."""
+    row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()
+    return json.loads(row[0]) if row is not None else None
+
+
+def shown_state(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
+    """What the agent sees: the server's state with every still-queued change laid over it."""
+    data = server_state(conn, conversation_id) or {}
+    for patch in pending_patches(conn, conversation_id):
+        data.update({k: v for k, v in patch.items() if k in PATCHABLE})
+    return data
+
+
 def patch_conversation_locally(conn: sqlite3.Connection, conversation_id: str, fields: dict[str, Any]) -> None:
     """The optimistic half of a ticket change: show it now, the outbox sends it."""
     row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()

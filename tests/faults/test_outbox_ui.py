@@ -67,7 +67,7 @@ def test_a_conflict_shows_both_versions_and_keep_mine_wins(rig, qtbot, loop):
     assert table.columnCount() == 3
     rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
     assert rows["Tags"] == ("mine", "theirs")
-    assert "412" in dialog.error.text() or "version" in dialog.error.text()
+    assert "changed on the server meanwhile: priority" in dialog.error.text()   # the field, not a version
     dialog.keep_mine.click()
     run_until(loop, lambda: outbox.items(engine.db.reader())[0].state == outbox.QUEUED)
     assert engine.push().sent == 1
