@@ -179,8 +179,10 @@ class MainWindow(QMainWindow):
         self.views.set_counts(self.service.view_counts())
         self.set_view(InboxView(MINE))
         self._on_sync_status(self.bridge.status)
-        dashboard_page.install(self)  # leads: Ctrl+D; the page itself is built on first use
-        self.workflow_controller = workflow_wiring.install(self)  # agent state, offers, callbacks, screen-pop
+        # Leads: Ctrl+D; the page itself is built on first use.
+        self.dashboard_action: QAction = dashboard_page.install(self)
+        # Agent state, offers, callbacks, screen-pop.
+        self.workflow_parts: workflow_wiring.WorkflowParts = workflow_wiring.install(self)
         self.deferred.after_paint_done.connect(_keep_start_up_objects_out_of_gc)
         self.deferred.start_after_paint(self.status)   # the status bar is on screen whatever the page
 

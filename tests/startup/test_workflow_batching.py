@@ -12,7 +12,7 @@ def test_a_burst_of_synced_pages_runs_the_screen_pop_query_once(open_window, loo
     # No sync can bring more while the batch is judged; the first sync's last refresh has gone out.
     loop.run_until_complete(opened.session.sync.stop())
     run_until(loop, lambda: not window.refresh_pending())
-    controller = window.workflow_controller
+    controller = window.workflow_parts.controller
     queries: list[int] = []
     real = controller._my_live_conversations
     controller._my_live_conversations = lambda: queries.append(1) or real()
