@@ -162,7 +162,7 @@ class WorkflowController(QObject):
 
     # -- screen-pop -------------------------------------------------------------------------------
     def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
-        """Connected to `MainWindow.data_refreshed`: one call per batched refresh (not per synced
+        """Connected to `window.refresher.refreshed`: one call per batched refresh (not per synced
         page), so the SQL below runs at most every REFRESH_DELAY_MS on the GUI thread."""
         if not conversation_ids and not entities:
             return  # a progress tick of the first sync: nothing to pop or refresh yet
@@ -321,7 +321,7 @@ def install(window: MainWindow) -> WorkflowParts:
     placeholder = window.lazy_tabs.add(QCoreApplication.translate("WorkflowWiring", "Callbacks"),
                                        lambda: window.deferred.get("callbacks"), "callbacks")
     window.deferred.add("callbacks", lambda: _build_callbacks(window, parts, placeholder))
-    window.data_refreshed.connect(controller.on_data_changed)
+    window.refresher.refreshed.connect(controller.on_data_changed)
     offer_bar.accepted.connect(controller.on_offer_accepted)
     workflow.changed.connect(lambda _what: controller.refresh())
     window.conversation.resolved.connect(lambda _cid: _after_resolve(window, agent_state))

@@ -980,7 +980,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/install.py" line="+39"/>
+        <location filename="../../ui/dashboard/install.py" line="+41"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1585,7 +1585,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+76"/>
+        <location filename="../../ui/main_window.py" line="+66"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1610,7 +1610,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+97"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1635,12 +1635,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../ui/shortcuts.py" line="+30"/>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../ui/main_window.py" line="+26"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1695,7 +1695,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+46"/>
+        <location filename="../../ui/workflow_wiring.py" line="+52"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2712,7 +2712,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+93"/>
+        <location filename="../../ui/workflow_wiring.py" line="+98"/>
         <source>New contact offered</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2750,7 +2750,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+65"/>
+        <location line="+75"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

@@ -983,7 +983,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>未更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/install.py" line="+39"/>
+        <location filename="../../ui/dashboard/install.py" line="+41"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation>监控看板 (Ctrl+D)</translation>
     </message>
@@ -1588,7 +1588,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+76"/>
+        <location filename="../../ui/main_window.py" line="+66"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
@@ -1613,7 +1613,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>话术</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+97"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -1638,12 +1638,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../ui/shortcuts.py" line="+30"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../ui/main_window.py" line="+26"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1702,7 +1702,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+46"/>
+        <location filename="../../ui/workflow_wiring.py" line="+52"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation>接受 (Ctrl+Shift+Y)</translation>
     </message>
@@ -2723,7 +2723,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+93"/>
+        <location filename="../../ui/workflow_wiring.py" line="+98"/>
         <source>New contact offered</source>
         <translation>新的接入分配</translation>
     </message>
@@ -2761,7 +2761,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+65"/>
+        <location line="+75"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>

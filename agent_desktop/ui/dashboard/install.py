@@ -62,7 +62,7 @@ def build(window: MainWindow) -> DashboardView:
     view = DashboardView(window.session.dashboard, language=window.language)
     window.main_stack.addWidget(view)
     window.installEventFilter(_CloseWatcher(view))
-    window.data_refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())
+    window.refresher.refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())
     return view
 
 
