@@ -260,7 +260,7 @@ def test_shows_who_else_is_replying(open_window, loop, server):
     token = server.token("agent2")
     requests.post(f"{server.url}/api/v1/conversations/{target}/presence", json={"activity": "replying"},
                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
-    window.conversation._beat("viewing")
+    window.conversation.presence.beat("viewing")
     run_until(loop, lambda: window.conversation.collision.isVisible())
     assert "王磊" in window.conversation.collision.text()
     _finish(opened, loop=loop)
