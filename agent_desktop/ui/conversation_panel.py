@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 
 from ..domain.text import localized_name
 from ..domain.workflow import TransitionRefused
+from ..services.callbacks import CallbackService
 from ..services.conversations import ConversationService
+from ..services.presence import PresenceService
 from ..services.workflow import WorkflowService
 from .collision import ConfirmSendDialog
 from .composer import Composer
@@ -263,9 +265,10 @@ class ConversationPanel(QWidget):
         QMessageBox.information(self, self.tr("Cannot change the conversation"), str(error))
 
     # -- the workflow and presence parts ----------------------------------------------------------
-    def set_workflow(self, workflow: WorkflowService, *, chinese: bool) -> None:
-        self.actions_part.attach(workflow, chinese=chinese)
-        self.presence.attach(workflow)
+    def set_workflow(self, workflow: WorkflowService, *, callbacks: CallbackService, presence: PresenceService,
+                     chinese: bool) -> None:
+        self.actions_part.attach(workflow, callbacks, chinese=chinese)
+        self.presence.attach(presence)
         if self.conversation_id is not None:
             self.reload(keep_scroll=True)
 

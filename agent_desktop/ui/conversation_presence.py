@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 
 from ..domain.text import safe_display
-from ..services.workflow import WorkflowService
+from ..services.presence import PresenceService
 from .tasks import spawn
 
 if TYPE_CHECKING:   # the panel imports this module: annotations only
@@ -22,28 +22,28 @@ class ConversationPresence(QObject):
         super().__init__(panel)
         self.panel = panel
         self.collision = panel.composer.presence   # "王磊 is replying", beside the reply/note switch
-        self.workflow: WorkflowService | None = None
+        self.service: PresenceService | None = None   # attached with the workflow
         self.others: list[dict[str, Any]] = []
         self._typing = False
         self._timer = QTimer(self, interval=PRESENCE_SECONDS * 1000)
         self._timer.timeout.connect(lambda: self.beat("viewing"))
         panel.composer.editor.textChanged.connect(self._on_typing)
 
-    def attach(self, workflow: WorkflowService) -> None:
-        self.workflow = workflow
+    def attach(self, service: PresenceService) -> None:
+        self.service = service
         if self.panel.conversation_id is not None:
             self._timer.start()
 
     def leaving(self, conversation_id: str | None) -> None:
         """The agent moves away from `conversation_id` (to another one, or to none)."""
-        if conversation_id is not None and self.workflow is not None:
+        if conversation_id is not None and self.service is not None:
             self.beat("left", conversation_id)
         self.others, self._typing = [], False
 
     def opened(self, conversation_id: str | None) -> None:
         if conversation_id is None:
             self._timer.stop()
-        elif self.workflow is not None:
+        elif self.service is not None:
             self.beat("viewing")
             self._timer.start()
 
@@ -52,14 +52,14 @@ class ConversationPresence(QObject):
 
     def _on_typing(self) -> None:
         typing = bool(self.panel.composer.editor.toPlainText().strip())
-        if typing != self._typing and self.workflow is not None and self.panel.conversation_id is not None:
+        if typing != self._typing and self.service is not None and self.panel.conversation_id is not None:
             self._typing = typing
             self.beat("replying" if typing else "viewing")
 
     def beat(self, activity: str, conversation_id: str | None = None) -> None:
         conversation_id = conversation_id or self.panel.conversation_id
-        workflow = self.workflow
-        if workflow is None or conversation_id is None:
+        service = self.service
+        if service is None or conversation_id is None:
             return
         if activity == "viewing" and self._typing:
             activity = "replying"
@@ -69,7 +69,7 @@ class ConversationPresence(QObject):
                 self.show_others(others)
 
         # Owned by the panel: a heartbeat answering after the panel is gone is dropped.
-        spawn(workflow.presence(conversation_id, activity), on_done=landed, on_error=lambda _e: None,
+        spawn(service.heartbeat(conversation_id, activity), on_done=landed, on_error=lambda _e: None,
               owner=self.panel)
 
     def show_others(self, others: list[dict[str, Any]]) -> None:

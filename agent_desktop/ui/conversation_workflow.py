@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog
 
 from ..domain.text import localized_name, safe_display
+from ..services.callbacks import CallbackService
 from ..services.workflow import WorkflowService
 from .collision import ConflictDialog
 from .tasks import spawn
@@ -31,6 +32,7 @@ class ConversationWorkflow(QObject):
         super().__init__(panel)
         self.panel = panel
         self.workflow: WorkflowService | None = None
+        self.callbacks: CallbackService | None = None
         self.chinese = False
         self.acw_seconds = ACW_SECONDS
         # The dialog each action opened last (tests and the keyboard walk find them here).
@@ -43,8 +45,9 @@ class ConversationWorkflow(QObject):
         header.workflow_requested.connect(self._requested)
         header.compare_requested.connect(self.review_conflict)
 
-    def attach(self, workflow: WorkflowService, *, chinese: bool) -> None:
+    def attach(self, workflow: WorkflowService, callbacks: CallbackService, *, chinese: bool) -> None:
         self.workflow = workflow
+        self.callbacks = callbacks
         self.chinese = chinese
         self.panel.header.offer_workflow()
 
@@ -150,10 +153,10 @@ class ConversationWorkflow(QObject):
     def schedule_callback(self) -> None:
         from .callbacks_view import ScheduleDialog
 
-        panel, workflow = self.panel, self.workflow
+        panel, callbacks = self.panel, self.callbacks
         header = panel._header
         conversation_id = panel.conversation_id
-        if header is None or workflow is None or conversation_id is None:
+        if header is None or callbacks is None or conversation_id is None:
             return
         dialog = ScheduleDialog(self.tr("Schedule a callback"),
                                 hours=panel.service.business_hours(header.get("queue_id")), parent=panel)
@@ -161,8 +164,8 @@ class ConversationWorkflow(QObject):
 
         def finished(code: int) -> None:
             if code == QDialog.DialogCode.Accepted:
-                spawn(workflow.schedule_callback(header["customer_id"], dialog.moment(),
-                                                 dialog.note.toPlainText(), conversation_id),
+                spawn(callbacks.schedule_callback(header["customer_id"], dialog.moment(),
+                                                  dialog.note.toPlainText(), conversation_id),
                       on_error=panel.refused)
 
         dialog.finished.connect(finished)

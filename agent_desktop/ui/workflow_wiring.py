@@ -20,6 +20,7 @@ from ..domain.sla import SlaState
 from ..domain.sla_policy import SlaWatch
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..services.agent_state import AgentStateService
 from ..services.sync_service import OFFLINE
 from ..services.workflow import WorkflowService
 from . import formatting
@@ -41,9 +42,9 @@ class OfferBar(QWidget):
     accepted = Signal(str)   # the conversation of the offer the agent just accepted
     """The offer on the agent's screen: who, what, time left; accept or decline by key."""
 
-    def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
+    def __init__(self, states: AgentStateService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = workflow
+        self.states = states
         self.setObjectName("offerBar")
         self.offer: dict[str, Any] | None = None
         self.text = QLabel()
@@ -64,7 +65,7 @@ class OfferBar(QWidget):
         layout.addWidget(self.decline_button)
 
     def refresh(self) -> dict[str, Any] | None:
-        offers = self.workflow.offers()
+        offers = self.states.offers()
         self.offer = offers[0] if offers else None
         self.tick()
         return self.offer
@@ -95,7 +96,7 @@ class OfferBar(QWidget):
         self.tick()
         if accept:
             self.accepted.emit(str(offer.get("conversation_id") or ""))
-        spawn(self.workflow.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
+        spawn(self.states.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
 
 
 class OfferOverlay(QFrame):
@@ -131,11 +132,12 @@ class OfferOverlay(QFrame):
 class WorkflowController(QObject):
     """Screen-pop, notifications and refreshes; holds the measured screen-pop latencies (seconds)."""
 
-    def __init__(self, window: MainWindow, workflow: WorkflowService, agent_state: AgentStateWidget,
-                 offer_bar: OfferBar, offer_toolbar: OfferOverlay) -> None:
+    def __init__(self, window: MainWindow, workflow: WorkflowService, states: AgentStateService,
+                 agent_state: AgentStateWidget, offer_bar: OfferBar, offer_toolbar: OfferOverlay) -> None:
         super().__init__(window)
         self.window = window
         self.workflow = workflow
+        self.states = states
         self.agent_state = agent_state
         self.offer_bar = offer_bar
         self.offer_toolbar = offer_toolbar
@@ -143,7 +145,7 @@ class WorkflowController(QObject):
         self.notifier = Notifier(window)
         self.latencies: list[float] = []
         self.popped: list[str] = []
-        self._seen_offers: set[str] = {o["id"] for o in workflow.offers()}
+        self._seen_offers: set[str] = {o["id"] for o in states.offers()}
         self._mine = self._my_live_conversations()
         self._primed = window.bridge.status.first_sync_done
         window.bridge.sync_status_changed.connect(self._on_sync_status)
@@ -152,7 +154,7 @@ class WorkflowController(QObject):
         self._sla_primed = False
 
     def _prime(self) -> None:
-        self._seen_offers |= {offer["id"] for offer in self.workflow.offers()}
+        self._seen_offers |= {offer["id"] for offer in self.states.offers()}
         self._mine = self._my_live_conversations()
 
     def _on_sync_status(self, status: Any) -> None:
@@ -176,7 +178,7 @@ class WorkflowController(QObject):
         started = self.window.changes_applied_at or time.perf_counter()
         # An offer is announced (notification and offer bar: customer, tier, subject, seconds left)
         # and opens when the agent accepts it: nothing replaces the conversation on screen unasked.
-        for offer in self.workflow.offers():
+        for offer in self.states.offers():
             if offer["id"] not in self._seen_offers:
                 self._seen_offers.add(offer["id"])
                 self.notifier.notify("offer", self.tr("New contact offered"),
@@ -282,7 +284,6 @@ class WorkflowController(QObject):
 class WorkflowParts:
     """What `install` put into the window: MainWindow keeps it as `window.workflow_parts`."""
 
-    workflow: WorkflowService
     agent_state: AgentStateWidget   # in the main toolbar
     offer_bar: OfferBar
     offer_toolbar: OfferOverlay     # the overlay that holds the offer bar
@@ -291,16 +292,17 @@ class WorkflowParts:
 
 def install(window: MainWindow) -> WorkflowParts:
     session = window.session
-    workflow = session.workflow
+    workflow, states = session.workflow, session.agent_state
     chinese = window.language.startswith("zh")
-    window.conversation.set_workflow(workflow, chinese=chinese)
-    window.customer.set_workflow(workflow)
+    window.conversation.set_workflow(workflow, callbacks=session.callbacks, presence=session.presence,
+                                     chinese=chinese)
+    window.customer.set_customers(session.customers)
     missing = {name: unsupported_reason(capability) for name, capability in BUTTON_NEEDS.items()
                if not workflow.supports(capability)}
     if missing:
         window.conversation.set_unsupported(missing)
 
-    agent_state = AgentStateWidget(workflow)
+    agent_state = AgentStateWidget(states)
     window.bridge.sync_status_changed.connect(lambda status: agent_state.set_online(status.state != OFFLINE))
     toolbar = window.findChild(QToolBar, "mainToolbar")
     if toolbar is not None:
@@ -311,19 +313,21 @@ def install(window: MainWindow) -> WorkflowParts:
         else:
             toolbar.addWidget(agent_state)
 
-    offer_bar = OfferBar(workflow)
+    offer_bar = OfferBar(states)
     # Over the top of the workspace, not in the layout: an offer arriving or going moves nothing.
     offer_toolbar = OfferOverlay(offer_bar, window.centralWidget())
     offer_toolbar.setVisible(offer_bar.refresh() is not None)
 
-    controller = WorkflowController(window, workflow, agent_state, offer_bar, offer_toolbar)
-    parts = WorkflowParts(workflow, agent_state, offer_bar, offer_toolbar, controller)
+    controller = WorkflowController(window, workflow, states, agent_state, offer_bar, offer_toolbar)
+    parts = WorkflowParts(agent_state, offer_bar, offer_toolbar, controller)
     placeholder = window.lazy_tabs.add(QCoreApplication.translate("WorkflowWiring", "Callbacks"),
                                        lambda: window.deferred.get("callbacks"), "callbacks")
     window.deferred.add("callbacks", lambda: _build_callbacks(window, parts, placeholder))
     window.refresher.refreshed.connect(controller.on_data_changed)
     offer_bar.accepted.connect(controller.on_offer_accepted)
-    workflow.changed.connect(lambda _what: controller.refresh())
+    # Whatever the agent changed in the workflow's areas (state, offers, callbacks, notes, CSAT…).
+    for service in (workflow, states, session.callbacks, session.customers):
+        service.changed.connect(lambda _what: controller.refresh())
     window.conversation.resolved.connect(lambda _cid: _after_resolve(window, agent_state))
 
     timer = QTimer(window, interval=1000)
@@ -342,7 +346,7 @@ def _build_callbacks(window: MainWindow, parts: WorkflowParts, placeholder: QWid
     """The Callbacks tab (its due-time notifications run from here on): right after the first paint."""
     from .callbacks_view import CallbacksView
 
-    view = CallbacksView(parts.workflow)
+    view = CallbacksView(window.session.callbacks)
     view.conversation_requested.connect(window.open_conversation)
     view.customer_requested.connect(window._open_customer)
     view.callback_due.connect(parts.controller.on_callback_due)

@@ -205,7 +205,7 @@ def test_callbacks_view_is_ordered_by_due_and_outcomes_sync(open_window, loop, s
     assert dues == sorted(dues)
     customer = opened.session.conversations.header(window.conversation.conversation_id)["customer_id"]
     when = utcnow() + timedelta(minutes=1)   # before every demo callback that is not yet due
-    opened.loop.run_until_complete(window.session.workflow.schedule_callback(customer, when, "回访确认退款到账"))
+    opened.loop.run_until_complete(window.session.callbacks.schedule_callback(customer, when, "回访确认退款到账"))
     rows = view.rows()
     position = next(i for i, row in enumerate(rows) if row["note"] == "回访确认退款到账")
     assert all(parse_iso(r["due_at"]) <= when for r in rows[:position])
