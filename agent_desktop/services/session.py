@@ -13,11 +13,15 @@ from ..backends.base import Backend, SignIn
 from ..backends.reference import ReferenceBackend
 from ..store import Database, meta
 from ..store.recovery import open_cache
+from .agent_state import AgentStateService
+from .callbacks import CallbackService
 from .conversations import ConversationService
+from .customer_records import CustomerRecordsService
 from .diagnostics import DiagnosticsService
 from .features import default_features
 from .outbox_service import OutboxService
 from .paths import cache_path
+from .presence import PresenceService
 from .search import SearchService
 from .sync_engine import SyncEngine
 from .sync_service import SyncService
@@ -41,7 +45,11 @@ class Session:
     sync: SyncService
     conversations: ConversationService
     search: SearchService
-    workflow: WorkflowService
+    workflow: WorkflowService            # wrap-up, hand-off, CSAT, conflicts
+    customers: CustomerRecordsService
+    callbacks: CallbackService
+    agent_state: AgentStateService       # the agent's state and routing offers
+    presence: PresenceService
     outbox: OutboxService
     diagnostics: DiagnosticsService
     language: str = "zh_CN"
@@ -62,7 +70,7 @@ class Session:
 
     async def close(self) -> None:
         await self.sync.stop()
-        self.workflow.close()
+        self.presence.close()
         if "knowledge" in self.__dict__:
             self.knowledge.close()
         self.search.close()
@@ -122,6 +130,10 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
         conversations=conversations,
         search=SearchService(db),
         workflow=WorkflowService(db, agent, backend, conversations),
+        customers=CustomerRecordsService(db, agent, backend, conversations),
+        callbacks=CallbackService(db, agent, backend, conversations),
+        agent_state=AgentStateService(db, agent, backend, conversations),
+        presence=PresenceService(backend),
         outbox=OutboxService(conversations),
         diagnostics=DiagnosticsService(db),
         language=language,

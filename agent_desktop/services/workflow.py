@@ -1,91 +1,65 @@
-"""The ticket workflow for the UI: wrap-up, transfer/escalate, callbacks (回访), CSAT, customer notes
-and tags, agent state, routing offers and presence. Reads are indexed lookups on the calling
-thread; every action is written locally with its outbox row in one transaction and sent by the
-sync engine (so it works offline), except presence heartbeats, which only make sense live.
+"""The ticket workflow for the UI: wrap-up and resolve, transfer/escalate, CSAT, 412 conflicts and
+a conversation's workflow facts; and the workflow feature (`FEATURE`): its feed entities and every
+outbox action's send handler, for this service's actions and for those of the services beside it
+(customer_records, callbacks, agent_state; presence is live only and queues nothing).
+Reads are indexed lookups on the calling thread; every action is written locally with its outbox
+row in one transaction and sent by the sync engine, so it works offline.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from ..backends.base import BackendError, Capability, Rejected, Unsupported, capabilities_of
+from ..backends.base import Capability, Rejected
 from ..backends.protocols import (
     AgentStates,
     Callbacks,
     CustomerRecords,
     HandOffs,
     Offers,
-    Presence,
     Record,
     Surveys,
     require,
 )
 from ..domain import care
-from ..domain.enums import AgentState
 from ..domain.fcr import fcr_state
 from ..domain.records import Message
-from ..domain.timeutil import now_iso, parse_iso, to_iso, utcnow
+from ..domain.timeutil import now_iso, to_iso, utcnow
 from ..domain.workflow import check_change, check_handoff
-from ..store import Database, outbox, records
 from ..store import changes as store_changes
+from ..store import outbox, records
 from ..store import workflow as store
-from .conversations import ConversationService
-from .events import Event
 from .features import Action, Feature
 from .sync_engine import SyncEngine
-
-TRANSFER = "transfer"
-CSAT = "csat"
-CALLBACK_CREATE = "callback_create"
-CALLBACK_OUTCOME = "callback_outcome"
-NOTE_ADD = "customer_note"
-NOTE_EDIT = "customer_note_edit"
-TAGS = "customer_tags"
-STATUS = "agent_status"
-OFFER = "offer_answer"
-LINK = "link_customer"
-CREATE_CUSTOMER = "customer_create"
+from .workflow_base import (
+    CALLBACK_CREATE,
+    CALLBACK_OUTCOME,
+    CREATE_CUSTOMER,
+    CSAT,
+    LINK,
+    NOTE_ADD,
+    NOTE_EDIT,
+    OFFER,
+    STATUS,
+    TAGS,
+    TRANSFER,
+    QueuedActions,
+)
 
 
 def _q(value: str) -> str:
     return quote(value, safe="")
 
 
-class WorkflowService:
-    def __init__(self, db: Database, agent: dict[str, Any], backend: Any,
-                 conversations: ConversationService) -> None:
-        self.db = db
-        self.agent = agent
-        self.backend = backend
-        self.conversations = conversations
-        self.changed = Event()   # (what: str) — "callbacks", "notes", "status", "offers", "csat", "customer"
-        self._presence_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="presence")
-
-    def supports(self, capability: Capability) -> bool:
-        """Whether the connected backend can do `capability` (the UI greys out what it cannot)."""
-        return capability in capabilities_of(self.backend)
-
-    def _needs(self, capability: Capability) -> None:
-        """Refuse before queueing what this backend can never do: nothing waits in the outbox for it."""
-        if not self.supports(capability):
-            raise Unsupported(f"this server does not support {capability.value.replace('_', ' ')}")
-
-    @property
-    def agent_id(self) -> str:
-        return str(self.agent.get("id", ""))
+class WorkflowService(QueuedActions):
+    """`changed` says "conversation" or "csat"."""
 
     # -- reads ----------------------------------------------------------------------------------
     def dispositions(self) -> list[dict[str, Any]]:
         return store.dispositions(self.db.reader())
-
-    def callbacks(self, *, mine_only: bool = True, include_done: bool = False) -> list[dict[str, Any]]:
-        return store.callbacks(self.db.reader(), self.agent_id if mine_only else None, include_done=include_done)
 
     def my_live_conversations(self) -> set[str]:
         """The agent's open conversations that are new or open (not pending, not resolved)."""
@@ -101,56 +75,8 @@ class WorkflowService:
             "WHERE assignee_id=? AND is_open=1 AND status != 'pending'", (self.agent_id,)).fetchall()
         return [(r[0], r[1] if not str(r[1]).startswith("9999") else None, r[3] if r[2] else r[4]) for r in rows]
 
-    def due_callbacks(self, now: datetime | None = None) -> list[dict[str, Any]]:
-        return store.due_callbacks(self.db.reader(), self.agent_id, to_iso(now or utcnow()))
-
-    def customer(self, customer_id: str) -> dict[str, Any] | None:
-        rows = self.db.reader().execute("SELECT * FROM customers WHERE id=?", (customer_id,)).fetchall()
-        if not rows:
-            return None
-        names = [d[0] for d in self.db.reader().execute("SELECT * FROM customers LIMIT 0").description]
-        row = dict(zip(names, rows[0], strict=True))
-        for key in ("phones", "emails", "handles", "tags"):
-            row[key] = json.loads(row[key] or "[]")
-        return row
-
-    def find_customers(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Customers whose name, phone or e-mail contains `text` (for linking an unknown caller)."""
-        text = text.strip()
-        if len(text) < 1:
-            return []
-        pattern = "%" + text.replace("%", "").replace("_", "") + "%"
-        rows = self.db.reader().execute(
-            "SELECT id, name, phones, emails FROM customers WHERE name LIKE ? OR phones LIKE ? OR emails LIKE ? "
-            "ORDER BY name LIMIT ?", (pattern, pattern, pattern, limit)).fetchall()
-        return [{"id": r[0], "name": r[1], "phones": ", ".join(json.loads(r[2] or "[]")),
-                 "emails": ", ".join(json.loads(r[3] or "[]"))} for r in rows]
-
-    def figures(self, customer_id: str) -> dict[str, Any]:
-        return store.customer_figures(self.db.reader(), customer_id)
-
-    def timeline(self, customer_id: str, before: tuple[str, str] | None = None, limit: int = 30) -> list[dict[str, Any]]:
-        return store.customer_timeline(self.db.reader(), customer_id, before=before, limit=limit)
-
-    def orders(self, customer_id: str) -> list[dict[str, Any]]:
-        return store.customer_orders(self.db.reader(), customer_id)
-
-    def notes(self, customer_id: str) -> list[dict[str, Any]]:
-        return store.customer_notes(self.db.reader(), customer_id)
-
     def csat(self, conversation_id: str) -> dict[str, Any] | None:
         return store.csat_for(self.db.reader(), conversation_id)
-
-    def offers(self) -> list[dict[str, Any]]:
-        """Offers on my screen that have not expired yet."""
-        now = now_iso()
-        return [o for o in store.open_offers(self.db.reader(), self.agent_id)
-                if not o.get("expires_at") or o["expires_at"] > now]
-
-    def my_status(self) -> dict[str, Any]:
-        return store.agent_status(self.db.reader(), self.agent_id) or {
-            "id": self.agent_id, "state": self.agent.get("state") or AgentState.OFFLINE.value, "reason": "",
-            "since": None, "capacity": {}, "load": {}}
 
     def facts(self, conversation_id: str) -> dict[str, Any] | None:
         """Workflow fields of a conversation (hand-off, disposition, FCR), local changes included."""
@@ -173,14 +99,6 @@ class WorkflowService:
         return store.messages_after(self.db.reader(), conversation_id, after, self.agent_id)
 
     # -- acting ---------------------------------------------------------------------------------
-    async def _write(self, fn: Any, *args: Any, what: str, conversation_id: str | None = None) -> Any:
-        result = await asyncio.wrap_future(self.db.write(fn, *args))
-        if conversation_id:
-            self.conversations.conversation_changed.emit(conversation_id)
-        self.conversations.outbox_changed.emit()   # the bridge nudges the sync engine
-        self.changed.emit(what)
-        return result
-
     async def resolve(self, conversation_id: str, disposition: str) -> str:
         """Resolve with a wrap-up code (checked against the backend's list)."""
         header = self.conversations.header(conversation_id)
@@ -237,110 +155,6 @@ class WorkflowService:
 
         return await self._write(write, what="csat", conversation_id=conversation_id)
 
-    async def schedule_callback(self, customer_id: str, due_at: datetime, note: str = "",
-                                conversation_id: str | None = None) -> str:
-        self._needs(Capability.CALLBACKS)
-        if due_at <= utcnow():
-            raise ValueError("choose a time in the future")
-        payload = {"customer_id": customer_id, "conversation_id": conversation_id, "due_at": to_iso(due_at),
-                   "note": note.strip()}
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, CALLBACK_CREATE, conversation_id or "", payload)
-            store.add_local_callback(conn, key, {**payload, "agent_id": self.agent_id, "reason": "manual",
-                                                 "created_at": now_iso()})
-            return key
-
-        return await self._write(write, what="callbacks")
-
-    async def callback_outcome(self, callback_id: str, outcome: str, *, note: str = "",
-                               due_at: datetime | None = None) -> str:
-        self._needs(Capability.CALLBACKS)
-        now = utcnow()
-        next_due = care.reschedule_due(outcome, now, due_at)   # raises ValueError with the reason
-        payload = {"id": callback_id, "outcome": outcome, "note": note.strip(),
-                   "due_at": to_iso(due_at) if due_at else None}
-        fields: dict[str, Any] = {"status": "done", "completed_at": to_iso(now)} if next_due is None else {
-            "status": "scheduled", "due_at": to_iso(next_due)}
-        if note.strip():
-            fields["outcome_note"] = note.strip()
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, CALLBACK_OUTCOME, "", payload)
-            store.set_local_callback(conn, callback_id, key, fields)
-            return key
-
-        return await self._write(write, what="callbacks")
-
-    async def add_note(self, customer_id: str, body: str) -> str:
-        self._needs(Capability.CUSTOMERS)
-        if not body.strip():
-            raise ValueError("the note is empty")
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, NOTE_ADD, "", {"customer_id": customer_id, "body": body.strip()})
-            store.add_local_note(conn, key, {"customer_id": customer_id, "body": body.strip(),
-                                             "author_id": self.agent_id, "author_name": str(self.agent.get("name", "")),
-                                             "created_at": now_iso(), "updated_at": now_iso()})
-            return key
-
-        return await self._write(write, what="notes")
-
-    async def edit_note(self, note_id: str, body: str) -> str:
-        self._needs(Capability.CUSTOMERS)
-        if not body.strip():
-            raise ValueError("the note is empty")
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, NOTE_EDIT, "", {"id": note_id, "body": body.strip()})
-            store.set_local_note(conn, note_id, key, body.strip(), now_iso())
-            return key
-
-        return await self._write(write, what="notes")
-
-    async def set_tags(self, customer_id: str, tags: list[str]) -> str:
-        self._needs(Capability.CUSTOMERS)
-        clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, TAGS, "", {"customer_id": customer_id, "tags": clean})
-            store.set_local_customer_tags(conn, customer_id, clean)
-            return key
-
-        return await self._write(write, what="customer")
-
-    async def set_state(self, state: str, reason: str = "") -> str:
-        if state not in AgentState.values():
-            raise ValueError(f"unknown state {state!r}")
-
-        synced = self.supports(Capability.AGENT_STATE)
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            # Without agent states on the server the state is the agent's own (ACW countdown, breaks).
-            key = outbox.enqueue_action(conn, STATUS, "", {"state": state, "reason": reason}) if synced else ""
-            store.set_local_status(conn, self.agent_id, key or None, state, reason, now_iso())
-            return key
-
-        return await self._write(write, what="status")
-
-    async def answer_offer(self, offer_id: str, accept: bool) -> str:
-        self._needs(Capability.OFFERS)
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, OFFER, "", {"id": offer_id, "accept": accept})
-            store.set_local_offer(conn, offer_id, "accepted" if accept else "declined")
-            return key
-
-        return await self._write(write, what="offers")
-
-    async def link_customer(self, conversation_id: str, customer_id: str) -> str:
-        self._needs(Capability.CUSTOMERS)
-        def write(conn):  # type: ignore[no-untyped-def]
-            key = outbox.enqueue_action(conn, LINK, conversation_id, {"customer_id": customer_id})
-            conn.execute("UPDATE conversations SET customer_id=? WHERE id=?", (customer_id, conversation_id))
-            return key
-
-        return await self._write(write, what="customer", conversation_id=conversation_id)
-
     # -- 412 conflicts: both versions shown, the agent decides ------------------------------------
     def conflicts(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.reader().execute(
@@ -366,42 +180,6 @@ class WorkflowService:
                 records.restore_server_state(conn, conversation_id)
 
         await self._write(write, what="conversation", conversation_id=conversation_id)
-
-    async def create_customer(self, conversation_id: str, *, name: str, company: str = "", phone: str = "",
-                              email: str = "") -> str:
-        """An unknown caller is a new customer: create them on the server and link the conversation."""
-        self._needs(Capability.CUSTOMERS)
-        if not name.strip():
-            raise ValueError("the customer needs a name")
-        payload = {"name": name.strip(), "company": company.strip(), "phone": phone.strip() or None,
-                   "email": email.strip() or None}
-
-        def write(conn):  # type: ignore[no-untyped-def]
-            return outbox.enqueue_action(conn, CREATE_CUSTOMER, conversation_id, payload)
-
-        return await self._write(write, what="customer", conversation_id=conversation_id)
-
-    async def presence(self, conversation_id: str, activity: str) -> list[dict[str, Any]] | None:
-        """Tell the server we are viewing/replying; returns the others, or None when offline or
-        when the backend has no presence."""
-        if Capability.PRESENCE not in capabilities_of(self.backend):
-            return None
-        presence = require(self.backend, Capability.PRESENCE, Presence)
-        try:
-            return await asyncio.get_event_loop().run_in_executor(
-                self._presence_pool, presence.heartbeat, conversation_id, activity)
-        except (BackendError, RuntimeError):
-            return None
-
-    def close(self) -> None:
-        self._presence_pool.shutdown(wait=False, cancel_futures=True)
-
-
-def is_due(callback: dict[str, Any], now: datetime) -> bool:
-    try:
-        return callback.get("status") == "scheduled" and parse_iso(callback["due_at"]) <= now
-    except (KeyError, ValueError):
-        return False
 
 
 # -- how the queued actions go out (sync engine push, worker thread) -------------------------------

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from ..domain.routing import BREAK_REASONS
 from ..domain.timeutil import parse_iso, utcnow
-from ..services.workflow import WorkflowService
+from ..services.agent_state import AgentStateService
 from . import formatting
 from .tasks import spawn
 
@@ -47,9 +47,9 @@ def reason_label(reason: str) -> str:
 class AgentStateWidget(QWidget):
     state_changed = Signal(str)
 
-    def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
+    def __init__(self, states: AgentStateService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = workflow
+        self.states = states
         self.setObjectName("agentState")
         self.button = QToolButton()
         self.button.setObjectName("agentStateButton")
@@ -107,10 +107,10 @@ class AgentStateWidget(QWidget):
 
     @property
     def state(self) -> str:
-        return str(self.workflow.my_status().get("state", "offline"))
+        return str(self.states.my_status().get("state", "offline"))
 
     def refresh(self) -> None:
-        status = self.workflow.my_status()
+        status = self.states.my_status()
         state = str(status.get("state", "offline"))
         text = state_label(state)
         if state == "break" and status.get("reason"):
@@ -147,7 +147,7 @@ class AgentStateWidget(QWidget):
         if self._acw_timer.isActive():
             self.timer_label.setText(self.tr("%1 left").replace("%1", formatting.countdown(self._acw_left)))
             return
-        since = self.workflow.my_status().get("since")
+        since = self.states.my_status().get("since")
         if not since:
             self.timer_label.setText("")
             return
@@ -160,7 +160,7 @@ class AgentStateWidget(QWidget):
 
     def choose(self, state: str, reason: str = "") -> None:
         self._acw_timer.stop()
-        spawn(self.workflow.set_state(state, reason), on_done=lambda _k: self._changed(state))
+        spawn(self.states.set_state(state, reason), on_done=lambda _k: self._changed(state))
 
     def _changed(self, state: str) -> None:
         self.refresh()
@@ -169,7 +169,7 @@ class AgentStateWidget(QWidget):
     def start_acw(self, seconds: int) -> None:
         """After a resolve: after-contact work for `seconds`, then Available again."""
         self._acw_left = seconds
-        spawn(self.workflow.set_state("acw"), on_done=lambda _k: self._changed("acw"))
+        spawn(self.states.set_state("acw"), on_done=lambda _k: self._changed("acw"))
         self._acw_timer.start()
 
     def _acw_tick(self) -> None:

@@ -28,7 +28,7 @@ from ..domain.business_hours import DEFAULT as DEFAULT_HOURS
 from ..domain.business_hours import BusinessHours
 from ..domain.text import safe_display
 from ..domain.timeutil import parse_iso, utcnow
-from ..services.workflow import WorkflowService, is_due
+from ..services.callbacks import CallbackService, is_due
 from . import formatting
 from .keyboard import submit_with_ctrl_enter, tab_moves_focus
 from .tasks import spawn
@@ -135,9 +135,9 @@ class CallbacksView(QWidget):
     customer_requested = Signal(str)
     callback_due = Signal(object)   # the callback row that just became due
 
-    def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
+    def __init__(self, service: CallbackService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = workflow
+        self.service = service
         self.setObjectName("callbacksView")
         self.summary = QLabel()
         self.summary.setObjectName("sectionTitle")
@@ -183,7 +183,7 @@ class CallbacksView(QWidget):
     def reload(self) -> None:
         selected = self._current_id()
         now = utcnow()
-        items = self.workflow.callbacks()
+        items = self.service.callbacks()
         self.list.clear()
         due = 0
         for row in items:
@@ -221,7 +221,7 @@ class CallbacksView(QWidget):
 
     def check_due(self) -> list[dict[str, Any]]:
         """Announce callbacks that became due since the last check (once each); returns them."""
-        fresh = [row for row in self.workflow.due_callbacks() if row["id"] not in self._announced]
+        fresh = [row for row in self.service.due_callbacks() if row["id"] not in self._announced]
         for row in fresh:
             self._announced.add(row["id"])
             self.callback_due.emit(row)
@@ -241,7 +241,7 @@ class CallbacksView(QWidget):
         row = self._current()
         if row is None:
             return
-        spawn(self.workflow.callback_outcome(row["id"], outcome, due_at=due_at, note=note),
+        spawn(self.service.callback_outcome(row["id"], outcome, due_at=due_at, note=note),
               on_done=lambda _k: self.reload(), on_error=self._failed)
 
     def _reschedule(self) -> None:

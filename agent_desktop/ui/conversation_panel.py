@@ -1,14 +1,16 @@
-"""The open conversation: header with status actions, the thread, and the composer."""
+"""The open conversation: its header (ui/conversation_header.py), the thread, and the composer.
+
+The panel opens, reloads and sends; its workflow part (ui/conversation_workflow.py: the dialogs
+and their outcomes) and its presence part (ui/conversation_presence.py: heartbeat, who else is
+here) join once the workflow service is attached (`set_workflow`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -18,22 +20,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.text import localized_name, safe_display
-from ..domain.timeutil import utcnow
-from ..domain.triage import Urgency, urgency
-from ..domain.workflow import TransitionRefused, allowed_transitions
+from ..domain.text import localized_name
+from ..domain.workflow import TransitionRefused
+from ..services.callbacks import CallbackService
 from ..services.conversations import ConversationService
-from . import formatting
-from .action_row import ActionRow
-from .collision import ConfirmSendDialog, ConflictDialog
+from ..services.presence import PresenceService
+from ..services.workflow import WorkflowService
+from .collision import ConfirmSendDialog
 from .composer import Composer
-from .elided_label import ElidedLabel
-from .inbox_delegate import URGENCY_COLOURS
+from .conversation_header import ConversationHeader
+from .conversation_presence import ConversationPresence
+from .conversation_workflow import ConversationWorkflow
 from .tasks import spawn
 from .thread_view import ThreadView
 
-PRESENCE_SECONDS = 10  # heartbeat while a conversation is open (the server forgets a viewer after 25 s)
-ACW_SECONDS = 60
+if TYPE_CHECKING:   # the workflow part imports them when a dialog first opens
+    from .callbacks_view import ScheduleDialog
+    from .collision import ConflictDialog
+    from .csat_dialog import CsatDialog
+    from .transfer_dialog import TransferDialog
+    from .wrapup_dialog import WrapUpDialog
 
 
 class ConversationPanel(QWidget):
@@ -47,84 +53,15 @@ class ConversationPanel(QWidget):
         self.service = service
         self.conversation_id: str | None = None
         self._header: dict[str, Any] | None = None
+        self.confirm_dialog: ConfirmSendDialog | None = None
 
-        self.title = ElidedLabel()
-        self.title.setObjectName("conversationTitle")
-        self.subtitle = ElidedLabel()
-        self.subtitle.setObjectName("conversationSubtitle")
-        self.sla_label = QLabel()
-        self.sla_label.setObjectName("slaLabel")
-        self.sla_label.setTextFormat(Qt.TextFormat.PlainText)
-
-        self.status_buttons: dict[str, QPushButton] = {}
-        self.actions = actions = ActionRow()
-        for status, text, keys in (
-            ("open", self.tr("Reopen"), "Ctrl+Shift+O"),
-            ("pending", self.tr("Pending"), "Ctrl+Shift+P"),
-            ("resolved", self.tr("Resolve"), "Ctrl+Shift+R"),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(f"status_{status}")
-            button.setShortcut(QKeySequence(keys))
-            button.setToolTip(f"{text} ({keys})")
-            button.clicked.connect(lambda _=False, s=status: self.change_status(s))
-            self.status_buttons[status] = button
-            actions.add(button)
-        self.assign_button = QPushButton(self.tr("Assign to me"))
-        self.assign_button.setObjectName("assignToMe")
-        self.assign_button.setShortcut(QKeySequence("Ctrl+Shift+A"))
-        self.assign_button.setToolTip(self.tr("Assign to me (Ctrl+Shift+A)"))
-        self.assign_button.clicked.connect(self.assign_to_me)
-        actions.add(self.assign_button)
-        self.workflow_buttons: dict[str, QPushButton] = {}
-        for name, text, keys, slot in (
-            ("transfer", self.tr("Transfer…"), "Ctrl+Shift+T", lambda: self.transfer(escalate=False)),
-            ("escalate", self.tr("Escalate…"), "Ctrl+Shift+X", lambda: self.transfer(escalate=True)),
-            ("callback", self.tr("Callback…"), "Ctrl+Shift+B", self.schedule_callback),
-            ("csat", self.tr("CSAT…"), "Ctrl+Shift+F", self.record_csat),
-        ):
-            button = QPushButton(text)
-            button.setObjectName(f"workflow_{name}")
-            button.setShortcut(QKeySequence(keys))
-            button.setToolTip(f"{text.rstrip('…')} ({keys})")
-            button.clicked.connect(slot)
-            self.workflow_buttons[name] = button
-            actions.add(button, wanted=False)  # until the workflow service is attached
-
-        header = QWidget()
-        header.setObjectName("conversationHeader")
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.sla_label)
-        header_layout = QVBoxLayout(header)
-        header_layout.setContentsMargins(12, 10, 12, 8)
-        header_layout.setSpacing(4)
-        header_layout.addLayout(top)
-        header_layout.addWidget(self.subtitle)
-        self.handoff = QLabel()
-        self.handoff.setObjectName("handoffBanner")
-        self.handoff.setTextFormat(Qt.TextFormat.PlainText)
-        self.handoff.setWordWrap(True)
-        self.handoff.setVisible(False)
-        conflict_row = QHBoxLayout()
-        self.conflict = QLabel()
-        self.conflict.setObjectName("conflictBanner")
-        self.conflict.setWordWrap(True)
-        self.conflict_button = QPushButton(self.tr("Compare…"))
-        self.conflict_button.setObjectName("conflictCompare")
-        self.conflict_button.clicked.connect(self.review_conflict)
-        conflict_row.addWidget(self.conflict, 1)
-        conflict_row.addWidget(self.conflict_button)
-        self.conflict.setVisible(False)
-        self.conflict_button.setVisible(False)
-        header_layout.addWidget(self.handoff)
-        header_layout.addLayout(conflict_row)
-        header_layout.addWidget(actions)
+        self.header = ConversationHeader()
+        self.header.status_requested.connect(self.change_status)
+        self.header.assign_requested.connect(self.assign_to_me)
 
         self.thread = ThreadView()
         self.thread.show_more_requested.connect(lambda _id: self.reload(keep_scroll=True))
         self.composer = Composer()
-        self.collision = self.composer.presence   # "王磊 is replying", beside the reply/note switch
         self.composer.send_requested.connect(self._on_send)
         self.composer.draft_changed.connect(self._on_draft)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -139,7 +76,7 @@ class ConversationPanel(QWidget):
         page_layout = QVBoxLayout(page)
         page_layout.setContentsMargins(0, 0, 0, 0)
         page_layout.setSpacing(0)
-        page_layout.addWidget(header)
+        page_layout.addWidget(self.header)
         page_layout.addWidget(splitter, 1)
 
         self.empty = QLabel(self.tr("Select a conversation on the left.\n\n"
@@ -154,35 +91,73 @@ class ConversationPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
 
-        self.workflow = None
-        self._unsupported: dict[str, str] = {}   # workflow button → why the backend cannot do it
-        self.chinese = False
-        self.acw_seconds = ACW_SECONDS
         self._opened_marker: str | None = None   # newest message time the agent has seen
-        self._others: list[dict] = []
-        self._presence_timer = QTimer(self, interval=PRESENCE_SECONDS * 1000)
-        self._presence_timer.timeout.connect(lambda: self._beat("viewing"))
-        self.composer.editor.textChanged.connect(self._on_typing)
-        self._typing = False
+        self.actions_part = ConversationWorkflow(self)
+        self.presence = ConversationPresence(self)
+
+    # -- the parts' widgets and state, where callers and tests have always found them ------------
+    @property
+    def workflow(self) -> WorkflowService | None:
+        return self.actions_part.workflow
+
+    @property
+    def chinese(self) -> bool:
+        return self.actions_part.chinese
+
+    @property
+    def acw_seconds(self) -> int:
+        return self.actions_part.acw_seconds
+
+    @property
+    def status_buttons(self) -> dict[str, QPushButton]:
+        return self.header.status_buttons
+
+    @property
+    def workflow_buttons(self) -> dict[str, QPushButton]:
+        return self.header.workflow_buttons
+
+    @property
+    def handoff(self) -> QLabel:
+        return self.header.handoff
+
+    @property
+    def collision(self) -> QLabel:
+        return self.presence.collision
+
+    @property
+    def wrapup_dialog(self) -> WrapUpDialog | None:
+        return self.actions_part.wrapup_dialog
+
+    @property
+    def transfer_dialog(self) -> TransferDialog | None:
+        return self.actions_part.transfer_dialog
+
+    @property
+    def callback_dialog(self) -> ScheduleDialog | None:
+        return self.actions_part.callback_dialog
+
+    @property
+    def csat_dialog(self) -> CsatDialog | None:
+        return self.actions_part.csat_dialog
+
+    @property
+    def conflict_dialog(self) -> ConflictDialog | None:
+        return self.actions_part.conflict_dialog
 
     # -- showing --------------------------------------------------------------------------------
     def open(self, conversation_id: str | None) -> None:
         if conversation_id == self.conversation_id:
             return
         self.composer.flush_draft()
-        if self.conversation_id is not None and self.workflow is not None:
-            self._beat("left", self.conversation_id)
+        self.presence.leaving(self.conversation_id)
         self.conversation_id = conversation_id
-        self._others, self._typing = [], False
         if conversation_id is None:
             self.stack.setCurrentIndex(0)
-            self._presence_timer.stop()
+            self.presence.opened(None)
             return
         self._mark_seen()
         self.reload()
-        if self.workflow is not None:
-            self._beat("viewing")
-            self._presence_timer.start()
+        self.presence.opened(conversation_id)
         draft = self.service.draft(conversation_id)
         self.composer.load(*(draft or ("reply", "")))
         self.stack.setCurrentIndex(1)
@@ -192,73 +167,31 @@ class ConversationPanel(QWidget):
             return
         header = self.service.header(self.conversation_id)
         if header is None:
-            self.title.setText(self.tr("This conversation is no longer available."))
+            self.header.show_missing()
             self.stack.setCurrentIndex(1)
             return
         self._header = header
-        self._show_header(header)
-        chinese = self.chinese
-        self.thread.queue_names = {q["id"]: localized_name(q, chinese) for q in self.service.queues()}
+        self.header.show_header(header, agent_id=self.service.agent_id, chinese=self.chinese)
+        self.composer.setEnabled(header.get("status") != "closed")
+        self.actions_part.show(header)
+        self.tick()
+        self.thread.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
         self.thread.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
                                   keep_scroll=keep_scroll)
 
-    def _show_header(self, header: dict[str, Any]) -> None:
-        name = safe_display(header.get("customer_name"), 80) or self.tr("Unknown customer")
-        tier = formatting.tier_label(header.get("customer_tier"))
-        if header.get("customer_tier") in ("vip", "key_account"):
-            name = f"{name}  ·  {tier}"
-        self.title.setText(name)
-        queue = localized_name(header, self.chinese, "queue_name")
-        parts = [
-            safe_display(header.get("subject"), 160),
-            formatting.channel_label(header.get("channel", "")),
-            formatting.status_label(header.get("status", "")),
-            formatting.priority_label(header.get("priority", "")),
-            safe_display(queue, 40),
-            self._assignee_text(header),
-        ]
-        if header.get("pending_actions"):
-            parts.append(self.tr("%1 change(s) waiting to sync").replace("%1", str(header["pending_actions"])))
-        self.subtitle.setText("  ·  ".join(p for p in parts if p))
-        allowed = allowed_transitions(header.get("status", ""))
-        for status, button in self.status_buttons.items():
-            button.setEnabled(status in allowed)
-            self.actions.set_wanted(button, status != "open" or header.get("status") in ("pending", "resolved"))
-        self.assign_button.setEnabled(header.get("assignee_id") != self.service.agent_id
-                                      and header.get("status") != "closed")
-        self.composer.setEnabled(header.get("status") != "closed")
-        self._show_workflow(header)
-        self.tick()
-
-    def _assignee_text(self, header: dict[str, Any]) -> str:
-        if not header.get("assignee_id"):
-            return self.tr("Unassigned")
-        if header.get("assignee_id") == self.service.agent_id:
-            return self.tr("Assigned to me")
-        name = safe_display(header.get("assignee_name"), 40) or str(header.get("assignee_id"))
-        return self.tr("Assigned to %1").replace("%1", name)
-
     def tick(self) -> None:
         """Refresh the SLA countdown (called every second by the window)."""
-        header = self._header
-        if header is None:
-            return
-        now = utcnow()
-        due = header.get("sla_due")
-        seconds = formatting.seconds_until(due, now)
-        if seconds is None:
-            paused = header.get("status") == "pending"
-            self.sla_label.setText(self.tr("SLA paused: waiting for the customer") if paused else "")
-            self.sla_label.setStyleSheet("color: #64748b;")
-            return
-        level = urgency(header, now)   # the inbox's colours: red for what is urgent now, not for backlog
-        template = (self.tr("First response: %1") if not header.get("first_response_at")
-                    else self.tr("Resolution: %1"))
-        prefix = "⚠ " if level in (Urgency.BREACHED_NOW, Urgency.BACKLOG) else ""
-        self.sla_label.setText(prefix + template.replace("%1", formatting.countdown(seconds)))
-        self.sla_label.setStyleSheet(f"color: {URGENCY_COLOURS.get(level, '#475569')}; font-weight: 600;")
+        if self._header is not None:
+            self.header.tick(self._header)
 
-    # -- acting ---------------------------------------------------------------------------------
+    def customer(self) -> tuple[str, str] | None:
+        """(id, name) of the open conversation's customer, for "only this customer" filters."""
+        header = self._header if self.conversation_id else None
+        if not header or not header.get("customer_id"):
+            return None
+        return str(header["customer_id"]), str(header.get("customer_name") or header["customer_id"])
+
+    # -- sending --------------------------------------------------------------------------------
     def _on_send(self, kind: str, body: str) -> None:
         conversation_id = self.conversation_id
         if conversation_id is None:
@@ -304,6 +237,11 @@ class ConversationPanel(QWidget):
         if self.conversation_id is not None:
             self.service.save_draft(self.conversation_id, kind, body)
 
+    def _mark_seen(self) -> None:
+        if self.workflow is not None and self.conversation_id is not None:
+            self._opened_marker = self.workflow.message_marker(self.conversation_id)[1]
+
+    # -- status and assignment --------------------------------------------------------------------
     def change_status(self, status: str) -> None:
         if self.conversation_id is None:
             return
@@ -315,228 +253,46 @@ class ConversationPanel(QWidget):
         except TransitionRefused as exc:  # pragma: no cover - change() is a coroutine; raised on await
             QMessageBox.information(self, self.tr("Cannot change status"), str(exc))
             return
-        spawn(task, on_error=self._refused, on_done=lambda _key: self.reload(keep_scroll=True))
+        spawn(task, on_error=self.refused, on_done=lambda _key: self.reload(keep_scroll=True))
 
     def assign_to_me(self) -> None:
         if self.conversation_id is None:
             return
         spawn(self.service.change(self.conversation_id, assignee_id=self.service.agent_id),
-              on_error=self._refused, on_done=lambda _key: self.reload(keep_scroll=True))
+              on_error=self.refused, on_done=lambda _key: self.reload(keep_scroll=True))
 
-    def _refused(self, error: BaseException) -> None:
+    def refused(self, error: BaseException) -> None:
         QMessageBox.information(self, self.tr("Cannot change the conversation"), str(error))
 
-    # -- workflow (issue 4) ---------------------------------------------------------------------
-    def set_workflow(self, workflow, *, chinese: bool) -> None:  # type: ignore[no-untyped-def]
-        self.workflow = workflow
-        self.chinese = chinese
-        for button in self.workflow_buttons.values():
-            self.actions.set_wanted(button, True)
+    # -- the workflow and presence parts ----------------------------------------------------------
+    def set_workflow(self, workflow: WorkflowService, *, callbacks: CallbackService, presence: PresenceService,
+                     chinese: bool) -> None:
+        self.actions_part.attach(workflow, callbacks, chinese=chinese)
+        self.presence.attach(presence)
         if self.conversation_id is not None:
-            self._presence_timer.start()
             self.reload(keep_scroll=True)
 
     def set_unsupported(self, reasons: dict[str, str]) -> None:
-        """Workflow actions the backend cannot do (button name → why): greyed out, the reason in
-        their tooltips, so the agent learns it before trying rather than from a failed item later."""
-        self._unsupported = dict(reasons)
-        for name, reason in reasons.items():
-            button = self.workflow_buttons[name]
-            button.setEnabled(False)
-            button.setToolTip(reason)
-
-    def _show_workflow(self, header: dict[str, Any]) -> None:
-        if self.workflow is None:
-            return
-        status = header.get("status")
-        active = status in ("new", "open", "pending")
-        for name in ("transfer", "escalate"):
-            self.workflow_buttons[name].setEnabled(active and name not in self._unsupported)
-        facts = self.workflow.facts(header["id"]) or {}
-        note = facts.get("handoff_note")
-        if note and facts.get("handoff_by") != self.service.agent_id and active:
-            who = safe_display(self.workflow_agent_name(facts.get("handoff_by")), 40)
-            self.handoff.setText(self.tr("Hand-off from %1: %2").replace("%1", who)
-                                 .replace("%2", safe_display(note, 1000)))
-            self.handoff.setVisible(True)
-        else:
-            self.handoff.setVisible(False)
-        if status in ("resolved", "closed") and facts.get("disposition"):
-            codes = {d["id"]: d for d in self.workflow.dispositions()}
-            code = codes.get(facts["disposition"])
-            label = localized_name(code, self.chinese) if code else facts["disposition"]
-            fcr = {"yes": self.tr("first-contact resolution"), "provisional": self.tr("first contact (7-day window)"),
-                   "no": self.tr("not first-contact")}.get(facts.get("fcr", ""), "")
-            extra = "  ·  ".join(p for p in (self.tr("Wrap-up: %1").replace("%1", safe_display(label, 40)), fcr) if p)
-            self.subtitle.setText(self.subtitle.text() + "  ·  " + extra)
-        conflicts = self.workflow.conflicts(header["id"])
-        self.conflict.setText(self.tr("Your change conflicts with a newer one on the server.") if conflicts else "")
-        self.conflict.setVisible(bool(conflicts))
-        self.conflict_button.setVisible(bool(conflicts))
-
-    def stop_workflow(self) -> None:
-        self._presence_timer.stop()
-
-    def customer(self) -> tuple[str, str] | None:
-        """(id, name) of the open conversation's customer, for "only this customer" filters."""
-        header = self._header if self.conversation_id else None
-        if not header or not header.get("customer_id"):
-            return None
-        return str(header["customer_id"]), str(header.get("customer_name") or header["customer_id"])
-
-    def workflow_agent_name(self, agent_id: str | None) -> str:
-        if not agent_id or self.workflow is None:
-            return ""
-        for agent in self.workflow.agents():
-            if agent["id"] == agent_id:
-                return str(agent["name"])
-        return agent_id
-
-    def _mark_seen(self) -> None:
-        if self.workflow is not None and self.conversation_id is not None:
-            self._opened_marker = self.workflow.message_marker(self.conversation_id)[1]
+        """Workflow actions the backend cannot do (button name → why): greyed out with the reason."""
+        self.header.set_unsupported(reasons)
 
     def resolve(self) -> None:
-        """Resolve needs a wrap-up code; after it, after-contact work starts (see `resolved`)."""
-        from .wrapup_dialog import WrapUpDialog
-
-        conversation_id = self.conversation_id
-        if conversation_id is None or self.workflow is None:
-            return
-        dialog = WrapUpDialog(self.workflow.dispositions(), chinese=self.chinese, acw_seconds=self.acw_seconds,
-                              parent=self)
-        self.wrapup_dialog = dialog
-
-        def finished(code: int) -> None:
-            disposition = dialog.disposition()
-            if code != QDialog.DialogCode.Accepted or not disposition:
-                return
-            score = dialog.csat_score()
-            go_next = dialog.go_next.isChecked()
-
-            def done(_key: str) -> None:
-                if score:
-                    spawn(self.workflow.record_csat(conversation_id, score), on_error=self._refused)
-                self.resolved.emit(conversation_id)
-                self.reload(keep_scroll=True)
-                if go_next:
-                    self.next_requested.emit(conversation_id)
-
-            spawn(self.workflow.resolve(conversation_id, disposition), on_done=done, on_error=self._refused)
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self.actions_part.resolve()
 
     def transfer(self, *, escalate: bool) -> None:
-        from .transfer_dialog import TransferDialog
-
-        conversation_id = self.conversation_id
-        if conversation_id is None or self.workflow is None or self._header is None:
-            return
-        dialog = TransferDialog(self._header, self.service.queues(), self.workflow.agents(), escalate=escalate,
-                                chinese=self.chinese, my_id=self.service.agent_id, parent=self)
-        self.transfer_dialog = dialog
-
-        def finished(code: int) -> None:
-            if code != QDialog.DialogCode.Accepted:
-                return
-            queue_id, agent_id = dialog.target()
-            spawn(self.workflow.transfer(conversation_id, note=dialog.note_text(), queue_id=queue_id,
-                                         assignee_id=agent_id, kind=dialog.kind),
-                  on_done=lambda _k: self.reload(keep_scroll=True), on_error=self._refused)
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self.actions_part.transfer(escalate=escalate)
 
     def schedule_callback(self) -> None:
-        from .callbacks_view import ScheduleDialog
-
-        header = self._header
-        if header is None or self.workflow is None or self.conversation_id is None:
-            return
-        conversation_id = self.conversation_id
-        dialog = ScheduleDialog(self.tr("Schedule a callback"), hours=self.service.business_hours(header.get("queue_id")),
-                                parent=self)
-        self.callback_dialog = dialog
-
-        def finished(code: int) -> None:
-            if code == QDialog.DialogCode.Accepted:
-                spawn(self.workflow.schedule_callback(header["customer_id"], dialog.moment(),
-                                                      dialog.note.toPlainText(), conversation_id),
-                      on_error=self._refused)
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self.actions_part.schedule_callback()
 
     def record_csat(self) -> None:
-        from .csat_dialog import CsatDialog
-
-        if self.workflow is None or self.conversation_id is None:
-            return
-        conversation_id = self.conversation_id
-        dialog = CsatDialog(self)
-        self.csat_dialog = dialog
-
-        def finished(code: int) -> None:
-            score = dialog.score()
-            if code == QDialog.DialogCode.Accepted and score is not None and self.workflow is not None:
-                spawn(self.workflow.record_csat(conversation_id, score, comment=dialog.comment.toPlainText()),
-                      on_error=self._refused)
-
-        dialog.finished.connect(finished)
-        dialog.open()
+        self.actions_part.record_csat()
 
     def review_conflict(self) -> None:
-        if self.workflow is None or self.conversation_id is None:
-            return
-        conflicts = self.workflow.conflicts(self.conversation_id)
-        if not conflicts:
-            return
-        conversation_id, conflict = self.conversation_id, conflicts[0]
-        chinese = self.chinese
-        names = {a["id"]: str(a.get("name") or a["id"]) for a in self.workflow.agents()}
-        names.update({q["id"]: localized_name(q, chinese) for q in self.service.queues()})
-        dialog = ConflictDialog(conflict, self, names=names)
-        self.conflict_dialog = dialog
-
-        def finished(code: int) -> None:
-            if code == QDialog.DialogCode.Accepted:
-                spawn(self.workflow.resolve_conflict(conversation_id, conflict["key"], keep_mine=dialog.keep_mine),
-                      on_done=lambda _r: self.reload(keep_scroll=True), on_error=self._refused)
-
-        dialog.finished.connect(finished)
-        dialog.open()
-
-    # -- collision: who else is here ---------------------------------------------------------------
-    def _on_typing(self) -> None:
-        typing = bool(self.composer.editor.toPlainText().strip())
-        if typing != self._typing and self.workflow is not None and self.conversation_id is not None:
-            self._typing = typing
-            self._beat("replying" if typing else "viewing")
-
-    def _beat(self, activity: str, conversation_id: str | None = None) -> None:
-        conversation_id = conversation_id or self.conversation_id
-        if self.workflow is None or conversation_id is None:
-            return
-        if activity == "viewing" and self._typing:
-            activity = "replying"
-
-        def landed(others: list[dict] | None) -> None:
-            if others is not None and conversation_id == self.conversation_id:
-                self.show_others(others)
-
-        spawn(self.workflow.presence(conversation_id, activity), on_done=landed, on_error=lambda _e: None, owner=self)
+        self.actions_part.review_conflict()
 
     def show_others(self, others: list[dict]) -> None:
-        self._others = others
-        if not others:
-            self.collision.setVisible(False)
-        else:
-            parts = []
-            for other in others:
-                name = safe_display(other.get("name"), 30)
-                parts.append(self.tr("%1 is replying").replace("%1", name) if other.get("activity") == "replying"
-                             else self.tr("%1 is viewing").replace("%1", name))
-            self.collision.setText(" · ".join(parts))
-            self.collision.setVisible(True)
-        self.others_changed.emit(others)
+        self.presence.show_others(others)
+
+    def stop_workflow(self) -> None:
+        self.presence.stop()

@@ -1,7 +1,7 @@
 """Who the customer is (the side panel's first tab): identity with a VIP / key-account badge, tags,
 contact details, lifetime figures, and tabs for the history of every contact (paged lazily),
-orders, and customer notes. With the workflow service, tags and notes can be edited (synced), and
-an unknown caller's conversation can be linked to an existing customer."""
+orders, and customer notes. With the customer records service, tags and notes can be edited
+(synced), and an unknown caller's conversation can be linked to an existing customer."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
 from ..services.conversations import ConversationService
+from ..services.customer_records import CustomerRecordsService
 from . import formatting
 from .resources import icon
 from .tasks import spawn
@@ -68,9 +69,9 @@ class HistoryList(QListWidget):
 class LinkCustomerDialog(QDialog):
     """Find an existing customer by name, phone or e-mail to link an unknown caller to."""
 
-    def __init__(self, workflow: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, customers: CustomerRecordsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = workflow
+        self.customers = customers
         self.setWindowTitle(self.tr("Link to an existing customer"))
         self.query = QLineEdit()
         self.query.setPlaceholderText(self.tr("Name, phone or e-mail"))
@@ -89,7 +90,7 @@ class LinkCustomerDialog(QDialog):
 
     def _search(self, text: str) -> None:
         self.results.clear()
-        for row in self.workflow.find_customers(text):
+        for row in self.customers.find_customers(text):
             entry = QListWidgetItem(f"{safe_display(row['name'], 60)} · {safe_display(row['phones'], 60)}")
             entry.setData(ID_ROLE, row["id"])
             self.results.addItem(entry)
@@ -133,7 +134,7 @@ class CustomerPanel(QWidget):
     def __init__(self, service: ConversationService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.workflow: Any = None
+        self.customers: CustomerRecordsService | None = None
         self.customer_id: str | None = None
         self.conversation_id: str | None = None
         self._history_after: tuple[str, str] | None = None
@@ -216,8 +217,8 @@ class CustomerPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         self._set_visible(False)
 
-    def set_workflow(self, workflow: Any) -> None:
-        self.workflow = workflow
+    def set_customers(self, customers: CustomerRecordsService) -> None:
+        self.customers = customers
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
         if self.note_input.hasFocus() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
@@ -230,7 +231,7 @@ class CustomerPanel(QWidget):
         self.placeholder.setVisible(not shown)
         for widget in (self.name, self.tier, self.history_title, self.tabs):
             widget.setVisible(shown)
-        self.edit_tags.setVisible(shown and self.workflow is not None)
+        self.edit_tags.setVisible(shown and self.customers is not None)
         self.link.setVisible(False)
         self.create.setVisible(False)
         for label in (self.company, self.phones, self.emails, self.handles, self.tags, self.stats):
@@ -265,10 +266,10 @@ class CustomerPanel(QWidget):
             return
         self._show_figures()
         self._reload_history(header.get("id"), keep=same_customer)
-        if self.workflow is not None:
+        if self.customers is not None:
             self._reload_orders()
             self._reload_notes()
-            figures = self.workflow.figures(self.customer_id)
+            figures = self.customers.figures(self.customer_id)
             unknown = figures["contacts"] <= 1 and not header.get("customer_company") and not self.orders.count()
             self.link.setVisible(bool(unknown))
             self.create.setVisible(bool(unknown))
@@ -277,14 +278,14 @@ class CustomerPanel(QWidget):
     def _show_figures(self) -> None:
         assert self.customer_id is not None
         locale = QLocale()
-        if self.workflow is None:
+        if self.customers is None:
             stats = self.service.customer_stats(self.customer_id)
             self.stats.setText(self.tr("%1 in total · %2 open · last %3")
                                .replace("%1", locale.toString(stats["contacts"]))
                                .replace("%2", locale.toString(stats["open"]))
                                .replace("%3", formatting.ago(stats["last_contact"], utcnow())))
             return
-        figures = self.workflow.figures(self.customer_id)
+        figures = self.customers.figures(self.customer_id)
         csat = (locale.toString(float(figures["csat_average"]), "f", 1) + " / 5"
                 if figures["csat_average"] is not None else "—")
         self.stats.setText(
@@ -303,16 +304,16 @@ class CustomerPanel(QWidget):
         self.history.verticalScrollBar().setValue(scroll)
 
     def _more_history(self) -> None:
-        if not self._history_done and self.customer_id and self.workflow is not None:
+        if not self._history_done and self.customer_id and self.customers is not None:
             self._append_history(self.conversation_id, PAGE)
 
     def _append_history(self, current_id: str | None, limit: int) -> None:
         assert self.customer_id is not None
-        if self.workflow is None:
+        if self.customers is None:
             rows = self.service.customer_history(self.customer_id)
             self._history_done = True
         else:
-            rows = self.workflow.timeline(self.customer_id, self._history_after, limit)
+            rows = self.customers.timeline(self.customer_id, self._history_after, limit)
             self._history_done = len(rows) < limit
             if rows:
                 self._history_after = (rows[-1]["sort_at"], rows[-1]["id"])
@@ -337,9 +338,9 @@ class CustomerPanel(QWidget):
 
     # -- orders and notes -------------------------------------------------------------------------
     def _reload_orders(self) -> None:
-        assert self.customer_id is not None and self.workflow is not None
+        assert self.customer_id is not None and self.customers is not None
         self.orders.clear()
-        for order in self.workflow.orders(self.customer_id):
+        for order in self.customers.orders(self.customer_id):
             goods = ", ".join(f"{safe_display(i['name'], 40)} ×{i['quantity']}" for i in order["items"])
             text = (f"{safe_display(order['number'], 30)}  ·  {formatting.local_time(order['placed_at'])}\n"
                     f"{safe_display(order['currency'], 4)} {safe_display(order['total'], 16)}  ·  "
@@ -347,16 +348,16 @@ class CustomerPanel(QWidget):
             self.orders.addItem(text)
         if not self.orders.count():
             self.orders.addItem(self.tr("No orders."))
-        self.tabs.setTabText(1, self.tr("Orders (%1)").replace("%1", str(len(self.workflow.orders(self.customer_id)))))
+        self.tabs.setTabText(1, self.tr("Orders (%1)").replace("%1", str(len(self.customers.orders(self.customer_id)))))
 
     def _order_status(self, status: str) -> str:
         return {"paid": self.tr("paid"), "shipped": self.tr("shipped"), "delivered": self.tr("delivered"),
                 "refunded": self.tr("refunded"), "cancelled": self.tr("cancelled")}.get(status, status)
 
     def _reload_notes(self) -> None:
-        assert self.customer_id is not None and self.workflow is not None
+        assert self.customer_id is not None and self.customers is not None
         self.notes.clear()
-        notes = self.workflow.notes(self.customer_id)
+        notes = self.customers.notes(self.customer_id)
         for note in notes:
             head = f"{safe_display(note['author_name'], 30)} · {formatting.local_time(note['updated_at'])}"
             if note.get("pending_key"):
@@ -369,14 +370,14 @@ class CustomerPanel(QWidget):
 
     def refresh(self) -> None:
         """Re-read the customer's records after a sync or a local change."""
-        if self.customer_id and self.workflow is not None:
+        if self.customer_id and self.customers is not None:
             self._show_figures()
             self._reload_orders()
             self._reload_notes()
 
     def _add_note(self) -> None:
         body = self.note_input.toPlainText().strip()
-        if not body or not self.customer_id or self.workflow is None:
+        if not body or not self.customer_id or self.customers is None:
             return
         self.note_input.clear()
 
@@ -384,33 +385,33 @@ class CustomerPanel(QWidget):
             self.note_input.setPlainText(body)  # nothing typed is lost
             QMessageBox.information(self, self.tr("Note not saved"), str(error))
 
-        spawn(self.workflow.add_note(self.customer_id, body), on_done=lambda _k: self.refresh(), on_error=failed)
+        spawn(self.customers.add_note(self.customer_id, body), on_done=lambda _k: self.refresh(), on_error=failed)
 
     def _edit_note(self, item: QListWidgetItem) -> None:
-        if self.workflow is None:
+        if self.customers is None:
             return
         note_id, body = item.data(ID_ROLE), item.data(ID_ROLE + 1)
         text, ok = QInputDialog.getMultiLineText(self, self.tr("Edit note"), self.tr("Note"), body)
         if ok and text.strip() and text.strip() != body:
-            spawn(self.workflow.edit_note(note_id, text), on_done=lambda _k: self.refresh())
+            spawn(self.customers.edit_note(note_id, text), on_done=lambda _k: self.refresh())
 
     def _edit_tags(self) -> None:
-        if self.workflow is None or not self.customer_id:
+        if self.customers is None or not self.customer_id:
             return
-        customer = self.workflow.customer(self.customer_id) or {}
+        customer = self.customers.customer(self.customer_id) or {}
         text, ok = QInputDialog.getText(self, self.tr("Customer tags"), self.tr("Tags, separated by commas"),
                                         text=", ".join(customer.get("tags", [])))
         if ok:
             tags = [t.strip() for t in text.replace("，", ",").split(",")]
             customer_id = self.customer_id
-            spawn(self.workflow.set_tags(customer_id, tags), on_done=lambda _k: self._after_tags())
+            spawn(self.customers.set_tags(customer_id, tags), on_done=lambda _k: self._after_tags())
 
     def _after_tags(self) -> None:
         if self.conversation_id:
             self.show_for(self.service.header(self.conversation_id))
 
     def _create(self) -> None:
-        if self.workflow is None or not self.conversation_id:
+        if self.customers is None or not self.conversation_id:
             return
         phone, email = getattr(self, "_contact", ("", ""))
         dialog = NewCustomerDialog(phone, email, self)
@@ -419,7 +420,7 @@ class CustomerPanel(QWidget):
 
         def finished(code: int) -> None:
             if code == QDialog.DialogCode.Accepted:
-                spawn(self.workflow.create_customer(conversation_id, name=dialog.name.text(),
+                spawn(self.customers.create_customer(conversation_id, name=dialog.name.text(),
                                                     company=dialog.company.text(), phone=dialog.phone.text(),
                                                     email=dialog.email.text()),
                       on_error=lambda e: QMessageBox.information(self, self.tr("Customer not created"), str(e)))
@@ -428,15 +429,15 @@ class CustomerPanel(QWidget):
         dialog.open()
 
     def _link(self) -> None:
-        if self.workflow is None or not self.conversation_id:
+        if self.customers is None or not self.conversation_id:
             return
-        dialog = LinkCustomerDialog(self.workflow, self)
+        dialog = LinkCustomerDialog(self.customers, self)
         conversation_id = self.conversation_id
 
         def finished(code: int) -> None:
             chosen = dialog.chosen()
             if code == QDialog.DialogCode.Accepted and chosen:
-                spawn(self.workflow.link_customer(conversation_id, chosen),
+                spawn(self.customers.link_customer(conversation_id, chosen),
                       on_done=lambda _k: self.show_for(self.service.header(conversation_id)))
 
         dialog.finished.connect(finished)

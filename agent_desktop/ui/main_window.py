@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QLocale, Qt, QTimer, Signal
@@ -28,28 +24,19 @@ from ..domain.inbox import MINE, InboxView
 from ..domain.timeutil import utcnow
 from ..services.session import Session
 from ..services.sync_service import OFFLINE, SyncStatus
-from . import workflow_wiring
+from . import shortcuts, workflow_wiring
 from .bridge import SessionBridge
 from .conversation_panel import ConversationPanel
 from .customer_panel import CustomerPanel
 from .dashboard import install as dashboard_page
 from .deferred import DeferredParts, LazyTabs
+from .first_paint import FirstPaint
 from .inbox_delegate import ROW_HEIGHT, InboxDelegate
 from .inbox_model import ID_ROLE, InboxModel
+from .refresh import RefreshCoordinator
 from .resources import icon
 from .status_bar import SyncStatusBar
-from .tasks import spawn
 from .views_panel import ViewsPanel
-
-log = logging.getLogger(__name__)
-
-
-def _keep_start_up_objects_out_of_gc() -> None:
-    """The window, its widgets and every imported module live until the app quits: move them out
-    of the collector's reach. Otherwise each full collection, which a sync's stream of records
-    triggers every half second, walks them all on whichever thread allocates, holding the GIL:
-    20-50 ms GUI stalls while syncing (benchmark), under 20 ms with them frozen."""
-    gc.freeze()
 
 if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.py): imported there
     from .callbacks_view import CallbacksView
@@ -58,13 +45,11 @@ if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.p
     from .search_dialog import SearchDialog
 
 PREFERRED_SIZE = (1440, 860)
-REFRESH_DELAY_MS = 250  # sync bursts become one repaint (Electrum's dirty flag + timer)
 
 
 class MainWindow(QMainWindow):
     inbox_painted = Signal()   # first sync done and the inbox shows its rows
     conversation_opened = Signal(str)          # side-panel tabs follow the open conversation
-    data_refreshed = Signal(object, object)    # (conversation ids, entities) after a batched refresh
 
     def __init__(self, session: Session, bridge: SessionBridge, *, language: str) -> None:
         super().__init__()
@@ -72,6 +57,11 @@ class MainWindow(QMainWindow):
         self.bridge = bridge
         self.language = language
         self.service = session.conversations
+        self.closing = False
+        # Synced changes become one batched refresh: the window first, then every panel, subscribes
+        # to `refresher.refreshed` (conversation ids, entities).
+        self.refresher = RefreshCoordinator(self.service, self)
+        self.refresher.refreshed.connect(self._refresh)
         agent_name = str(session.agent.get("name") or session.username)
         self.setWindowTitle(self.tr("Agent Desktop — %1").replace("%1", agent_name))
         self.setWindowIcon(icon("inbox"))
@@ -151,37 +141,29 @@ class MainWindow(QMainWindow):
 
         self.deferred.add("search", self._build_search)
         self._build_toolbar()
-        self._build_shortcuts()
+        self._knowledge_actions = shortcuts.install(self)   # removed once the knowledge tabs exist
 
         self.views.view_selected.connect(self.set_view)
         self.bridge.sync_status_changed.connect(self._on_sync_status)
-        self.bridge.data_changed.connect(self._on_data_changed)
-        self.bridge.conversation_changed.connect(lambda cid: self._on_data_changed({cid}, set()))
+        self.bridge.data_changed.connect(self.refresher.mark)
+        self.bridge.conversation_changed.connect(lambda cid: self.refresher.mark({cid}, set()))
         self.bridge.outbox_changed.connect(lambda: self.status.show_status(self.bridge.status))
+        self.refresher.counts_ready.connect(self.views.set_counts)
 
-        self._dirty_ids: set[str] = set()
-        self._dirty_entities: set[str] = set()
-        self._dirty_all = False
-        self.changes_applied_at = time.perf_counter()   # when the batch being refreshed began
-        self._counts_generation = 0
-        # One thread (and so one reader connection) for the view counts, however often they are asked for.
-        self._counts_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="view-counts")
-        self._closing = False
-        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
-        self._refresh_timer.timeout.connect(self._refresh)
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
-        self._painted_once = False
         self._pending_open: str | None = None
 
         self.views.populate(self.service.queues(), language.startswith("zh"))
         self.views.set_counts(self.service.view_counts())
         self.set_view(InboxView(MINE))
         self._on_sync_status(self.bridge.status)
-        dashboard_page.install(self)  # leads: Ctrl+D; the page itself is built on first use
-        self.workflow_controller = workflow_wiring.install(self)  # agent state, offers, callbacks, screen-pop
-        self.deferred.after_paint_done.connect(_keep_start_up_objects_out_of_gc)
+        # Leads: Ctrl+D; the page itself is built on first use.
+        self.dashboard_action: QAction = dashboard_page.install(self)
+        # Agent state, offers, callbacks, screen-pop.
+        self.workflow_parts: workflow_wiring.WorkflowParts = workflow_wiring.install(self)
+        self.first_paint = FirstPaint(self)   # inbox_painted; gc.freeze once the deferred parts are built
         self.deferred.start_after_paint(self.status)   # the status bar is on screen whatever the page
 
     # -- parts built after the first paint (ui/deferred.py) --------------------------------------
@@ -219,10 +201,6 @@ class MainWindow(QMainWindow):
             self.setUpdatesEnabled(True)
         return knowledge
 
-    def _show_knowledge_tab(self, which: str) -> None:
-        knowledge = self.knowledge
-        knowledge.show_tab(getattr(knowledge, which))
-
     def _build_search(self) -> SearchDialog:
         from .search_dialog import SearchDialog
 
@@ -255,46 +233,6 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.diagnostics_action)
         self.addToolBar(toolbar)
 
-    def _build_shortcuts(self) -> None:
-        def focus(widget: QWidget) -> None:
-            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-        for keys, target in (("Ctrl+L", lambda: focus(self.inbox)),
-                             ("Ctrl+E", lambda: focus(self.conversation.composer.editor)),
-                             ("Ctrl+Shift+V", lambda: focus(self.views))):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(target)
-            self.addAction(action)
-        # Ctrl+Q quits, as desktop apps do (queued work stays in the outbox for the next start).
-        quit_action = QAction(self.tr("Quit"), self)
-        quit_action.setObjectName("quitAction")
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        if quit_action.shortcut().isEmpty():  # Windows has no standard Quit key
-            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
-        # Ctrl+1 … Ctrl+9 switch views in one keystroke.
-        for number in range(1, 10):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
-            action.triggered.connect(lambda _=False, n=number: self._select_view_number(n))
-            self.addAction(action)
-        # F6/F7/F8 open the knowledge tabs from the first moment: building them if need be.
-        self._knowledge_actions = []
-        for keys, which in (("F6", "scripts"), ("F7", "faq"), ("F8", "guided")):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(keys))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(lambda _=False, w=which: self._show_knowledge_tab(w))
-            self.addAction(action)
-            self._knowledge_actions.append(action)
-
-    def _select_view_number(self, number: int) -> None:
-        keys = self.views.view_keys()
-        if number <= len(keys):
-            self.views.select(keys[number - 1])
-
     # -- inbox ----------------------------------------------------------------------------------
     def set_view(self, view: InboxView) -> None:
         self.views.select(view.key, emit=False)
@@ -302,7 +240,7 @@ class MainWindow(QMainWindow):
         self.model.set_view(view)
         self.inbox_title.setText(self._view_title())
         if current is not None and self.model.row_of(current) >= 0:
-            self._select_row(self.model.row_of(current), open_it=False)
+            self.select_row(self.model.row_of(current), open_it=False)
         self._update_inbox_state()
 
     def _view_title(self) -> str:
@@ -325,7 +263,7 @@ class MainWindow(QMainWindow):
         self.inbox_state.setText(text)
         self.inbox_stack.setCurrentIndex(1)
 
-    def _select_row(self, row: int, *, open_it: bool = True) -> None:
+    def select_row(self, row: int, *, open_it: bool = True) -> None:
         index = self.model.index(row)
         if not open_it:
             self.inbox.selectionModel().blockSignals(True)
@@ -346,7 +284,7 @@ class MainWindow(QMainWindow):
             return
         row = self.model.row_of(conversation_id)
         if row >= 0:
-            self._select_row(row, open_it=False)
+            self.select_row(row, open_it=False)
         self._show_conversation(conversation_id)
 
     def open_next_after(self, conversation_id: str) -> None:
@@ -356,7 +294,7 @@ class MainWindow(QMainWindow):
             return
         following = row + 1 if row + 1 < self.model.rowCount() else row - 1
         if following >= 0:
-            self._select_row(following)
+            self.select_row(following)
             self.conversation.composer.editor.setFocus()
 
     def _open_customer(self, customer_id: str) -> None:
@@ -369,17 +307,6 @@ class MainWindow(QMainWindow):
         self.customer.show_for(self.service.header(conversation_id))
         self.conversation_opened.emit(conversation_id)
 
-    # -- live updates ---------------------------------------------------------------------------
-    def _on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
-        if not self._refresh_timer.isActive() and not (self._dirty_ids or self._dirty_entities):
-            self.changes_applied_at = time.perf_counter()
-        self._dirty_ids |= conversation_ids
-        self._dirty_entities |= entities
-        if entities & {"queue", "agent", "customer"}:
-            self._dirty_all = True
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
-
     def _fit_to_screen(self) -> None:
         """1440×860 where there is room; on a smaller screen (1366×768, 1280×1024, 1920×1080 at
         150 %) the available area, maximised, so nothing runs off the screen."""
@@ -391,23 +318,27 @@ class MainWindow(QMainWindow):
         self.resize(min(PREFERRED_SIZE[0], available.width()), min(PREFERRED_SIZE[1], available.height()))
         self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
+    # -- live updates ---------------------------------------------------------------------------
     def refresh_pending(self) -> bool:
         """Changes have arrived that the window has not shown yet (the batch timer is running)."""
-        return self._refresh_timer.isActive() or bool(self._dirty_ids or self._dirty_entities or self._dirty_all)
+        return self.refresher.pending()
 
-    def _refresh(self) -> None:
-        ids, self._dirty_ids = self._dirty_ids, set()
-        everything, self._dirty_all = self._dirty_all, False
-        entities, self._dirty_entities = self._dirty_entities, set()
+    @property
+    def changes_applied_at(self) -> float:
+        """When the first change of the batch being refreshed reached the cache (perf_counter)."""
+        return self.refresher.changes_applied_at
+
+    def _refresh(self, ids: set[str], entities: set[str]) -> None:
+        """The window's part of a batched refresh (connected first: panels see the inbox updated)."""
+        everything = "*" in entities
         if everything:
             self.views.populate(self.service.queues(), self.language.startswith("zh"))
-        self._load_view_counts()
         current = self.conversation.conversation_id
         scroll = self.inbox.verticalScrollBar().value()
         if self.model.refresh():
             row = self.model.row_of(current) if current else -1
             if row >= 0:
-                self._select_row(row, open_it=False)
+                self.select_row(row, open_it=False)
             self.inbox.verticalScrollBar().setValue(scroll)
         if current and (current in ids or everything):
             self.conversation.reload(keep_scroll=True)
@@ -416,50 +347,13 @@ class MainWindow(QMainWindow):
             target, self._pending_open = self._pending_open, None
             self.open_conversation(target)
         self._update_inbox_state()
-        self._maybe_painted()
-        # The synced entities of the batch; "*" when everything may have changed.
-        self.data_refreshed.emit(ids, entities | {"*"} if everything else entities)
-
-    def _load_view_counts(self) -> None:
-        """Count every view off the GUI thread, newest request wins.
-
-        The counts aggregate every open conversation; while a sync applies pages, each SQL call
-        on this thread also waits for the GIL behind two busy sync threads (benchmark: 50-70 ms
-        stalls when this ran here after every batch).
-        """
-        self._counts_generation += 1
-        generation = self._counts_generation
-
-        def show(counts: dict[str, int]) -> None:
-            if generation == self._counts_generation and not self._closing:
-                self.views.set_counts(counts)
-
-        async def load() -> dict[str, int]:
-            return await asyncio.get_running_loop().run_in_executor(self._counts_executor, self.service.view_counts)
-
-        spawn(load(), on_done=show, on_error=lambda error: log.debug("view counts not read: %s", error))
+        self.first_paint.check()
 
     def _on_sync_status(self, status: SyncStatus) -> None:
         self.status.show_status(status)
         if status.first_sync_done or status.state == OFFLINE:
-            self._on_data_changed(set(), set())
+            self.refresher.mark(set(), set())
         self._update_inbox_state()
-
-    def _maybe_painted(self) -> None:
-        status = self.bridge.status
-        # Painted means: what the user will work with is on screen — synced rows, or the cache
-        # (or the empty-state explanation) when the server cannot be reached.
-        if self._painted_once or not (status.first_sync_done or status.state == OFFLINE):
-            return
-        # The first glance shows what needs an answer first, opened on the next turn: the inbox's
-        # repaint and the thread's rendering become two short GUI stalls instead of one ~40 ms one.
-        self._painted_once = True
-        QTimer.singleShot(0, self._open_first_row)
-        QTimer.singleShot(0, self.inbox_painted.emit)
-
-    def _open_first_row(self) -> None:
-        if not self._closing and self.conversation.conversation_id is None and self.model.rowCount():
-            self._select_row(0)
 
     def _tick(self) -> None:
         self.delegate.now = utcnow()
@@ -493,11 +387,10 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop timers and listening before the session closes under us."""
-        self._closing = True
-        self._counts_executor.shutdown(wait=False, cancel_futures=True)
+        self.closing = True
+        self.refresher.stop()
         gc.unfreeze()  # closing (quit, or another account signing in): what it froze may be collected
         self.conversation.composer.flush_draft()
-        self._refresh_timer.stop()
         self._clock.stop()
         self.deferred.stop()
         self.bridge.blockSignals(True)

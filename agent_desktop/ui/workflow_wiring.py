@@ -1,14 +1,16 @@
 """Puts the workflow into the main window: agent state in the toolbar, the offer bar, the
 Callbacks tab, screen-pop, SLA and callback notifications, and after-contact work after a resolve.
 
-`install(window)` is called once at the end of MainWindow.__init__. The Callbacks tab is built right
-after the first paint (or when first shown); the rest is on screen in the first frame.
+`install(window)` is called once at the end of MainWindow.__init__ and returns the parts it built
+(`WorkflowParts`), which the window keeps. The Callbacks tab is built right after the first paint
+(or when first shown); the rest is on screen in the first frame.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
@@ -18,6 +20,7 @@ from ..domain.sla import SlaState
 from ..domain.sla_policy import SlaWatch
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..services.agent_state import AgentStateService
 from ..services.sync_service import OFFLINE
 from ..services.workflow import WorkflowService
 from . import formatting
@@ -25,6 +28,10 @@ from .agent_state import AgentStateWidget
 from .capability_text import BUTTON_NEEDS, unsupported_reason
 from .notify import Notifier
 from .tasks import spawn
+
+if TYPE_CHECKING:   # the window imports this module: annotations only
+    from .callbacks_view import CallbacksView
+    from .main_window import MainWindow
 
 SCREEN_POP_CHANNELS = ("phone", "chat")
 SLA_CHECK_MS = 5000
@@ -35,9 +42,9 @@ class OfferBar(QWidget):
     accepted = Signal(str)   # the conversation of the offer the agent just accepted
     """The offer on the agent's screen: who, what, time left; accept or decline by key."""
 
-    def __init__(self, workflow: WorkflowService, parent: QWidget | None = None) -> None:
+    def __init__(self, states: AgentStateService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.workflow = workflow
+        self.states = states
         self.setObjectName("offerBar")
         self.offer: dict[str, Any] | None = None
         self.text = QLabel()
@@ -58,7 +65,7 @@ class OfferBar(QWidget):
         layout.addWidget(self.decline_button)
 
     def refresh(self) -> dict[str, Any] | None:
-        offers = self.workflow.offers()
+        offers = self.states.offers()
         self.offer = offers[0] if offers else None
         self.tick()
         return self.offer
@@ -89,7 +96,7 @@ class OfferBar(QWidget):
         self.tick()
         if accept:
             self.accepted.emit(str(offer.get("conversation_id") or ""))
-        spawn(self.workflow.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
+        spawn(self.states.answer_offer(offer["id"], accept), on_done=lambda _k: self.refresh())
 
 
 class OfferOverlay(QFrame):
@@ -125,14 +132,20 @@ class OfferOverlay(QFrame):
 class WorkflowController(QObject):
     """Screen-pop, notifications and refreshes; holds the measured screen-pop latencies (seconds)."""
 
-    def __init__(self, window: Any, workflow: WorkflowService) -> None:
+    def __init__(self, window: MainWindow, workflow: WorkflowService, states: AgentStateService,
+                 agent_state: AgentStateWidget, offer_bar: OfferBar, offer_toolbar: OfferOverlay) -> None:
         super().__init__(window)
         self.window = window
         self.workflow = workflow
+        self.states = states
+        self.agent_state = agent_state
+        self.offer_bar = offer_bar
+        self.offer_toolbar = offer_toolbar
+        self.timers: tuple[QTimer, ...] = ()   # started by install()
         self.notifier = Notifier(window)
         self.latencies: list[float] = []
         self.popped: list[str] = []
-        self._seen_offers: set[str] = {o["id"] for o in workflow.offers()}
+        self._seen_offers: set[str] = {o["id"] for o in states.offers()}
         self._mine = self._my_live_conversations()
         self._primed = window.bridge.status.first_sync_done
         window.bridge.sync_status_changed.connect(self._on_sync_status)
@@ -141,7 +154,7 @@ class WorkflowController(QObject):
         self._sla_primed = False
 
     def _prime(self) -> None:
-        self._seen_offers |= {offer["id"] for offer in self.workflow.offers()}
+        self._seen_offers |= {offer["id"] for offer in self.states.offers()}
         self._mine = self._my_live_conversations()
 
     def _on_sync_status(self, status: Any) -> None:
@@ -151,7 +164,7 @@ class WorkflowController(QObject):
 
     # -- screen-pop -------------------------------------------------------------------------------
     def on_data_changed(self, conversation_ids: set[str], entities: set[str]) -> None:
-        """Connected to `MainWindow.data_refreshed`: one call per batched refresh (not per synced
+        """Connected to `window.refresher.refreshed`: one call per batched refresh (not per synced
         page), so the SQL below runs at most every REFRESH_DELAY_MS on the GUI thread."""
         if not conversation_ids and not entities:
             return  # a progress tick of the first sync: nothing to pop or refresh yet
@@ -162,10 +175,10 @@ class WorkflowController(QObject):
                 self.refresh()
             return
         # Latency counts from the first change of the batch, which reached the cache then.
-        started = getattr(self.window, "changes_applied_at", None) or time.perf_counter()
+        started = self.window.changes_applied_at or time.perf_counter()
         # An offer is announced (notification and offer bar: customer, tier, subject, seconds left)
         # and opens when the agent accepts it: nothing replaces the conversation on screen unasked.
-        for offer in self.workflow.offers():
+        for offer in self.states.offers():
             if offer["id"] not in self._seen_offers:
                 self._seen_offers.add(offer["id"])
                 self.notifier.notify("offer", self.tr("New contact offered"),
@@ -240,9 +253,9 @@ class WorkflowController(QObject):
         callbacks = window.deferred.built("callbacks")
         if callbacks is not None:   # not built yet: it loads fresh when it is
             callbacks.reload()
-        window.agent_state.refresh()
-        offer = window.offer_bar.refresh()
-        window.offer_toolbar.setVisible(offer is not None)
+        self.agent_state.refresh()
+        offer = self.offer_bar.refresh()
+        self.offer_toolbar.setVisible(offer is not None)
         window.customer.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
@@ -252,58 +265,70 @@ class WorkflowController(QObject):
 
     def stop(self) -> None:
         """The window is closing (the session closes next): no timer may touch the cache after this."""
-        for timer in getattr(self, "timers", ()):
+        for timer in self.timers:
             timer.stop()
         callbacks = self.window.deferred.built("callbacks")
         if callbacks is not None:
             callbacks.stop()
-        self.window.agent_state.stop()
+        self.agent_state.stop()
         self.window.conversation.stop_workflow()
 
     def tick(self) -> None:
-        self.window.agent_state.tick()
-        self.window.offer_bar.tick()
-        if self.window.offer_bar.offer is None and self.window.offer_toolbar.isVisible():
-            self.window.offer_toolbar.setVisible(False)
+        self.agent_state.tick()
+        self.offer_bar.tick()
+        if self.offer_bar.offer is None and self.offer_toolbar.isVisible():
+            self.offer_toolbar.setVisible(False)
 
 
-def install(window: Any) -> WorkflowController:
+@dataclass(frozen=True)
+class WorkflowParts:
+    """What `install` put into the window: MainWindow keeps it as `window.workflow_parts`."""
+
+    agent_state: AgentStateWidget   # in the main toolbar
+    offer_bar: OfferBar
+    offer_toolbar: OfferOverlay     # the overlay that holds the offer bar
+    controller: WorkflowController
+
+
+def install(window: MainWindow) -> WorkflowParts:
     session = window.session
-    workflow = session.workflow
+    workflow, states = session.workflow, session.agent_state
     chinese = window.language.startswith("zh")
-    window.workflow = workflow
-    window.conversation.set_workflow(workflow, chinese=chinese)
-    window.customer.set_workflow(workflow)
+    window.conversation.set_workflow(workflow, callbacks=session.callbacks, presence=session.presence,
+                                     chinese=chinese)
+    window.customer.set_customers(session.customers)
     missing = {name: unsupported_reason(capability) for name, capability in BUTTON_NEEDS.items()
                if not workflow.supports(capability)}
     if missing:
         window.conversation.set_unsupported(missing)
 
-    window.agent_state = AgentStateWidget(workflow)
-    window.bridge.sync_status_changed.connect(lambda status: window.agent_state.set_online(status.state != OFFLINE))
+    agent_state = AgentStateWidget(states)
+    window.bridge.sync_status_changed.connect(lambda status: agent_state.set_online(status.state != OFFLINE))
     toolbar = window.findChild(QToolBar, "mainToolbar")
     if toolbar is not None:
         first = toolbar.actions()[0] if toolbar.actions() else None
         if first is not None:
-            toolbar.insertWidget(first, window.agent_state)
+            toolbar.insertWidget(first, agent_state)
             toolbar.insertSeparator(first)
         else:
-            toolbar.addWidget(window.agent_state)
+            toolbar.addWidget(agent_state)
 
-    window.offer_bar = OfferBar(workflow)
+    offer_bar = OfferBar(states)
     # Over the top of the workspace, not in the layout: an offer arriving or going moves nothing.
-    window.offer_toolbar = OfferOverlay(window.offer_bar, window.centralWidget())
-    window.offer_toolbar.setVisible(window.offer_bar.refresh() is not None)
+    offer_toolbar = OfferOverlay(offer_bar, window.centralWidget())
+    offer_toolbar.setVisible(offer_bar.refresh() is not None)
 
-    controller = WorkflowController(window, workflow)
-    window.workflow_controller = controller
+    controller = WorkflowController(window, workflow, states, agent_state, offer_bar, offer_toolbar)
+    parts = WorkflowParts(agent_state, offer_bar, offer_toolbar, controller)
     placeholder = window.lazy_tabs.add(QCoreApplication.translate("WorkflowWiring", "Callbacks"),
                                        lambda: window.deferred.get("callbacks"), "callbacks")
-    window.deferred.add("callbacks", lambda: _build_callbacks(window, controller, placeholder))
-    window.data_refreshed.connect(controller.on_data_changed)
-    window.offer_bar.accepted.connect(controller.on_offer_accepted)
-    workflow.changed.connect(lambda _what: controller.refresh())
-    window.conversation.resolved.connect(lambda _cid: _after_resolve(window))
+    window.deferred.add("callbacks", lambda: _build_callbacks(window, parts, placeholder))
+    window.refresher.refreshed.connect(controller.on_data_changed)
+    offer_bar.accepted.connect(controller.on_offer_accepted)
+    # Whatever the agent changed in the workflow's areas (state, offers, callbacks, notes, CSAT…).
+    for service in (workflow, states, session.callbacks, session.customers):
+        service.changed.connect(lambda _what: controller.refresh())
+    window.conversation.resolved.connect(lambda _cid: _after_resolve(window, agent_state))
 
     timer = QTimer(window, interval=1000)
     timer.timeout.connect(controller.tick)
@@ -311,25 +336,24 @@ def install(window: Any) -> WorkflowController:
     sla_timer = QTimer(window, interval=SLA_CHECK_MS)
     sla_timer.timeout.connect(controller.check_sla)
     sla_timer.start()
-    controller.timers = (timer, sla_timer)   # type: ignore[attr-defined]
+    controller.timers = (timer, sla_timer)
     window.installEventFilter(controller)
     controller.check_sla()
-    return controller
+    return parts
 
 
-def _build_callbacks(window: Any, controller: WorkflowController, placeholder: QWidget) -> Any:
+def _build_callbacks(window: MainWindow, parts: WorkflowParts, placeholder: QWidget) -> CallbacksView:
     """The Callbacks tab (its due-time notifications run from here on): right after the first paint."""
     from .callbacks_view import CallbacksView
 
-    view = CallbacksView(window.workflow)
+    view = CallbacksView(window.session.callbacks)
     view.conversation_requested.connect(window.open_conversation)
     view.customer_requested.connect(window._open_customer)
-    view.callback_due.connect(controller.on_callback_due)
+    view.callback_due.connect(parts.controller.on_callback_due)
     window.lazy_tabs.replace(placeholder, view)
     return view
 
 
-def _after_resolve(window: Any) -> None:
-    if window.agent_state.state in ("available", "busy"):
-        window.agent_state.start_acw(window.conversation.acw_seconds)
-
+def _after_resolve(window: MainWindow, agent_state: AgentStateWidget) -> None:
+    if agent_state.state in ("available", "busy"):
+        agent_state.start_acw(window.conversation.acw_seconds)

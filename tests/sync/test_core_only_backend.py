@@ -83,7 +83,6 @@ def test_an_unsupported_action_fails_with_a_reason_and_the_reply_behind_it_is_de
                                (created["conversation_id"],)).fetchone()[0] == 1
     # A second push leaves the failed item alone: nothing is retried into the void.
     assert engine.push().failed == 0
-    workflow.close()
     db.close()
 
 

@@ -181,7 +181,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
 
     # The state menu opens on the current state.
     keys.shortcut(Qt.Key.Key_S)
-    menu = window.agent_state.button.menu()
+    menu = window.workflow_parts.agent_state.button.menu()
     run_until(loop, lambda: menu.isVisible())
     assert menu.activeAction() is not None
     keys.press(Qt.Key.Key_Escape)

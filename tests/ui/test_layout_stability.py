@@ -45,17 +45,17 @@ def test_the_first_sync_an_offer_and_presence_move_nothing(open_window, loop):
     for name in ("views", "inbox", "side"):
         assert before_sync[name] == after_sync[name], (name, before_sync[name], after_sync[name])
     # An offer arriving lays its bar over the workspace instead of pushing it down.
-    window.offer_toolbar.setVisible(True)
+    window.workflow_parts.offer_toolbar.setVisible(True)
     QApplication.processEvents()
     assert _geometry(window) == after_sync
-    window.offer_toolbar.setVisible(False)
+    window.workflow_parts.offer_toolbar.setVisible(False)
     # Someone else on the conversation: said beside the reply/note switch, nothing moves.
     window.conversation.show_others([{"name": "王磊", "activity": "replying"}])
     QApplication.processEvents()
     assert window.conversation.collision.isVisible()
     assert _geometry(window) == after_sync
     # The agent's state changes width-wise ("Available" → "Break · Missed an offer"): the toolbar stays.
-    state = window.agent_state
+    state = window.workflow_parts.agent_state
     state.button.setText("● " + "Break · Missed an offer")
     QApplication.processEvents()
     assert _geometry(window) == after_sync

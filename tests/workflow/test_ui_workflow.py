@@ -88,8 +88,8 @@ def test_resolve_needs_a_disposition_and_starts_after_contact_work(open_window, 
     buttons = window.conversation.status_buttons
     run_until(loop, lambda: not buttons["resolved"].isEnabled())
     assert buttons["open"].isEnabled()
-    run_until(loop, lambda: window.agent_state.state == "acw")
-    assert window.agent_state._acw_timer.isActive()
+    run_until(loop, lambda: window.workflow_parts.agent_state.state == "acw")
+    assert window.workflow_parts.agent_state._acw_timer.isActive()
     _finish(opened, loop=loop)
 
 
@@ -148,7 +148,7 @@ def _offered_call(server, opened, loop, channel: str = "phone") -> tuple[str, st
                                              "subject": "来电", "body": "【来电】客户询问订单进度"}).json()
     opened.session.sync.nudge()
     window = opened.window
-    run_until(loop, lambda: window.offer_toolbar.isVisible() and name in window.offer_bar.text.text())
+    run_until(loop, lambda: window.workflow_parts.offer_toolbar.isVisible() and name in window.workflow_parts.offer_bar.text.text())
     return answer["conversation_id"], name
 
 
@@ -164,7 +164,7 @@ def test_an_offer_is_announced_without_replacing_the_screen_and_opens_on_accept(
     window = _ready(opened, loop)
     reading = window.conversation.conversation_id
     conversation_id, name = _offered_call(server, opened, loop)
-    controller = window.workflow_controller
+    controller = window.workflow_parts.controller
     assert controller.notifier.history[-1].kind == "offer"
     assert window.conversation.conversation_id == reading   # what the agent reads stays on screen
     _press(loop, qtbot, window, Qt.Key.Key_Y)                 # Ctrl+Shift+Y: accept
@@ -184,7 +184,7 @@ def test_declining_an_offer_by_keyboard_leaves_the_screen_as_it_was(open_window,
     reading = window.conversation.conversation_id
     conversation_id, _name = _offered_call(server, opened, loop)
     _press(loop, qtbot, window, Qt.Key.Key_J)                 # Ctrl+Shift+J: decline
-    run_until(loop, lambda: not window.offer_toolbar.isVisible())
+    run_until(loop, lambda: not window.workflow_parts.offer_toolbar.isVisible())
     run_until(loop, lambda: opened.bridge.status.queued == 0)
     declined = _server_db(server).reader().execute(
         "SELECT count(*) FROM offers WHERE json_extract(data, '$.conversation_id')=? "
@@ -205,7 +205,7 @@ def test_callbacks_view_is_ordered_by_due_and_outcomes_sync(open_window, loop, s
     assert dues == sorted(dues)
     customer = opened.session.conversations.header(window.conversation.conversation_id)["customer_id"]
     when = utcnow() + timedelta(minutes=1)   # before every demo callback that is not yet due
-    opened.loop.run_until_complete(window.workflow.schedule_callback(customer, when, "回访确认退款到账"))
+    opened.loop.run_until_complete(window.session.callbacks.schedule_callback(customer, when, "回访确认退款到账"))
     rows = view.rows()
     position = next(i for i, row in enumerate(rows) if row["note"] == "回访确认退款到账")
     assert all(parse_iso(r["due_at"]) <= when for r in rows[:position])
@@ -260,7 +260,7 @@ def test_shows_who_else_is_replying(open_window, loop, server):
     token = server.token("agent2")
     requests.post(f"{server.url}/api/v1/conversations/{target}/presence", json={"activity": "replying"},
                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
-    window.conversation._beat("viewing")
+    window.conversation.presence.beat("viewing")
     run_until(loop, lambda: window.conversation.collision.isVisible())
     assert "王磊" in window.conversation.collision.text()
     _finish(opened, loop=loop)

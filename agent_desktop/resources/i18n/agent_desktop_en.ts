@@ -412,9 +412,9 @@
     </message>
 </context>
 <context>
-    <name>ConversationPanel</name>
+    <name>ConversationHeader</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+62"/>
+        <location filename="../../ui/conversation_header.py" line="+47"/>
         <source>Reopen</source>
         <translation type="unfinished"></translation>
     </message>
@@ -429,12 +429,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>Assign to me</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Assign to me (Ctrl+Shift+A)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,24 +459,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
         <source>Compare…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
-        <source>Select a conversation on the left.
-
-↑/↓ move through the inbox · Ctrl+K searches everything</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+50"/>
+        <location line="+21"/>
         <source>This conversation is no longer available.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
         <source>Unknown customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -486,7 +479,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>Unassigned</source>
         <translation type="unfinished"></translation>
     </message>
@@ -501,7 +494,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>SLA paused: waiting for the customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -515,13 +508,59 @@
         <source>Resolution: %1</source>
         <translation type="unfinished"></translation>
     </message>
+</context>
+<context>
+    <name>ConversationPanel</name>
     <message>
-        <location line="+103"/>
+        <location filename="../../ui/conversation_panel.py" line="+82"/>
+        <source>Select a conversation on the left.
+
+↑/↓ move through the inbox · Ctrl+K searches everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+145"/>
+        <source>Not sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The message could not be saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Cannot change status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Cannot change the conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationPresence</name>
+    <message>
+        <location filename="../../ui/conversation_presence.py" line="+83"/>
+        <source>%1 is replying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is viewing</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationWorkflow</name>
+    <message>
+        <location filename="../../ui/conversation_workflow.py" line="+75"/>
         <source>Hand-off from %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>first-contact resolution</source>
         <translation type="unfinished"></translation>
     </message>
@@ -546,38 +585,8 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+73"/>
         <source>Schedule a callback</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+80"/>
-        <source>%1 is replying</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1 is viewing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-245"/>
-        <source>Not sent</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>The message could not be saved: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Cannot change status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Cannot change the conversation</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -607,7 +616,7 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="+151"/>
+        <location filename="../../ui/customer_panel.py" line="+152"/>
         <source>Company</source>
         <translation type="unfinished"></translation>
     </message>
@@ -980,7 +989,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/install.py" line="+39"/>
+        <location filename="../../ui/dashboard/install.py" line="+41"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1585,7 +1594,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+76"/>
+        <location filename="../../ui/main_window.py" line="+66"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1610,7 +1619,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+97"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1635,12 +1644,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../ui/shortcuts.py" line="+30"/>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../ui/main_window.py" line="+26"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1695,7 +1704,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+46"/>
+        <location filename="../../ui/workflow_wiring.py" line="+53"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2722,7 +2731,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+93"/>
+        <location filename="../../ui/workflow_wiring.py" line="+99"/>
         <source>New contact offered</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2760,7 +2769,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+65"/>
+        <location line="+75"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

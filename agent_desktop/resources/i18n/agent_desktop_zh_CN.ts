@@ -412,9 +412,9 @@
     </message>
 </context>
 <context>
-    <name>ConversationPanel</name>
+    <name>ConversationHeader</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+62"/>
+        <location filename="../../ui/conversation_header.py" line="+47"/>
         <source>Reopen</source>
         <translation>重新打开</translation>
     </message>
@@ -429,12 +429,12 @@
         <translation>解决</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>Assign to me</source>
         <translation>分配给我</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Assign to me (Ctrl+Shift+A)</source>
         <translation>分配给我 (Ctrl+Shift+A)</translation>
     </message>
@@ -459,26 +459,17 @@
         <translation>满意度…</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
         <source>Compare…</source>
         <translation>比较…</translation>
     </message>
     <message>
-        <location line="+32"/>
-        <source>Select a conversation on the left.
-
-↑/↓ move through the inbox · Ctrl+K searches everything</source>
-        <translation>请在左侧选择一个会话。
-
-↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
-    </message>
-    <message>
-        <location line="+50"/>
+        <location line="+21"/>
         <source>This conversation is no longer available.</source>
         <translation>该会话已不可用。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+3"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
@@ -488,7 +479,7 @@
         <translation>%1 项更改待同步</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>Unassigned</source>
         <translation>未分配</translation>
     </message>
@@ -503,7 +494,7 @@
         <translation>已分配给 %1</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
         <source>SLA paused: waiting for the customer</source>
         <translation>SLA 暂停：等待客户回复</translation>
     </message>
@@ -517,13 +508,61 @@
         <source>Resolution: %1</source>
         <translation>解决时限：%1</translation>
     </message>
+</context>
+<context>
+    <name>ConversationPanel</name>
     <message>
-        <location line="+103"/>
+        <location filename="../../ui/conversation_panel.py" line="+82"/>
+        <source>Select a conversation on the left.
+
+↑/↓ move through the inbox · Ctrl+K searches everything</source>
+        <translation>请在左侧选择一个会话。
+
+↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
+    </message>
+    <message>
+        <location line="+145"/>
+        <source>Not sent</source>
+        <translation>未发送</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The message could not be saved: %1</source>
+        <translation>消息无法保存：%1</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Cannot change status</source>
+        <translation>无法更改状态</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Cannot change the conversation</source>
+        <translation>无法更改会话</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationPresence</name>
+    <message>
+        <location filename="../../ui/conversation_presence.py" line="+83"/>
+        <source>%1 is replying</source>
+        <translation>%1 正在回复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is viewing</source>
+        <translation>%1 正在查看</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationWorkflow</name>
+    <message>
+        <location filename="../../ui/conversation_workflow.py" line="+75"/>
         <source>Hand-off from %1: %2</source>
         <translation>来自 %1 的交接：%2</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>first-contact resolution</source>
         <translation>首解</translation>
     </message>
@@ -548,39 +587,9 @@
         <translation>您的修改与服务器上更新的修改冲突。</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+73"/>
         <source>Schedule a callback</source>
         <translation>安排回访</translation>
-    </message>
-    <message>
-        <location line="+80"/>
-        <source>%1 is replying</source>
-        <translation>%1 正在回复</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>%1 is viewing</source>
-        <translation>%1 正在查看</translation>
-    </message>
-    <message>
-        <location line="-245"/>
-        <source>Not sent</source>
-        <translation>未发送</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>The message could not be saved: %1</source>
-        <translation>消息无法保存：%1</translation>
-    </message>
-    <message>
-        <location line="+22"/>
-        <source>Cannot change status</source>
-        <translation>无法更改状态</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Cannot change the conversation</source>
-        <translation>无法更改会话</translation>
     </message>
 </context>
 <context>
@@ -609,7 +618,7 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="+151"/>
+        <location filename="../../ui/customer_panel.py" line="+152"/>
         <source>Company</source>
         <translation>公司</translation>
     </message>
@@ -983,7 +992,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>未更改：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard/install.py" line="+39"/>
+        <location filename="../../ui/dashboard/install.py" line="+41"/>
         <source>Dashboard (Ctrl+D)</source>
         <translation>监控看板 (Ctrl+D)</translation>
     </message>
@@ -1588,7 +1597,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+76"/>
+        <location filename="../../ui/main_window.py" line="+66"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
@@ -1613,7 +1622,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>话术</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+97"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -1638,12 +1647,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location filename="../../ui/shortcuts.py" line="+30"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location filename="../../ui/main_window.py" line="+26"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -1702,7 +1711,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>OfferBar</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+46"/>
+        <location filename="../../ui/workflow_wiring.py" line="+53"/>
         <source>Accept (Ctrl+Shift+Y)</source>
         <translation>接受 (Ctrl+Shift+Y)</translation>
     </message>
@@ -2733,7 +2742,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowController</name>
     <message>
-        <location filename="../../ui/workflow_wiring.py" line="+93"/>
+        <location filename="../../ui/workflow_wiring.py" line="+99"/>
         <source>New contact offered</source>
         <translation>新的接入分配</translation>
     </message>
@@ -2771,7 +2780,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+65"/>
+        <location line="+75"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>

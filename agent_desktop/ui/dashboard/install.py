@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QToolBar
+from PySide6.QtWidgets import QToolBar
 
 from ..resources import icon
 
 if TYPE_CHECKING:   # imported when the page is first built (start-up does not pay for it)
+    from ..main_window import MainWindow  # it imports this module: annotations only
     from .view import DashboardView
 
 
@@ -32,9 +33,10 @@ class _CloseWatcher(QObject):
         return False
 
 
-def install(window: Any) -> None:
-    """The toolbar action now; the page on first use (Ctrl+D), or right after the first paint for a
-    lead (so Ctrl+D is instant). `window.main_stack` (page 0: the workspace) is the window's."""
+def install(window: MainWindow) -> QAction:
+    """The toolbar action now (returned: the window keeps it as `dashboard_action`); the page on
+    first use (Ctrl+D), or right after the first paint for a lead (so Ctrl+D is instant).
+    `window.main_stack` (page 0: the workspace) is the window's."""
     lead = is_lead(window.session.agent)
     action = QAction(icon("dashboard"), QCoreApplication.translate("Dashboard", "Dashboard (Ctrl+D)"), window)
     action.setObjectName("dashboardAction")
@@ -45,8 +47,8 @@ def install(window: Any) -> None:
     action.toggled.connect(lambda on: show(window) if on else hide(window))
     toolbar = window.findChild(QToolBar, "mainToolbar")
     (toolbar or window).addAction(action)
-    window.dashboard_action = action
     window.deferred.add("dashboard", lambda: build(window), after_paint=lead)
+    return action
 
 
 def is_lead(agent: dict[str, Any]) -> bool:
@@ -54,20 +56,20 @@ def is_lead(agent: dict[str, Any]) -> bool:
     return agent.get("role") == "lead"
 
 
-def build(window: Any) -> DashboardView:
+def build(window: MainWindow) -> DashboardView:
     from .view import DashboardView
 
     view = DashboardView(window.session.dashboard, language=window.language)
     window.main_stack.addWidget(view)
     window.installEventFilter(_CloseWatcher(view))
-    window.data_refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())
+    window.refresher.refreshed.connect(lambda _ids, _entities: view.on_data_refreshed())
     return view
 
 
-def show(window: QMainWindow) -> None:
-    view: DashboardView = window.dashboard  # type: ignore[attr-defined]
-    window.main_stack.setCurrentWidget(view)  # type: ignore[attr-defined]
-    action: QAction = window.dashboard_action  # type: ignore[attr-defined]
+def show(window: MainWindow) -> None:
+    view = window.dashboard
+    window.main_stack.setCurrentWidget(view)
+    action = window.dashboard_action
     action.blockSignals(True)
     action.setChecked(True)
     action.blockSignals(False)
@@ -75,12 +77,12 @@ def show(window: QMainWindow) -> None:
     view.setFocus()
 
 
-def hide(window: QMainWindow) -> None:
-    view: DashboardView | None = window.deferred.built("dashboard")  # type: ignore[attr-defined]
+def hide(window: MainWindow) -> None:
+    view: DashboardView | None = window.deferred.built("dashboard")
     if view is not None and view.wallboard is None:  # a wallboard keeps refreshing while the lead works
         view.stop()
-    window.main_stack.setCurrentIndex(0)  # type: ignore[attr-defined]
-    action: QAction = window.dashboard_action  # type: ignore[attr-defined]
+    window.main_stack.setCurrentIndex(0)
+    action = window.dashboard_action
     action.blockSignals(True)
     action.setChecked(False)
     action.blockSignals(False)
