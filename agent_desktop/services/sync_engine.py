@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..backends.base import (
     AuthRequired,
@@ -309,10 +310,12 @@ class SyncEngine:
                 answer = self.backend.patch_conversation(item.conversation_id, send, server.get("version"))
             except VersionConflict as exc:
                 # Someone or something (a customer's message) moved the version: compare fields again
-                # on the state the server sent back, and go again if none of ours clashes.
+                # on the state the server sent back, and go again if none of ours clashes. The cache
+                # learns that state first, so the changes queued behind this one compare with it too.
                 if exc.current is None:
                     raise
                 server = exc.current
+                self._learn(item.conversation_id, server)
                 continue
             conversation = parse_conversation(str(answer.get("id", item.conversation_id)), answer)
 
@@ -323,6 +326,14 @@ class SyncEngine:
             self.db.write_sync(commit)
             return
         raise ServerBusy("the conversation kept changing while this change was sent; trying again later", None)
+
+    def _learn(self, conversation_id: str, state: dict[str, Any]) -> None:
+        """Store a newer server state of the conversation met while pushing (a 412's `current`)."""
+        try:
+            conversation = parse_conversation(str(state.get("id", conversation_id)), state)
+        except InvalidRecord:
+            return   # unreadable: the next pull brings it
+        self.db.write_sync(records.write_conversation, conversation)
 
     def _send_patch_whole(self, item: outbox.OutboxItem) -> None:
         answer = self.backend.patch_conversation(item.conversation_id, item.payload, item.base_version)

@@ -30,7 +30,7 @@ from ..domain.records import Message
 from ..domain.timeutil import now_iso, to_iso, utcnow
 from ..domain.workflow import check_change, check_handoff
 from ..store import changes as store_changes
-from ..store import outbox, records
+from ..store import outbox, outbox_repair, records
 from ..store import workflow as store
 from .features import Action, Feature
 from .sync_engine import SyncEngine
@@ -164,20 +164,16 @@ class WorkflowService(QueuedActions):
                  "error": r[3]} for r in rows]
 
     async def resolve_conflict(self, conversation_id: str, key: str, *, keep_mine: bool) -> None:
-        """Keep mine: send it again on top of the server's current version. Else: drop mine."""
+        """Keep mine: send it again, re-based on the server's state the agent just compared it with
+        (one rule with the Outbox's "keep mine", store/outbox_repair.py). Else: drop mine."""
         def write(conn):  # type: ignore[no-untyped-def]
-            row = conn.execute("SELECT payload, server_state FROM outbox WHERE key=? AND state='conflict'",
-                               (key,)).fetchone()
+            row = conn.execute("SELECT 1 FROM outbox WHERE key=? AND state='conflict'", (key,)).fetchone()
             if row is None:
                 return
             if keep_mine:
-                server = json.loads(row[1]) if row[1] else {}
-                conn.execute("UPDATE outbox SET state='queued', base_version=?, next_attempt_at=0, last_error=NULL "
-                             "WHERE key=?", (server.get("version"), key))
-                records.patch_conversation_locally(conn, conversation_id, json.loads(row[0]))
+                outbox_repair.keep_mine(conn, key)
             else:
-                outbox.mark_sent(conn, key)
-                records.restore_server_state(conn, conversation_id)
+                outbox_repair.take_theirs(conn, key)   # shows the server's state again
 
         await self._write(write, what="conversation", conversation_id=conversation_id)
 

@@ -36,6 +36,7 @@ from .inbox_model import ID_ROLE, InboxModel
 from .refresh import RefreshCoordinator
 from .resources import icon
 from .status_bar import SyncStatusBar
+from .tasks import spawn
 from .views_panel import ViewsPanel
 
 if TYPE_CHECKING:   # built after the first paint or on first use (ui/deferred.py): imported there
@@ -220,7 +221,8 @@ class MainWindow(QMainWindow):
         self.search_action.triggered.connect(lambda: self.search.open_fresh(self.conversation.customer()))
         self.sync_action = QAction(icon("sync"), self.tr("Sync now (F5)"), self)
         self.sync_action.setShortcut(QKeySequence("F5"))
-        self.sync_action.triggered.connect(self.bridge.session.sync.nudge)
+        # F5: now, and every waiting item too (backoffs and Retry-After forgotten).
+        self.sync_action.triggered.connect(lambda: spawn(self.bridge.session.sync.retry_now(), owner=self))
         self.outbox_action = QAction(self.tr("Outbox"), self)
         self.outbox_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.outbox_action.triggered.connect(self.show_outbox)
