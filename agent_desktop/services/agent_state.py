@@ -34,7 +34,7 @@ class AgentStateService(QueuedActions):
 
         synced = self.supports(Capability.AGENT_STATE)
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             # Without agent states on the server the state is the agent's own (ACW countdown, breaks).
             key = outbox.enqueue_action(conn, STATUS, "", {"state": state, "reason": reason}) if synced else ""
             store.set_local_status(conn, self.agent_id, key or None, state, reason, now_iso())
@@ -44,7 +44,7 @@ class AgentStateService(QueuedActions):
 
     async def answer_offer(self, offer_id: str, accept: bool) -> str:
         self._needs(Capability.OFFERS)
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, OFFER, "", {"id": offer_id, "accept": accept})
             store.set_local_offer(conn, offer_id, "accepted" if accept else "declined")
             return key

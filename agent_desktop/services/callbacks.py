@@ -32,7 +32,7 @@ class CallbackService(QueuedActions):
         payload = {"customer_id": customer_id, "conversation_id": conversation_id, "due_at": to_iso(due_at),
                    "note": note.strip()}
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, CALLBACK_CREATE, conversation_id or "", payload)
             store.add_local_callback(conn, key, {**payload, "agent_id": self.agent_id, "reason": "manual",
                                                  "created_at": now_iso()})
@@ -52,7 +52,7 @@ class CallbackService(QueuedActions):
         if note.strip():
             fields["outcome_note"] = note.strip()
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, CALLBACK_OUTCOME, "", payload)
             store.set_local_callback(conn, callback_id, key, fields)
             return key

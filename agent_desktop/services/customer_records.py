@@ -59,7 +59,7 @@ class CustomerRecordsService(QueuedActions):
         if not body.strip():
             raise ValueError("the note is empty")
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, NOTE_ADD, "", {"customer_id": customer_id, "body": body.strip()})
             store.add_local_note(conn, key, {"customer_id": customer_id, "body": body.strip(),
                                              "author_id": self.agent_id, "author_name": str(self.agent.get("name", "")),
@@ -73,7 +73,7 @@ class CustomerRecordsService(QueuedActions):
         if not body.strip():
             raise ValueError("the note is empty")
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, NOTE_EDIT, "", {"id": note_id, "body": body.strip()})
             store.set_local_note(conn, note_id, key, body.strip(), now_iso())
             return key
@@ -84,7 +84,7 @@ class CustomerRecordsService(QueuedActions):
         self._needs(Capability.CUSTOMERS)
         clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, TAGS, "", {"customer_id": customer_id, "tags": clean})
             store.set_local_customer_tags(conn, customer_id, clean)
             return key
@@ -93,7 +93,7 @@ class CustomerRecordsService(QueuedActions):
 
     async def link_customer(self, conversation_id: str, customer_id: str) -> str:
         self._needs(Capability.CUSTOMERS)
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, LINK, conversation_id, {"customer_id": customer_id})
             conn.execute("UPDATE conversations SET customer_id=? WHERE id=?", (customer_id, conversation_id))
             return key
@@ -109,7 +109,7 @@ class CustomerRecordsService(QueuedActions):
         payload = {"name": name.strip(), "company": company.strip(), "phone": phone.strip() or None,
                    "email": email.strip() or None}
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             return outbox.enqueue_action(conn, CREATE_CUSTOMER, conversation_id, payload)
 
         return await self._write(write, what="customer", conversation_id=conversation_id)

@@ -95,7 +95,7 @@ def adopt_sign_in(session: Session, signed: SignIn) -> Future[None]:
     session.agent.update(agent)
     server = session.backend.base_url
 
-    def remember(conn) -> None:  # type: ignore[no-untyped-def]
+    def remember(conn) -> None:
         meta.put(conn, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))
         meta.put(conn, meta.SERVER, server)
 

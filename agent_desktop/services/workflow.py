@@ -119,7 +119,7 @@ class WorkflowService(QueuedActions):
         payload = {"kind": kind, "queue_id": queue_id, "assignee_id": assignee_id, "note": clean}
         agent_name = str(self.agent.get("name", ""))
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, TRANSFER, conversation_id, payload)
             records.write_message(conn, Message(
                 id=f"local:{key}", conversation_id=conversation_id, kind="note", direction="out", body=clean,
@@ -140,7 +140,7 @@ class WorkflowService(QueuedActions):
             raise KeyError(conversation_id)
         payload = {"score": score, "comment": comment.strip(), "source": "agent"}
 
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             key = outbox.enqueue_action(conn, CSAT, conversation_id, payload)
             store.add_local_csat(conn, key, {"conversation_id": conversation_id, "customer_id": header["customer_id"],
                                              "score": score, "comment": payload["comment"], "source": "agent",
@@ -166,7 +166,7 @@ class WorkflowService(QueuedActions):
     async def resolve_conflict(self, conversation_id: str, key: str, *, keep_mine: bool) -> None:
         """Keep mine: send it again, re-based on the server's state the agent just compared it with
         (one rule with the Outbox's "keep mine", store/outbox_repair.py). Else: drop mine."""
-        def write(conn):  # type: ignore[no-untyped-def]
+        def write(conn):
             row = conn.execute("SELECT 1 FROM outbox WHERE key=? AND state='conflict'", (key,)).fetchone()
             if row is None:
                 return
@@ -190,7 +190,7 @@ def _apply(engine: SyncEngine, conn: Any, found: list[Record]) -> None:
 
 def _done(engine: SyncEngine, item: outbox.OutboxItem, commit: Callable[[Any], None]) -> None:
     """Mark the item sent and commit what the server answered, in one transaction."""
-    def write(conn):  # type: ignore[no-untyped-def]
+    def write(conn):
         outbox.mark_sent(conn, item.key)
         commit(conn)
 
@@ -208,7 +208,7 @@ def _send_transfer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CSAT, Surveys).record_csat(item.conversation_id, item.payload, item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         store.forget_local(conn, "csat", item.key)
         store.forget_local(conn, "callbacks", item.key)
         _apply(engine, conn, found)
@@ -219,7 +219,7 @@ def _send_csat(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 def _send_callback_create(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CALLBACKS, Callbacks).create_callback(item.payload, item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         store.forget_local(conn, "callbacks", item.key)
         _apply(engine, conn, found)
         for record in found:  # outcomes queued against our local id now name the server's
@@ -243,7 +243,7 @@ def _send_note(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.CUSTOMERS, CustomerRecords).add_customer_note(
         item.payload["customer_id"], item.payload["body"], item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         store.forget_local(conn, "customer_notes", item.key)
         _apply(engine, conn, found)
 
@@ -265,7 +265,7 @@ def _send_tags(engine: SyncEngine, item: outbox.OutboxItem) -> None:
 def _send_status(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     found = require(engine.backend, Capability.AGENT_STATE, AgentStates).set_agent_status(item.payload, item.key)
 
-    def commit(conn):  # type: ignore[no-untyped-def]
+    def commit(conn):
         conn.execute("UPDATE agent_statuses SET pending_key=NULL WHERE pending_key=?", (item.key,))
         _apply(engine, conn, found)
 

@@ -54,7 +54,7 @@ class WhenEdit(QDateTimeEdit):
     def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
         return QWidget.focusNextPrevChild(self, forward)
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab
                                     and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)

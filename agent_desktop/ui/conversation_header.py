@@ -42,7 +42,7 @@ class ConversationHeader(QWidget):
         self.sla_label.setTextFormat(Qt.TextFormat.PlainText)
 
         self.status_buttons: dict[str, QPushButton] = {}
-        self.actions = actions = ActionRow()
+        self.action_row = actions = ActionRow()   # not `actions`: that is QWidget.actions()
         for status, text, keys in (
             ("open", self.tr("Reopen"), "Ctrl+Shift+O"),
             ("pending", self.tr("Pending"), "Ctrl+Shift+P"),
@@ -130,7 +130,7 @@ class ConversationHeader(QWidget):
         allowed = allowed_transitions(header.get("status", ""))
         for status, button in self.status_buttons.items():
             button.setEnabled(status in allowed)
-            self.actions.set_wanted(button, status != "open" or header.get("status") in ("pending", "resolved"))
+            self.action_row.set_wanted(button, status != "open" or header.get("status") in ("pending", "resolved"))
         self.assign_button.setEnabled(header.get("assignee_id") != agent_id and header.get("status") != "closed")
 
     def _assignee_text(self, header: dict[str, Any], agent_id: str) -> str:
@@ -161,7 +161,7 @@ class ConversationHeader(QWidget):
     def offer_workflow(self) -> None:
         """The workflow service is attached: its buttons join the row."""
         for button in self.workflow_buttons.values():
-            self.actions.set_wanted(button, True)
+            self.action_row.set_wanted(button, True)
 
     def set_unsupported(self, reasons: dict[str, str]) -> None:
         """Workflow actions the backend cannot do (button name → why): greyed out, the reason in

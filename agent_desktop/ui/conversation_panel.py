@@ -59,13 +59,13 @@ class ConversationPanel(QWidget):
         self.header.status_requested.connect(self.change_status)
         self.header.assign_requested.connect(self.assign_to_me)
 
-        self.thread = ThreadView()
-        self.thread.show_more_requested.connect(lambda _id: self.reload(keep_scroll=True))
+        self.thread_view = ThreadView()
+        self.thread_view.show_more_requested.connect(lambda _id: self.reload(keep_scroll=True))
         self.composer = Composer()
         self.composer.send_requested.connect(self._on_send)
         self.composer.draft_changed.connect(self._on_draft)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.thread)
+        splitter.addWidget(self.thread_view)
         splitter.addWidget(self.composer)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
@@ -175,8 +175,8 @@ class ConversationPanel(QWidget):
         self.composer.setEnabled(header.get("status") != "closed")
         self.actions_part.show(header)
         self.tick()
-        self.thread.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
-        self.thread.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
+        self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
+        self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
                                   keep_scroll=keep_scroll)
 
     def tick(self) -> None:

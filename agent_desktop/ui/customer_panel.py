@@ -161,13 +161,13 @@ class CustomerPanel(QWidget):
         self.link = QPushButton(self.tr("Link to existing customer…"))
         self.link.setObjectName("linkCustomer")
         self.link.clicked.connect(self._link)
-        self.create = QPushButton(self.tr("New customer…"))
-        self.create.setObjectName("createCustomer")
-        self.create.clicked.connect(self._create)
+        self.create_button = QPushButton(self.tr("New customer…"))
+        self.create_button.setObjectName("createCustomer")
+        self.create_button.clicked.connect(self._create)
         tools = QHBoxLayout()
         tools.addWidget(self.edit_tags)
         tools.addWidget(self.link)
-        tools.addWidget(self.create)
+        tools.addWidget(self.create_button)
         tools.addStretch(1)
         self.history_title = QLabel(self.tr("Customer record"))
         self.history_title.setObjectName("sectionTitle")
@@ -220,7 +220,7 @@ class CustomerPanel(QWidget):
     def set_customers(self, customers: CustomerRecordsService) -> None:
         self.customers = customers
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.note_input.hasFocus() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self._add_note()
@@ -233,7 +233,7 @@ class CustomerPanel(QWidget):
             widget.setVisible(shown)
         self.edit_tags.setVisible(shown and self.customers is not None)
         self.link.setVisible(False)
-        self.create.setVisible(False)
+        self.create_button.setVisible(False)
         for label in (self.company, self.phones, self.emails, self.handles, self.tags, self.stats):
             label.setVisible(shown)
             buddy = self._form.labelForField(label)
@@ -272,7 +272,7 @@ class CustomerPanel(QWidget):
             figures = self.customers.figures(self.customer_id)
             unknown = figures["contacts"] <= 1 and not header.get("customer_company") and not self.orders.count()
             self.link.setVisible(bool(unknown))
-            self.create.setVisible(bool(unknown))
+            self.create_button.setVisible(bool(unknown))
             self._contact = (", ".join(header.get("customer_phones", [])[:1]), ", ".join(header.get("customer_emails", [])[:1]))
 
     def _show_figures(self) -> None:
@@ -418,9 +418,13 @@ class CustomerPanel(QWidget):
         self.new_customer_dialog = dialog
         conversation_id = self.conversation_id
 
+        customers = self.customers
+        if customers is None:
+            return
+
         def finished(code: int) -> None:
             if code == QDialog.DialogCode.Accepted:
-                spawn(self.customers.create_customer(conversation_id, name=dialog.name.text(),
+                spawn(customers.create_customer(conversation_id, name=dialog.name.text(),
                                                     company=dialog.company.text(), phone=dialog.phone.text(),
                                                     email=dialog.email.text()),
                       on_error=lambda e: QMessageBox.information(self, self.tr("Customer not created"), str(e)))
@@ -431,13 +435,14 @@ class CustomerPanel(QWidget):
     def _link(self) -> None:
         if self.customers is None or not self.conversation_id:
             return
-        dialog = LinkCustomerDialog(self.customers, self)
+        customers = self.customers
+        dialog = LinkCustomerDialog(customers, self)
         conversation_id = self.conversation_id
 
         def finished(code: int) -> None:
             chosen = dialog.chosen()
             if code == QDialog.DialogCode.Accepted and chosen:
-                spawn(self.customers.link_customer(conversation_id, chosen),
+                spawn(customers.link_customer(conversation_id, chosen),
                       on_done=lambda _k: self.show_for(self.service.header(conversation_id)))
 
         dialog.finished.connect(finished)

@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
             self.inbox.selectionModel().blockSignals(False)
         self.inbox.scrollTo(index)
 
-    def _on_inbox_current(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+    def _on_inbox_current(self, current, _previous) -> None:
         conversation_id = current.data(ID_ROLE) if current.isValid() else None
         if conversation_id:
             self._show_conversation(conversation_id)

@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 _running: set[asyncio.Task[Any]] = set()
 
 
-def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], None] | None = None,
-          on_done: Callable[[Any], None] | None = None, *, owner: QObject | None = None) -> asyncio.Task[Any]:
+def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], object] | None = None,
+          on_done: Callable[[Any], object] | None = None, *, owner: QObject | None = None) -> asyncio.Task[Any]:
+    """Run `coro`; then `on_done(result)` or `on_error(exception)` (what they return is ignored)."""
     if owner is not None and not shiboken6.isValid(owner):
         # Asked for by a widget that is already gone (a late refresh during teardown): nothing to do.
         coro.close()

@@ -315,7 +315,9 @@ def install(window: MainWindow) -> WorkflowParts:
 
     offer_bar = OfferBar(states)
     # Over the top of the workspace, not in the layout: an offer arriving or going moves nothing.
-    offer_toolbar = OfferOverlay(offer_bar, window.centralWidget())
+    workspace = window.centralWidget()
+    assert workspace is not None   # the window builds its workspace before the workflow parts
+    offer_toolbar = OfferOverlay(offer_bar, workspace)
     offer_toolbar.setVisible(offer_bar.refresh() is not None)
 
     controller = WorkflowController(window, workflow, states, agent_state, offer_bar, offer_toolbar)

@@ -84,7 +84,7 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     assert QApplication.focusWidget() is panel.composer.editor
     keys.type("您好，发票已开具 keyboard reply")
     keys.press(Qt.Key.Key_Return, CTRL)
-    run_until(loop, lambda: "keyboard reply" in panel.thread.toPlainText())
+    run_until(loop, lambda: "keyboard reply" in panel.thread_view.toPlainText())
     # A reply from a script: "/hi", Enter inserts it with its variables filled, Ctrl+Enter sends.
     composer = panel.composer
     keys.type("/hi")
@@ -93,13 +93,13 @@ def test_an_agents_day_by_keyboard(open_window, loop, qtbot, server):
     scripted = composer.editor.toPlainText()
     assert scripted and "/hi" not in scripted and "{{" not in scripted
     keys.press(Qt.Key.Key_Return, CTRL)
-    run_until(loop, lambda: scripted.splitlines()[0][:20] in panel.thread.toPlainText()
+    run_until(loop, lambda: scripted.splitlines()[0][:20] in panel.thread_view.toPlainText()
               and not composer.editor.toPlainText())
     keys.shortcut(Qt.Key.Key_N)
     assert panel.composer.kind == "note"
     keys.type("已核实开票信息 keyboard note")
     keys.press(Qt.Key.Key_Return, CTRL)
-    run_until(loop, lambda: "keyboard note" in panel.thread.toPlainText())
+    run_until(loop, lambda: "keyboard note" in panel.thread_view.toPlainText())
     assert panel.composer.kind == "reply"
 
     # Schedule a callback: Tab leaves the date-time field for the note; Ctrl+Enter saves.

@@ -16,7 +16,7 @@ def _geometry(window) -> dict[str, tuple[int, int, int, int]]:
         return (top_left.x(), top_left.y(), widget.width(), widget.height())
 
     parts = {"views": window.views, "inbox": window.inbox_stack, "conversation": window.conversation,
-             "side": window.side, "thread": window.conversation.thread}
+             "side": window.side, "thread": window.conversation.thread_view}
     places = {name: at(widget) for name, widget in parts.items() if widget.isVisible()}
     toolbar = window.findChild(QToolBar, "mainToolbar")
     for action in toolbar.actions():

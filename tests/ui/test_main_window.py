@@ -37,7 +37,7 @@ def test_switching_views_and_opening_a_conversation_shows_its_thread(open_window
     messages = opened.session.conversations.messages(target)
     assert messages
     last_line = messages[-1]["body"].splitlines()[0]
-    assert last_line[:20] in window.conversation.thread.toPlainText()
+    assert last_line[:20] in window.conversation.thread_view.toPlainText()
     assert window.customer.name.text()
 
 
@@ -52,11 +52,11 @@ def test_ctrl_enter_sends_a_reply_that_reaches_the_server_once(open_window, loop
     type_text(qtbot, editor, "您好 hello from the test")
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert editor.toPlainText() == ""
-    run_until(loop, lambda: "您好 hello from the test" in window.conversation.thread.toPlainText())
+    run_until(loop, lambda: "您好 hello from the test" in window.conversation.thread_view.toPlainText())
     run_until(loop, lambda: server.conversation(target)["message_count"] == before + 1)
     run_until(loop, lambda: opened.bridge.status.queued == 0)
     # The server's copy replaces the optimistic one in the thread.
-    run_until(loop, lambda: "waiting to send" not in window.conversation.thread.toPlainText())
+    run_until(loop, lambda: "waiting to send" not in window.conversation.thread_view.toPlainText())
     loop.run_until_complete(opened.session.sync.stop())  # nothing more can go out: count what went
     assert server.conversation(target)["message_count"] == before + 1
 

@@ -121,7 +121,7 @@ def test_transfer_needs_a_note_the_receiver_sees_first(open_window, loop, qtbot,
     banner = receiver.window.conversation.handoff
     assert banner.isVisible() and "退款未到账" in banner.text() and "陈静" in banner.text()
     # the hand-off note in the thread is worded in the receiver's language, the queue's name too
-    thread = receiver.window.conversation.thread.toPlainText()
+    thread = receiver.window.conversation.thread_view.toPlainText()
     assert "Escalated to After-sales line 2" in thread and "退款未到账" in thread and "【升级" not in thread
     _finish(receiver, loop=loop)
 
@@ -238,7 +238,7 @@ def test_sending_into_a_changed_conversation_asks_first(open_window, loop, qtbot
     window.open_conversation(target)
     inbound("补充一下：订单号 123456，地址也改了")   # arrives while the agent writes
     opened.session.sync.nudge()
-    run_until(loop, lambda: "地址也改了" in window.conversation.thread.toPlainText())
+    run_until(loop, lambda: "地址也改了" in window.conversation.thread_view.toPlainText())
     editor = window.conversation.composer.editor
     in_loop(loop, lambda: type_text(qtbot, editor, "好的，我来查一下"))
     in_loop(loop, lambda: qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier))
