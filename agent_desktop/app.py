@@ -35,6 +35,9 @@ def _setup_logging(base: Path) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(logs / "agent-desktop.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # A full disk must not print "--- Logging error ---" tracebacks for every line: the app says
+    # so itself (the cache's StoreError), and the log resumes when there is room again.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     root.addHandler(handler)

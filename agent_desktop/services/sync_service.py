@@ -44,6 +44,8 @@ class SyncStatus:
     index_total: int = 0
     # While offline: when (time.time()) the next attempt is made, so the UI can say "in 4 s".
     retry_at: float | None = None
+    # Records from the server that could not be read and were skipped, this session (Diagnostics).
+    skipped: int = 0
 
     @property
     def indexing(self) -> bool:
@@ -151,7 +153,8 @@ class SyncService:
         retry_at = store_outbox.earliest_retry(self.db.reader()) if waiting is not None else None
         # Online, and honest about what waits: the status bar says why and when it is tried again.
         self._set(state=ONLINE, error=str(waiting) if waiting is not None else None, first_sync_done=True,
-                  retry_at=retry_at, last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT))
+                  retry_at=retry_at, last_sync_at=meta.get(self.db.reader(), meta.LAST_SYNC_AT),
+                  skipped=self.status.skipped + pulled.applied.invalid)
         if retry_at is not None:
             pushed.retry_at = retry_at
         # After a full sync, message bodies are indexed a chunk per cycle, so a reply sent

@@ -53,7 +53,12 @@ class SyncStatusBar(QStatusBar):
 
     def show_status(self, status: SyncStatus) -> None:
         came_back = self.status.state == OFFLINE and status.state == ONLINE
+        newly_skipped = status.skipped - self.status.skipped
         self.status = status
+        if newly_skipped > 0:
+            # Said, not hidden: the rest of the data is complete, the skipped ones are in Diagnostics.
+            self.show_notice(self.tr("%1 record(s) from the server could not be read and were skipped: "
+                                     "see Diagnostics.").replace("%1", str(newly_skipped)), timeout_ms=15000)
         locale = QLocale()
         if came_back:
             self.show_notice(self.tr("Back online: what you did offline is being sent.") if status.queued

@@ -43,6 +43,8 @@ class Figures:
     kills_by_phase: dict[str, int] = field(default_factory=dict)
     client_runs: int = 0
     news: int = 0             # customer messages arriving meanwhile
+    target_writes: int = 0    # of them, written into the very conversations the agent is changing
+    false_conflicts: int = 0  # changes turned into conflicts though no one else touched their fields
     requests: int = 0
     faults: int = 0
     fault_share: float = 0.0
@@ -82,7 +84,8 @@ def _spawn(cache: Path, url: str, plan_path: Path, phase: Path) -> subprocess.Po
 
 
 def run_campaign(workdir: Path, *, actions: int, kills: int, fault_rate: float, seed: int = 1,
-                 kill_window: tuple[float, float] = (0.4, 1.6), finish_timeout: float = 240.0) -> Figures:
+                 kill_window: tuple[float, float] = (0.4, 1.6), finish_timeout: float = 240.0,
+                 target_interval: float = 1.0) -> Figures:
     started = time.monotonic()
     figures = Figures(actions=actions)
     server = RunningServer(workdir / "server.sqlite3")
@@ -100,6 +103,8 @@ def run_campaign(workdir: Path, *, actions: int, kills: int, fault_rate: float, 
         by_phase: Counter[str] = Counter()
         news = News(server, seed)
         news.start()
+        writers = TargetWriters(server, _callers(targets, before), seed, target_interval)
+        writers.start()
         with FaultProxy(server.url, random_chooser(fault_rate, seed), delay=0.9, seed=seed) as proxy:
             while figures.kills < kills:
                 phase.write_text("start", encoding="utf-8")
@@ -119,7 +124,9 @@ def run_campaign(workdir: Path, *, actions: int, kills: int, fault_rate: float, 
                 figures.kills += 1
                 by_phase[where] += 1
             news.stop()
+            writers.stop()
             figures.news = news.sent
+            figures.target_writes = sum(writers.received.values())
             child = _spawn(cache, proxy.url, plan_path, phase)   # the last life: run to the end
             figures.client_runs += 1
             try:
@@ -134,7 +141,7 @@ def run_campaign(workdir: Path, *, actions: int, kills: int, fault_rate: float, 
             figures.faults_by_kind = {k: v for k, v in sorted(proxy.stats.items()) if k != "ok"}
         figures.fault_share = round(figures.faults / max(1, figures.requests), 3)
         figures.kills_by_phase = dict(by_phase)
-        check(figures, plan, before, server.feed(token), cache)
+        check(figures, plan, before, server.feed(token), cache, writers.received)
     finally:
         server.stop()
     figures.seconds = round(time.monotonic() - started, 1)
@@ -173,12 +180,53 @@ class News(threading.Thread):
         self.join(10)
 
 
+class TargetWriters(threading.Thread):
+    """Customers write into the conversations the agent is changing (1 message/s in all): every
+    message moves the conversation's version, which must never turn the agent's change into a
+    conflict (per-field concurrency). Counts what each conversation received, for the check."""
+
+    def __init__(self, server: RunningServer, callers: list[dict[str, str]], seed: int,
+                 interval: float = 1.0) -> None:
+        super().__init__(name="target-writers", daemon=True)
+        self.server, self.callers, self.interval = server, callers, interval
+        self.rng = random.Random(seed + 7)
+        self.stopped = threading.Event()
+        self.received: Counter[str] = Counter()
+
+    def run(self) -> None:
+        n = 0
+        while self.callers and not self.stopped.wait(self.interval):
+            caller = self.rng.choice(self.callers)
+            answer = self.server.inbound(channel=caller["channel"], customer={"name": caller["name"],
+                                                                             "phone": caller["phone"]},
+                                         subject="追问", body=f"请问处理到哪一步了？({n})",
+                                         external_id=f"target-{n}-{self.rng.random()}")
+            self.received[answer["conversation_id"]] += 1
+            n += 1
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(10)
+
+
+def _callers(targets: list[dict[str, Any]], before: dict) -> list[dict[str, str]]:
+    """The targets' customers who can write in again on the same channel (by phone)."""
+    found = []
+    for target in targets:
+        customer = before.get(("customer", target["customer_id"])) or {}
+        if customer.get("phones") and target["channel"] in ("phone", "chat", "social", "web"):
+            found.append({"channel": target["channel"], "name": customer.get("name", ""),
+                          "phone": customer["phones"][0]})
+    return found
+
+
 def _reap(child: subprocess.Popen[bytes]) -> str:
     _out, err = child.communicate()
     return (err or b"").decode("utf-8", "replace")
 
 
-def check(figures: Figures, plan: list[dict[str, Any]], before: dict, after: dict, cache: Path) -> None:
+def check(figures: Figures, plan: list[dict[str, Any]], before: dict, after: dict, cache: Path,
+          customer_writes: Counter[str] | None = None) -> None:
     """Exactly once on the server; the cache intact and equal to the server."""
     figures.replies = sum(1 for a in plan if a["action"] == "reply")
     figures.notes = sum(1 for a in plan if a["action"] == "note")
@@ -197,8 +245,12 @@ def check(figures: Figures, plan: list[dict[str, Any]], before: dict, after: dic
         elif n > 1:
             figures.duplicated += n - 1
     # Ticket changes: each one moves the version by exactly one (If-Match forbids a second apply,
-    # and every change carries a new unique tag), so version arithmetic finds a lost or doubled one.
+    # and every change carries a new unique tag), so version arithmetic finds a lost or doubled one;
+    # so does each message a customer wrote into the conversation meanwhile.
     per_target: Counter[str] = Counter(a["conversation_id"] for a in plan)
+    for conversation_id, count in (customer_writes or {}).items():
+        if conversation_id in per_target:
+            per_target[conversation_id] += count
     last_patch = {a["conversation_id"]: a for a in plan if a["action"] == "patch"}
     for target, count in per_target.items():
         was = before[("conversation", target)]["version"]
@@ -213,6 +265,8 @@ def check(figures: Figures, plan: list[dict[str, Any]], before: dict, after: dic
     conn = sqlite3.connect(cache)
     try:
         figures.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        # No one else edits these fields: any conflict is a false one.
+        figures.false_conflicts = conn.execute("SELECT count(*) FROM outbox WHERE state='conflict'").fetchone()[0]
         left = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
         if left:
             figures.mismatches.append(f"{left} outbox items left")

@@ -767,12 +767,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>Customer not created</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-224"/>
         <source>Open a conversation to see who the customer is and their history.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1594,7 +1594,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+66"/>
+        <location filename="../../ui/main_window.py" line="+67"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1634,7 +1634,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Outbox</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2454,7 +2454,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+76"/>
+        <location filename="../../app.py" line="+79"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2473,12 +2473,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>Signed in as %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-6"/>
+        <source>%1 record(s) from the server could not be read and were skipped: see Diagnostics.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Back online: what you did offline is being sent.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2769,7 +2774,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+75"/>
+        <location line="+77"/>
         <source>Callbacks</source>
         <translation type="unfinished"></translation>
     </message>

@@ -770,12 +770,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>标签，用逗号分隔</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>Customer not created</source>
         <translation>客户未创建</translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-224"/>
         <source>Open a conversation to see who the customer is and their history.</source>
         <translation>打开一个会话即可查看客户信息及其历史记录。</translation>
     </message>
@@ -1597,7 +1597,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+66"/>
+        <location filename="../../ui/main_window.py" line="+67"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
@@ -1637,7 +1637,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>立即同步 (F5)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Outbox</source>
         <translation>发件箱</translation>
     </message>
@@ -2461,7 +2461,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+76"/>
+        <location filename="../../app.py" line="+79"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation>坐席工作台已在运行：已将其窗口切换到前台。</translation>
     </message>
@@ -2480,12 +2480,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+7"/>
-        <location line="+24"/>
+        <location line="+29"/>
         <source>Signed in as %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-6"/>
+        <source>%1 record(s) from the server could not be read and were skipped: see Diagnostics.</source>
+        <translation>服务器发来的 %1 条记录无法读取，已跳过：详见“诊断”。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Back online: what you did offline is being sent.</source>
         <translation>已恢复在线：离线期间的操作正在发送。</translation>
     </message>
@@ -2780,7 +2785,7 @@ Open it in your browser?</source>
 <context>
     <name>WorkflowWiring</name>
     <message>
-        <location line="+75"/>
+        <location line="+77"/>
         <source>Callbacks</source>
         <translation>回访</translation>
     </message>
