@@ -158,10 +158,10 @@ class WorkflowService(QueuedActions):
     # -- 412 conflicts: both versions shown, the agent decides ------------------------------------
     def conflicts(self, conversation_id: str) -> list[dict[str, Any]]:
         rows = self.db.reader().execute(
-            "SELECT key, payload, server_state, last_error FROM outbox WHERE conversation_id=? AND state='conflict' "
-            "ORDER BY seq", (conversation_id,)).fetchall()
+            "SELECT key, payload, server_state, last_error, base_state FROM outbox WHERE conversation_id=? "
+            "AND state='conflict' ORDER BY seq", (conversation_id,)).fetchall()
         return [{"key": r[0], "mine": json.loads(r[1]), "server": json.loads(r[2]) if r[2] else {},
-                 "error": r[3]} for r in rows]
+                 "error": r[3], "base": json.loads(r[4]) if r[4] else None} for r in rows]
 
     async def resolve_conflict(self, conversation_id: str, key: str, *, keep_mine: bool) -> None:
         """Keep mine: send it again, re-based on the server's state the agent just compared it with

@@ -74,10 +74,12 @@ class ConflictDialog(QDialog):
         self.intro = intro = QLabel(self.tr("While your change waited to be sent, the conversation was changed on the server%1. "
                                "Compare field by field and choose:").replace("%1", self._last_change(server)))
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
+        base = conflict.get("base")
+        self.table = QTableWidget(0, 4 if base is not None else 3)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setObjectName("conflictTable")
-        self.table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("On the server now")])
+        self.table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("On the server now"),
+                                              self.tr("Before (what you saw)")][:self.table.columnCount()])
         self.table.verticalHeader().setVisible(False)
         labels = {"status": self.tr("Status"), "priority": self.tr("Priority"), "assignee_id": self.tr("Assignee"),
                   "queue_id": self.tr("Queue"), "tags": self.tr("Tags"), "disposition": self.tr("Wrap-up code")}
@@ -85,8 +87,10 @@ class ConflictDialog(QDialog):
         for field in fields:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            for column, value in enumerate((labels.get(field, field), self._show(field, mine.get(field)),
-                                            self._show(field, server.get(field)))):
+            cells = [labels.get(field, field), self._show(field, mine.get(field)), self._show(field, server.get(field))]
+            if base is not None:
+                cells.append(self._show(field, base.get(field)))
+            for column, value in enumerate(cells):
                 item = QTableWidgetItem(value or "")
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)

@@ -261,10 +261,12 @@ class OutboxDialog(QDialog):
     def _show_fields(self, item: OutboxItem) -> None:
         theirs = self.outbox.server_state(item.key) if item.state == CONFLICT else None
         names = self._field_names()
+        base = item.base_state if theirs is not None else None
         if theirs is not None:
-            self.fields.setColumnCount(3)
-            self.fields.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"),
-                                                   self.tr("Now on the server")])
+            # Theirs, mine, and what both started from: who changed what is plain to see.
+            self.fields.setColumnCount(4 if base is not None else 3)
+            self.fields.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change"), self.tr("Now on the server"),
+                                                   self.tr("Before (what you saw)")][:self.fields.columnCount()])
         else:
             self.fields.setColumnCount(2)
             self.fields.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Your change")])
@@ -275,9 +277,11 @@ class OutboxDialog(QDialog):
             cells = [names.get(key, key), self._value(key, mine)]
             if theirs is not None:
                 cells.append(self._value(key, theirs.get(key)))
+                if base is not None:
+                    cells.append(self._value(key, base.get(key)))
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if theirs is not None and column and json.dumps(theirs.get(key)) != json.dumps(mine):
+                if theirs is not None and column in (1, 2) and json.dumps(theirs.get(key)) != json.dumps(mine):
                     cell.setBackground(QBrush(QColor("#fef3c7")))  # the fields that really differ
                 self.fields.setItem(row, column, cell)
         self.fields.resizeColumnsToContents()

@@ -64,9 +64,10 @@ def test_a_conflict_shows_both_versions_and_keep_mine_wins(rig, qtbot, loop):
     dialog.show()
     assert dialog.list.count() == 1 and dialog.keep_mine.isEnabled() and dialog.take_theirs.isEnabled()
     table = dialog.fields
-    assert table.columnCount() == 3
-    rows = {table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())}
-    assert rows["Tags"] == ("mine", "theirs")
+    assert table.columnCount() == 4      # mine, theirs, and the base both started from
+    rows = {table.item(r, 0).text(): tuple(table.item(r, c).text() for c in (1, 2, 3)) for r in range(table.rowCount())}
+    assert rows["Tags"][:2] == ("mine", "theirs") and rows["Tags"][2] != "theirs"
+    assert rows["Priority"][:2] == ("Urgent", "Low") and rows["Priority"][2]    # the base is shown too
     assert "changed on the server meanwhile: priority" in dialog.error.text()   # the field, not a version
     dialog.keep_mine.click()
     run_until(loop, lambda: outbox.items(engine.db.reader())[0].state == outbox.QUEUED)

@@ -21,6 +21,15 @@ def test_names_who_changed_it_and_when(qtbot) -> None:
     assert not any("urgent" == cell for row in cells for cell in row)   # labels, not wire values
 
 
+def test_it_shows_the_base_both_started_from(qtbot) -> None:
+    conflict = {**_conflict(updated_by="a-agent2"), "base": {"priority": "normal", "assignee_id": "a-agent1"}}
+    dialog = ConflictDialog(conflict, names={"a-agent1": "王芳"})
+    qtbot.addWidget(dialog)
+    assert dialog.table.columnCount() == 4
+    cells = [[dialog.table.item(r, c).text() for c in range(4)] for r in range(dialog.table.rowCount())]
+    assert ["Priority", "Urgent", "Low", "Normal"] in cells
+
+
 def test_without_who_it_still_says_when_and_an_unknown_agent_by_id(qtbot) -> None:
     when_only = ConflictDialog(_conflict(updated_at="2026-12-03T06:05:00Z"))
     qtbot.addWidget(when_only)

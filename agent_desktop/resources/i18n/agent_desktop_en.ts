@@ -336,12 +336,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+46"/>
         <source> (last at %1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-39"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
     </message>
@@ -353,6 +353,11 @@
     <message>
         <location line="+0"/>
         <source>On the server now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Before (what you saw)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -386,7 +391,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source> (by %1 at %2)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2037,7 +2042,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+76"/>
         <location line="+4"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
@@ -2049,12 +2054,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-4"/>
         <source>Now on the server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+1"/>
+        <source>Before (what you saw)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>That did not work: %1</source>
         <translation type="unfinished"></translation>
     </message>

@@ -336,12 +336,12 @@
         <translation>在您的修改等待发送期间，服务器上的会话已被修改%1。请逐项比较后选择：</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+46"/>
         <source> (last at %1)</source>
         <translation>（最后修改于 %1）</translation>
     </message>
     <message>
-        <location line="-36"/>
+        <location line="-39"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
@@ -354,6 +354,11 @@
         <location line="+0"/>
         <source>On the server now</source>
         <translation>服务器当前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Before (what you saw)</source>
+        <translation>修改前（您看到的）</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -386,7 +391,7 @@
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source> (by %1 at %2)</source>
         <translation>（%1 于 %2 修改）</translation>
     </message>
@@ -2044,7 +2049,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+76"/>
         <location line="+4"/>
         <source>Field</source>
         <translation>字段</translation>
@@ -2056,12 +2061,17 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>您的修改</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-4"/>
         <source>Now on the server</source>
         <translation>服务器当前内容</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+1"/>
+        <source>Before (what you saw)</source>
+        <translation>修改前（您看到的）</translation>
+    </message>
+    <message>
+        <location line="+26"/>
         <source>That did not work: %1</source>
         <translation>操作失败：%1</translation>
     </message>
