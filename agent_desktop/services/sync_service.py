@@ -46,6 +46,9 @@ class SyncStatus:
     retry_at: float | None = None
     # Records from the server that could not be read and were skipped, this session (Diagnostics).
     skipped: int = 0
+    # Offline because the server could not be reached (True), or because it answered with something
+    # unusable (False: a captive portal, a feed that does not move…): the status bar says which.
+    unreachable: bool = True
 
     @property
     def indexing(self) -> bool:
@@ -143,7 +146,7 @@ class SyncService:
             # request, so the wait is capped low (with jitter, so a team does not retry in step).
             retry = min(backoff_delay(self._offline_attempts), OFFLINE_RETRY_MAX_S)
             self._set(state=OFFLINE, error=str(exc), first_sync_done=self.status.first_sync_done,
-                      retry_at=time.time() + retry)
+                      retry_at=time.time() + retry, unreachable=not isinstance(exc, MalformedResponse))
             log.info("sync failed (%s); retrying in %.1f s", exc, retry)
             # Indexing needs no network: offline, it goes on between retries.
             return min(retry, await self._index_step(loop, retry))

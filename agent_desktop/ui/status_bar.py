@@ -106,6 +106,10 @@ class SyncStatusBar(QStatusBar):
 
     def _offline_text(self, status: SyncStatus) -> str:
         seconds = None if status.retry_at is None else max(0, round(status.retry_at - time.time()))
+        if not status.unreachable:
+            return (self.tr("The server's answers can't be used right now (%1); trying again in %2 s (F5: now). "
+                            "Your work is kept.").replace("%1", (status.error or "")[:120])
+                    .replace("%2", str(seconds or 0)))
         if seconds:
             return self.tr("Offline: can't reach the server; trying again in %1 s (F5: now). "
                            "Keep working: everything is sent when it's back.").replace("%1", str(seconds))

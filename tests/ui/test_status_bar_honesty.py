@@ -21,3 +21,14 @@ def test_skipped_records_and_waiting_changes_are_said(qtbot) -> None:
     text = bar.state_text.text()
     assert "some changes wait for the server" in text and "(F5: now)" in text
     assert bar.state_text.toolTip() == "the server is busy (502)"
+
+
+def test_an_unusable_answer_is_not_called_unreachable(qtbot) -> None:
+    from agent_desktop.services.sync_service import OFFLINE
+
+    bar = SyncStatusBar("陈静")
+    qtbot.addWidget(bar)
+    bar.show_status(SyncStatus(state=OFFLINE, first_sync_done=True, unreachable=False, retry_at=time.time() + 4,
+                               error="the server keeps sending the same page of changes"))
+    text = bar.state_text.text()
+    assert "can't be used right now" in text and "same page" in text and "can't reach" not in text

@@ -2554,6 +2554,11 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+14"/>
+        <source>The server&apos;s answers can&apos;t be used right now (%1); trying again in %2 s (F5: now). Your work is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Offline: can&apos;t reach the server; trying again in %1 s (F5: now). Keep working: everything is sent when it&apos;s back.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2561,6 +2561,11 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+14"/>
+        <source>The server&apos;s answers can&apos;t be used right now (%1); trying again in %2 s (F5: now). Your work is kept.</source>
+        <translation>服务器的应答暂时无法使用（%1）；%2 秒后重试（F5：立即重试）。您的工作都已保留。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Offline: can&apos;t reach the server; trying again in %1 s (F5: now). Keep working: everything is sent when it&apos;s back.</source>
         <translation>离线：无法连接服务器；%1 秒后重试（F5 立即重试）。可以继续工作：恢复后全部自动发送。</translation>
     </message>
