@@ -12,7 +12,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from ..domain.concurrency import base_of
+from ..domain.concurrency import SET_FIELDS, base_of
 from . import fts, records
 from .outbox import CONFLICT, FAILED, QUEUED
 
@@ -95,10 +95,17 @@ def keep_mine(conn: sqlite3.Connection, key: str) -> None:
     if not isinstance(version, int):
         row = conn.execute("SELECT version FROM conversations WHERE id=?", (conversation_id,)).fetchone()
         version = row[0] if row else None
-    # Mine, relative to what the agent just saw of theirs: a field changed again since is a new
-    # conflict, and tags confirmed since are kept (only mine added and removed travel).
+    # Mine over theirs: each plain field's base becomes theirs (changed again since, it is a new
+    # conflict); a set's base stays what the agent edited from, so only what they added and removed
+    # travels and every tag the others confirmed meanwhile is kept.
     payload = json.loads(_payload) if isinstance(_payload, str) else _payload
-    base = json.dumps(base_of(theirs, payload), ensure_ascii=False) if action == "patch" else None
+    base = None
+    if action == "patch":
+        row = conn.execute("SELECT base_state FROM outbox WHERE key=?", (key,)).fetchone()
+        edited_from = json.loads(row[0]) if row and row[0] else {}
+        rebased = base_of(theirs, payload)
+        rebased.update({name: edited_from[name] for name in SET_FIELDS if name in edited_from and name in payload})
+        base = json.dumps(rebased, ensure_ascii=False)
     conn.execute("UPDATE outbox SET state=?, base_version=?, next_attempt_at=0, last_error=NULL, server_state=NULL, "
                  "base_state=coalesce(?, base_state) WHERE key=?", (QUEUED, version, base, key))
     if action == "patch":

@@ -73,7 +73,8 @@ def test_a_conflict_shows_both_versions_and_keep_mine_wins(rig, qtbot, loop):
     run_until(loop, lambda: outbox.items(engine.db.reader())[0].state == outbox.QUEUED)
     assert engine.push().sent == 1
     now = server.conversation(target)
-    assert (now["priority"], now["tags"]) == ("urgent", ["mine"])
+    # Mine wins the field both changed; tags travel as what I added, so theirs stays beside mine.
+    assert (now["priority"], now["tags"]) == ("urgent", ["theirs", "mine"])
     run_until(loop, lambda: True)
     dialog.reload()
     assert dialog.list.count() == 0 and "Nothing waiting" in dialog.info.text()

@@ -4,7 +4,10 @@ and F5 forgets every backoff."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import requests
 
 from agent_desktop.backends.base import ChangeBatch, MalformedResponse, ServerBusy
 from agent_desktop.backends.reference import ReferenceBackend
@@ -103,3 +106,46 @@ def test_one_busy_conversation_holds_only_itself_and_an_unreadable_answer_is_ret
     db.write_sync(outbox.retry_all_now)
     assert engine.push().sent == 2
     assert outbox.items(db.reader()) == []
+
+
+def test_customer_messages_never_turn_a_ticket_change_into_a_conflict_and_keep_mine_keeps_their_tags(
+        server, tmp_path) -> None:
+    """Issue 14: with customers writing, 72 % of queued changes used to conflict (the whole version
+    was compared); and 'keep mine' overwrote a tag confirmed after the conflict."""
+    from agent_desktop.store import outbox_repair
+
+    backend = ReferenceBackend(server.url)
+    agent = backend.sign_in("agent1", "demo").agent
+    db = Database(tmp_path / "cache.sqlite3")
+    engine = SyncEngine(db, backend)
+    engine.pull()
+    target, customer_id, channel = db.reader().execute(
+        "SELECT c.id, c.customer_id, c.channel FROM conversations c JOIN customers cu ON cu.id = c.customer_id "
+        "WHERE c.assignee_id=? AND c.status='open' AND c.channel IN ('chat', 'phone') AND cu.phones != '[]' "
+        "ORDER BY c.id LIMIT 1", (agent["id"],)).fetchone()
+    phone = json.loads(db.reader().execute("SELECT phones FROM customers WHERE id=?", (customer_id,)).fetchone()[0])[0]
+    db.write_sync(outbox.enqueue_patch, target, {"priority": "urgent", "tags": ["refund"]})
+    for n in range(3):   # the customer writes three times before the change goes out
+        answer = server.inbound(channel=channel, customer={"name": "x", "phone": phone}, subject="追问",
+                                body=f"在吗 {n}", external_id=f"stall-{tmp_path.name}-{n}")
+        assert answer["conversation_id"] == target
+    result = engine.push()
+    assert (result.sent, result.conflicts) == (1, 0)
+    now = server.conversation(target)
+    assert now["priority"] == "urgent" and "refund" in now["tags"]
+    # A real conflict: a colleague sets the priority and a tag; then confirms one more tag.
+    engine.pull()
+    db.write_sync(outbox.enqueue_patch, target, {"priority": "low", "tags": ["refund", "mine"]})
+    token = server.token("lead1")
+    requests.patch(f"{server.url}/api/v1/conversations/{target}", json={"priority": "high", "tags": ["refund", "vip"]},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
+    assert engine.push().conflicts == 1
+    key = outbox.items(db.reader())[0].key
+    requests.patch(f"{server.url}/api/v1/conversations/{target}", json={"tags": ["refund", "vip", "confirmed"]},
+                   headers={"Authorization": f"Bearer {token}"}, timeout=10).raise_for_status()
+    db.write_sync(outbox_repair.keep_mine, key)
+    engine.pull()
+    assert engine.push().sent == 1
+    final = server.conversation(target)
+    assert final["priority"] == "low"                                    # mine, as chosen
+    assert set(final["tags"]) == {"refund", "vip", "confirmed", "mine"}   # theirs kept, mine added
