@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from ..backends.base import Capability, Rejected
 from ..backends.protocols import (
@@ -48,10 +47,6 @@ from .workflow_base import (
     TRANSFER,
     QueuedActions,
 )
-
-
-def _q(value: str) -> str:
-    return quote(value, safe="")
 
 
 class WorkflowService(QueuedActions):
