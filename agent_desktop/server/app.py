@@ -17,10 +17,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import auth, idempotency, operations, replies
+from . import auth, idempotency, operations, replies, throttle
+from . import scope as scopes
 from .db import Database
 from .demo_data import DEFAULT_SEED, load_demo
-from .deps import DB, PREFIX, Agent, ConversationId, IdempotencyKey, integration_caller
+from .deps import DB, PREFIX, Agent, ConversationId, IdempotencyKey, Scope, client_address, integration_caller
 from .deps import error_responses as _errors
 from .errors import ApiError, BodyLimitMiddleware, install_error_handlers
 from .knowledge import router as knowledge_router
@@ -59,17 +60,23 @@ router = APIRouter(prefix=PREFIX)
 
 @router.post("/auth/token", response_model=TokenOut, responses=_errors(401, 422, 429), tags=["auth"])
 def sign_in(body: SignIn, request: Request, db: DB) -> dict[str, Any]:
-    """Exchange a username and password for a bearer token (failed attempts are rate-limited per username)."""
-    limiter: auth.FailureLimiter = request.app.state.limiter
-    wait = limiter.retry_after(body.username)
-    if wait:
+    """Exchange a username and password for a bearer token.
+
+    Failed attempts slow down further ones (429 with Retry-After) per client address and per user
+    name, with delays that grow and end: nothing is locked, and an address that has signed in as
+    that name before is not slowed by other addresses' failures.
+    """
+    limiter: throttle.SignInThrottle = request.app.state.sign_in_throttle
+    address = client_address(request)
+    wait = limiter.retry_after(address, body.username)
+    if wait:  # refused before the password is checked: no oracle for the guesser
         raise ApiError(429, "rate_limited", "too many failed sign-ins; try again later",
                        headers={"Retry-After": str(wait)})
     session = auth.sign_in(db, body.username, body.password)
     if session is None:
-        limiter.failed(body.username)
+        limiter.failed(address, body.username)
         raise ApiError(401, "invalid_credentials", "wrong username or password")
-    limiter.succeeded(body.username)
+    limiter.succeeded(address, body.username)
     return {"token": session.token, "expires_at": session.expires_at, "agent": session.agent}
 
 
@@ -150,24 +157,30 @@ def post_message(
 @router.patch(
     "/conversations/{conversation_id}", response_model=ConversationOut,
     responses={412: {"model": ConflictBody, "description": "If-Match names no current entity-tag (stale, never issued or weak: compared strongly); `current` is the record now"},
-               **_errors(400, 401, 404, 409, 422)},
+               **_errors(400, 401, 403, 404, 409, 422)},
     tags=["conversations"],
 )
 def patch_conversation(
-    conversation_id: ConversationId, body: ConversationPatch, agent: Agent, db: DB,
+    conversation_id: ConversationId, body: ConversationPatch, agent: Agent, scope: Scope, db: DB,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=64)] = None,
 ) -> JSONResponse:
-    """Change status, priority, assignee, queue or tags; the new version is also the ETag."""
+    """Change status, priority, assignee, queue or tags; the new version is also the ETag.
+
+    Agents may set `assignee_id` only to themselves (taking an unassigned conversation of a queue
+    they serve) or to null on their own conversation, and may not change `queue_id` (that is a
+    transfer, with a note): otherwise 403. Leads may change anything.
+    """
     changes = body.model_dump(mode="json", exclude_unset=True)
-    conversation = operations.patch_conversation(db, conversation_id, changes, parse_if_match(if_match),
-                                                 by=agent["id"])
+    conversation = operations.patch_conversation(
+        db, conversation_id, changes, parse_if_match(if_match), by=agent["id"], sees=scope.sees,
+        authorize=lambda current, effective: scopes.check_patch(scope, current, effective))
     return JSONResponse(conversation, headers={"ETag": f'"{conversation["version"]}"'})
 
 
 @router.post(
     "/inbound", response_model=InboundOut, status_code=201,
     responses={200: {"model": InboundOut, "description": "A repeated external_id: the first result"},
-               **_errors(401, 413, 422, 503)},
+               **_errors(401, 413, 422, 429, 503)},
     dependencies=[Depends(integration_caller)], tags=["channels"],
 )
 def inbound(body: Annotated[InboundIn, Body()], db: DB) -> JSONResponse:
@@ -184,8 +197,12 @@ def healthz() -> dict[str, bool]:
 
 
 def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bool = False,
-               seed: int = DEFAULT_SEED) -> FastAPI:
-    """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data."""
+               seed: int = DEFAULT_SEED, agents_see_all: bool = False) -> FastAPI:
+    """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data.
+
+    `agents_see_all`: every agent sees every queue's conversations (small teams); by default an
+    agent sees the queues they serve and what is assigned to them (server/scope.py).
+    """
     database = Database(db_path)
     idempotency.adopt_legacy_tables(database)  # a database written by an older server
     if demo and database.is_empty():
@@ -200,7 +217,9 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
                   lifespan=lifespan)
     app.state.db = database
     app.state.integration_key = integration_key
-    app.state.limiter = auth.FailureLimiter()
+    app.state.agents_see_all = agents_see_all
+    app.state.sign_in_throttle = throttle.SignInThrottle()  # tests swap in ones on a fake clock
+    app.state.key_throttle = throttle.KeyThrottle()
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware)
     app.include_router(router)
