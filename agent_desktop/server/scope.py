@@ -8,6 +8,7 @@ Out of scope answers 404, like a conversation that does not exist: existence is 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,3 +80,53 @@ def check_patch(scope: Scope, current: dict[str, Any], changes: dict[str, Any]) 
                        "transfer it, or a lead to reassign it")
     elif not scope.serves(current.get("queue_id")):
         raise ApiError(403, "not_your_queue", "you do not serve this conversation's queue")
+
+
+# -- the feed: what one caller's cursor-based client may be shown -----------------------------------
+
+
+def viewer(scope: Scope, after_seq: int) -> store.Viewer | None:
+    """The feed filter for `scope` (None: everything), read from `after_seq`."""
+    if scope.everything:
+        return None
+    return store.Viewer(scope.agent_id, scope.queue_ids, fresh=after_seq == 0)
+
+
+def _epoch_key(agent_id: str) -> str:
+    return f"scope_epoch:{agent_id}"
+
+
+def mark_scope_changed(conn: sqlite3.Connection, agent_id: str) -> None:
+    """The agent's queues changed (inside the write): a cursor from before cannot be brought up to
+    date (records of a new queue lie behind it), so it gets 410 and the client resyncs."""
+    row = conn.execute("SELECT seq FROM changes WHERE entity = 'agent' AND entity_id = ?", (agent_id,)).fetchone()
+    if row is not None:
+        store.set_meta(conn, _epoch_key(agent_id), str(row[0]))
+
+
+def note_mode(database: store.Database, agents_see_all: bool) -> None:
+    """A server restarted with the other "agents see all" setting expires every cursor handed out
+    before (they were filtered the other way)."""
+    mode = "all" if agents_see_all else "queues"
+    with database.transaction() as conn:
+        previous = store.get_meta(conn, "scope_mode")
+        if previous != mode:
+            if previous is not None:
+                last = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").fetchone()
+                store.set_meta(conn, "scope_epoch", str(last[0] if last else 0))
+            store.set_meta(conn, "scope_mode", mode)
+
+
+def agent_epoch(database: store.Database, agent_id: str) -> int:
+    """The feed position of the agent's last change of queues (0: never changed)."""
+    return int(store.get_meta(database.reader(), _epoch_key(agent_id)) or 0)
+
+
+def cursor_predates_scope(database: store.Database, agent_id: str, seq: int, issued_epoch: int | None) -> bool:
+    """True when the scope that filtered the feed up to `seq` is no longer this agent's.
+
+    A cursor below the agent's epoch is still good when it was handed out after the change (the
+    pages of the resync it caused): those carry the epoch they were issued under (`seq@epoch`)."""
+    mode_epoch = int(store.get_meta(database.reader(), "scope_epoch") or -1)
+    epoch = agent_epoch(database, agent_id)
+    return (seq < epoch and issued_epoch != epoch) or seq <= mode_epoch
