@@ -25,8 +25,9 @@ class RunningServer:
         return answer.json()["token"]
 
     def feed(self, token: str | None = None) -> dict[tuple[str, str], dict[str, Any]]:
-        """Every live record on the server, by (entity, id), read through the changes feed."""
-        token = token or self.token()
+        """Every live record on the server, by (entity, id), read through the changes feed (as a lead by
+        default: agents see only their queues' conversations)."""
+        token = token or self.token("lead1")
         records: dict[tuple[str, str], dict[str, Any]] = {}
         cursor = None
         while True:
@@ -49,7 +50,7 @@ class RunningServer:
         return Counter(entity for entity, _ in self.feed())
 
     def conversation(self, conversation_id: str, token: str | None = None) -> dict[str, Any]:
-        token = token or self.token()
+        token = token or self.token("lead1")  # sees every queue: the server's truth, not one agent's view
         answer = requests.get(f"{self.url}/api/v1/conversations/{conversation_id}",
                               headers={"Authorization": f"Bearer {token}"}, timeout=10)
         answer.raise_for_status()

@@ -12,6 +12,7 @@ import uvicorn
 from .app import create_app, write_openapi
 from .demo_data import DEFAULT_SEED, demo_accounts
 from .embedded import DEMO_INTEGRATION_KEY
+from .scope import AGENTS_SEE_ALL_ENV
 from .simulate import Simulator, contacts_from_database
 
 KEY_ENV = "AGENT_DESKTOP_INTEGRATION_KEY"
@@ -27,6 +28,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--simulate", action="store_true", help="post simulated customer traffic every few seconds")
     parser.add_argument("--simulate-interval", type=float, default=5.0, metavar="SECONDS")
     parser.add_argument("--integration-key", help=f"key for POST /api/v1/inbound (default: ${KEY_ENV})")
+    parser.add_argument("--agents-see-all", action="store_true",
+                        default=os.environ.get(AGENTS_SEE_ALL_ENV, "").strip().lower() in ("1", "true", "yes"),
+                        help="every agent sees every queue's conversations (small teams); by default an agent "
+                             "sees the queues they serve and what is assigned to them, a lead sees all "
+                             f"(default: ${AGENTS_SEE_ALL_ENV}=1)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo data seed")
     parser.add_argument("--write-openapi", metavar="PATH", help="write the OpenAPI document and exit")
     return parser.parse_args(argv)
@@ -45,9 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         write_openapi(args.write_openapi)
         return 0
     key = args.integration_key or os.environ.get(KEY_ENV) or (DEMO_INTEGRATION_KEY if args.demo else None)
-    app = create_app(args.db, integration_key=key, demo=args.demo, seed=args.seed)
+    app = create_app(args.db, integration_key=key, demo=args.demo, seed=args.seed,
+                     agents_see_all=args.agents_see_all)
     url = f"http://{args.host}:{args.port}"
     print(f"Agent Desktop reference server: {url}  (database {args.db})")
+    print("Agents see " + ("every queue (--agents-see-all)" if args.agents_see_all else "their own queues"))
     if not _is_loopback(args.host):
         print("warning: plain HTTP on a non-loopback address; put TLS in front of it", file=sys.stderr)
     if key:

@@ -1,17 +1,13 @@
-"""Agent sign-in: scrypt password hashes, bearer tokens, and a per-username limit on failures."""
+"""Agent sign-in: scrypt password hashes and bearer tokens (the limit on failures: server/throttle.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import math
 import os
 import secrets
 import sqlite3
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -81,36 +77,3 @@ def agent_for_token(database: store.Database, token: str) -> dict[str, Any] | No
         (_token_hash(token), now_iso()),
     ).fetchone()
     return store.with_id(row[0], json.loads(row[1])) if row else None
-
-
-class FailureLimiter:
-    """At most `limit` failed sign-ins per username in a sliding `window` (seconds)."""
-
-    def __init__(self, limit: int = 10, window: float = 60.0, max_keys: int = 10_000) -> None:
-        self.limit, self.window, self.max_keys = limit, window, max_keys
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, username: str) -> int:
-        """Seconds until the next attempt is allowed; 0 if allowed now."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._failures.get(username.casefold())
-            if not failures:
-                return 0
-            while failures and failures[0] <= now - self.window:
-                failures.popleft()
-            if len(failures) < self.limit:
-                return 0
-            return max(1, math.ceil(failures[0] + self.window - now))
-
-    def failed(self, username: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) >= self.max_keys:  # bound memory under a spray of usernames
-                self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > now - self.window}
-            self._failures.setdefault(username.casefold(), deque(maxlen=self.limit)).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username.casefold(), None)

@@ -146,6 +146,11 @@ CREATE TABLE IF NOT EXISTS stats_presence (
 );
 CREATE INDEX IF NOT EXISTS conversations_open_work ON conversations (status, queue_id)
     WHERE status IN ('new', 'open', 'pending');
+-- every (queue, assignee) a conversation has had ('' = none): whose feed once showed it (server/scope.py)
+CREATE TABLE IF NOT EXISTS conversation_scopes (
+    conversation_id TEXT NOT NULL, queue_id TEXT NOT NULL, assignee_id TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, queue_id, assignee_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL, version INTEGER NOT NULL,
@@ -176,6 +181,61 @@ SELECT c.seq, c.entity, c.entity_id, c.op, c.version,
 FROM changes c WHERE c.seq > ? ORDER BY c.seq LIMIT ?
 """
 
+# The same rows, each with its visibility for one agent (:me, serving the JSON array :queues):
+# 2 shown, 1 its conversation left their scope (once had a queue or assignee they see), 0 never theirs.
+# A record hangs off a conversation by its conversation_id (messages, CSAT, offers, callbacks); an
+# offer or callback addressed to the agent is theirs anyway; everything else (customers, queues,
+# knowledge…) and tombstones whose record is gone are shown to everyone.
+_SHOWN, _LEFT = 2, 1
+_SCOPED_FEED_SQL = """
+WITH page AS (
+    SELECT c.seq, c.entity, c.entity_id, c.op, c.version,
+           CASE c.entity
+               WHEN 'conversation' THEN c.entity_id
+               WHEN 'message' THEN (SELECT conversation_id FROM messages WHERE id = c.entity_id)
+               WHEN 'csat' THEN (SELECT conversation_id FROM csat_scores WHERE id = c.entity_id)
+               WHEN 'offer' THEN (SELECT conversation_id FROM offers WHERE id = c.entity_id)
+               WHEN 'callback' THEN (SELECT json_extract(data, '$.conversation_id') FROM callbacks
+                                     WHERE id = c.entity_id)
+           END AS conversation_id,
+           CASE c.entity
+               WHEN 'offer' THEN (SELECT agent_id FROM offers WHERE id = c.entity_id)
+               WHEN 'callback' THEN (SELECT json_extract(data, '$.agent_id') FROM callbacks WHERE id = c.entity_id)
+           END AS addressee
+    FROM changes c WHERE c.seq > :after ORDER BY c.seq LIMIT :limit
+), judged AS (
+    SELECT p.*, CASE
+        WHEN p.conversation_id IS NULL AND p.entity != 'conversation' THEN 2
+        WHEN p.addressee = :me THEN 2
+        WHEN cv.id IS NOT NULL AND (cv.assignee_id = :me OR cv.queue_id IN (SELECT value FROM json_each(:queues)))
+            THEN 2
+        WHEN EXISTS (SELECT 1 FROM conversation_scopes h WHERE h.conversation_id = p.conversation_id
+                     AND (h.assignee_id = :me OR h.queue_id IN (SELECT value FROM json_each(:queues)))) THEN 1
+        ELSE 0 END AS visibility
+    FROM page p LEFT JOIN conversations cv ON cv.id = p.conversation_id
+)
+SELECT j.seq, j.entity, j.entity_id, j.op, j.version,
+       CASE WHEN j.op = 'upsert' AND j.visibility = 2 THEN CASE j.entity
+           WHEN 'customer' THEN (SELECT data FROM customers WHERE id = j.entity_id)
+           WHEN 'conversation' THEN (SELECT data FROM conversations WHERE id = j.entity_id)
+           WHEN 'message' THEN (SELECT data FROM messages WHERE id = j.entity_id)
+           WHEN 'queue' THEN (SELECT data FROM queues WHERE id = j.entity_id)
+           WHEN 'agent' THEN (SELECT data FROM agents WHERE id = j.entity_id)
+           WHEN 'callback' THEN (SELECT data FROM callbacks WHERE id = j.entity_id)
+           WHEN 'order' THEN (SELECT data FROM orders WHERE id = j.entity_id)
+           WHEN 'disposition' THEN (SELECT data FROM dispositions WHERE id = j.entity_id)
+           WHEN 'sla_policy' THEN (SELECT data FROM sla_policies WHERE id = j.entity_id)
+           WHEN 'csat' THEN (SELECT data FROM csat_scores WHERE id = j.entity_id)
+           WHEN 'customer_note' THEN (SELECT data FROM customer_notes WHERE id = j.entity_id)
+           WHEN 'offer' THEN (SELECT data FROM offers WHERE id = j.entity_id)
+           WHEN 'agent_status' THEN (SELECT data FROM agent_statuses WHERE id = j.entity_id)
+           WHEN 'script' THEN (SELECT data FROM scripts WHERE id = j.entity_id)
+           WHEN 'faq_article' THEN (SELECT data FROM faq_articles WHERE id = j.entity_id)
+       END END,
+       j.visibility
+FROM judged j ORDER BY j.seq
+"""
+
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -195,6 +255,16 @@ class FeedRow:
 class FeedPage:
     rows: list[FeedRow]
     has_more: bool
+    last_seq: int | None = None  # the last row read, shown or not: where the next page starts
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A feed reader limited to a queue scope (server/scope.py); None reads everything."""
+
+    agent_id: str
+    queue_ids: frozenset[str]
+    fresh: bool  # reading from the start: the client holds nothing, so nothing needs deleting
 
 
 class Database:
@@ -208,6 +278,10 @@ class Database:
         self._readers_lock = threading.Lock()
         self._writer = self._connect()
         self._writer.executescript(SCHEMA)
+        with self.transaction() as conn:  # a database written before the scope trail: today's scopes
+            if conn.execute("SELECT 1 FROM conversation_scopes LIMIT 1").fetchone() is None:
+                conn.execute("INSERT OR IGNORE INTO conversation_scopes SELECT id, coalesce(queue_id, ''), "
+                             "coalesce(assignee_id, '') FROM conversations")
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves. check_same_thread=False only so
@@ -267,10 +341,25 @@ class Database:
             for entity, table in TABLES.items()
         }
 
-    def feed(self, after_seq: int, limit: int) -> FeedPage:
+    def feed(self, after_seq: int, limit: int, viewer: Viewer | None = None) -> FeedPage:
+        """Up to `limit` rows after `after_seq`. With a `viewer`, records of conversations out of their
+        scope are left out, or shown as `delete` when the conversation was once in it."""
         # One extra row tells whether another page follows.
-        rows = self.reader().execute(_FEED_SQL, (after_seq, limit + 1)).fetchall()
-        return FeedPage([FeedRow(*row) for row in rows[:limit]], has_more=len(rows) > limit)
+        if viewer is None:
+            rows = self.reader().execute(_FEED_SQL, (after_seq, limit + 1)).fetchall()
+            shown = [FeedRow(*row) for row in rows[:limit]]
+        else:
+            queues = dumps(sorted(viewer.queue_ids))
+            rows = self.reader().execute(_SCOPED_FEED_SQL, {"after": after_seq, "limit": limit + 1, "me": viewer.agent_id,
+                                                            "queues": queues}).fetchall()
+            shown = []
+            for seq, entity, entity_id, op, version, data, visibility in rows[:limit]:
+                if visibility == _SHOWN:
+                    shown.append(FeedRow(seq, entity, entity_id, op, version, data))
+                elif visibility == _LEFT and not viewer.fresh:  # it left their scope: gone from their view
+                    shown.append(FeedRow(seq, entity, entity_id, "delete", version, None))
+        last = rows[:limit][-1][0] if rows else None
+        return FeedPage(shown, has_more=len(rows) > limit, last_seq=last)
 
     def last_seq(self) -> int:
         """The highest seq ever handed out (AUTOINCREMENT never reuses one, even after deletes)."""
@@ -332,6 +421,7 @@ def store(conn: sqlite3.Connection, entity: str, entity_id: str, data: dict[str,
     """Write a record with its version bumped by one and record the change; returns the stored data."""
     table = TABLES[entity]
     row = conn.execute(f"SELECT version FROM {table.name} WHERE id = ?", (entity_id,)).fetchone()
+    before = _scope_of(conn, entity_id) if entity == "conversation" else None
     if row is None:  # a re-created record must still move past its tombstone's version
         row = conn.execute(
             "SELECT version FROM changes WHERE entity = ? AND entity_id = ?", (entity, entity_id)
@@ -340,7 +430,38 @@ def store(conn: sqlite3.Connection, entity: str, entity_id: str, data: dict[str,
     data = {**data, "version": version}
     conn.execute(_upsert_sql(table), (entity_id, version, dumps(data), *(data.get(c) for c in table.columns)))
     conn.execute(_CHANGE_SQL, (entity, entity_id, "upsert", version))
+    if entity == "conversation":
+        _follow_scope(conn, entity_id, before, (data.get("queue_id"), data.get("assignee_id")))
     return data
+
+
+# -- the scope trail of conversations (read by the scoped feed, server/scope.py) ------------------
+
+# Records hanging off a conversation, re-sent after it when it comes into someone's scope.
+_HANGING = (("message", "SELECT id, version FROM messages WHERE conversation_id = ?"),
+            ("csat", "SELECT id, version FROM csat_scores WHERE conversation_id = ?"),
+            ("offer", "SELECT id, version FROM offers WHERE conversation_id = ?"),
+            ("callback", "SELECT id, version FROM callbacks WHERE json_extract(data, '$.conversation_id') = ?"))
+
+
+def _scope_of(conn: sqlite3.Connection, conversation_id: str) -> tuple[str | None, str | None] | None:
+    row = conn.execute("SELECT queue_id, assignee_id FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _follow_scope(conn: sqlite3.Connection, conversation_id: str, before: tuple[str | None, str | None] | None,
+                  after: tuple[str | None, str | None]) -> None:
+    """Remember the new (queue, assignee); when new viewers may see it (another queue, a new
+    assignee), re-send its records after it: the feed is one row per record, so those rows are
+    older than the newcomer's cursor. The same version again: a client that has them changes nothing."""
+    queue_id, assignee_id = after
+    conn.execute("INSERT OR IGNORE INTO conversation_scopes VALUES (?, ?, ?)",
+                 (conversation_id, queue_id or "", assignee_id or ""))
+    if before is None or before == after or (before[0] == queue_id and assignee_id is None):
+        return  # new (nothing hangs off it yet), unchanged, or only given back to its own queue
+    for entity, sql in _HANGING:
+        conn.executemany(_CHANGE_SQL, [(entity, record_id, "upsert", version)
+                                       for record_id, version in conn.execute(sql, (conversation_id,)).fetchall()])
 
 
 def store_many(conn: sqlite3.Connection, entity: str, records: Iterable[tuple[str, dict[str, Any]]]) -> int:
@@ -348,12 +469,16 @@ def store_many(conn: sqlite3.Connection, entity: str, records: Iterable[tuple[st
     table = TABLES[entity]
     rows: list[tuple[Any, ...]] = []
     changes: list[tuple[str, str, str, int]] = []
+    scopes: list[tuple[str, str, str]] = []  # conversations: the first entry of their scope trail
     for entity_id, data in records:
         version = data.setdefault("version", 1)
+        scopes.append((entity_id, data.get("queue_id") or "", data.get("assignee_id") or ""))
         rows.append((entity_id, version, dumps(data), *(data.get(c) for c in table.columns)))
         changes.append((entity, entity_id, "upsert", version))
     conn.executemany(_upsert_sql(table), rows)
     conn.executemany(_CHANGE_SQL, changes)
+    if entity == "conversation":
+        conn.executemany("INSERT OR IGNORE INTO conversation_scopes VALUES (?, ?, ?)", scopes)
     return len(rows)
 
 

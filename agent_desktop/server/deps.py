@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from . import auth
+from . import auth, throttle
+from . import scope as scopes
 from .db import Database
 from .errors import ApiError
 from .schemas import ErrorBody
@@ -59,6 +60,23 @@ def require_lead(agent: Agent) -> dict[str, Any]:
 Lead = Annotated[dict[str, Any], Depends(require_lead)]
 
 
+def current_scope(request: Request, agent: Agent) -> scopes.Scope:
+    """The caller's queue scope (server/scope.py), under the server's "agents see all" option."""
+    return scopes.Scope.of(agent, agents_see_all=bool(getattr(request.app.state, "agents_see_all", False)))
+
+
+Scope = Annotated[scopes.Scope, Depends(current_scope)]
+
+
+def client_address(request: Request) -> str:
+    """The address failures are counted under: the TCP peer (`app.state.client_address` may replace
+    this, e.g. with a trusted proxy's X-Forwarded-For, or in tests)."""
+    override = getattr(request.app.state, "client_address", None)
+    if override is not None:
+        return override(request)
+    return request.client.host if request.client else "unknown"
+
+
 def integration_caller(
     request: Request, key: Annotated[str | None, Header(alias="X-Integration-Key", max_length=256)] = None
 ) -> None:
@@ -67,7 +85,14 @@ def integration_caller(
     if not configured:
         raise ApiError(503, "inbound_disabled", "no integration key is configured on this server",
                        headers={"Retry-After": "3600"})
+    key_throttle: throttle.KeyThrottle = request.app.state.key_throttle
+    address = client_address(request)
+    wait = key_throttle.retry_after(address)
+    if wait:  # refused before the key is compared: a throttled guesser learns nothing
+        raise ApiError(429, "rate_limited", "too many wrong integration keys from this address; try again later",
+                       headers={"Retry-After": str(wait)})
     if not key or not hmac.compare_digest(key.encode(), configured.encode()):
+        key_throttle.failed(address)
         raise ApiError(401, "unauthorized", "missing or wrong X-Integration-Key")
 
 

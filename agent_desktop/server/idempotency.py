@@ -89,3 +89,12 @@ def adopt_legacy_tables(database: store.Database) -> None:
                              (agent_id, key, fingerprint(request), store.dumps(store.with_id(message_id, message)),
                               created_at))
             conn.execute("DROP TABLE idempotency_keys")
+
+
+def answered(database: store.Database, agent_id: str, key: str | None) -> bool:
+    """Whether `key` already has a stored answer for this agent (its retry replays, whatever changed since:
+    a transfer out of the agent's queues must still replay, not answer 404)."""
+    if not key:
+        return False
+    return database.reader().execute("SELECT 1 FROM idempotent_requests WHERE agent_id = ? AND key = ?",
+                                     (agent_id, key)).fetchone() is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from agent_desktop.domain.enums import Status
@@ -96,17 +97,21 @@ def post_message(database: store.Database, agent: dict[str, Any], conversation_i
 
 
 def patch_conversation(database: store.Database, conversation_id: str, changes: dict[str, Any],
-                       if_match: IfMatch | None, *, by: str | None = None) -> dict[str, Any]:
+                       if_match: IfMatch | None, *, by: str | None = None,
+                       sees: Callable[[dict[str, Any]], bool] | None = None,
+                       authorize: Callable[[dict[str, Any], dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Apply field changes; 412 when `if_match` names no current entity-tag, 409 on a refused
     transition, 422 on unknown ids.
 
     Setting a field to its current value is not a change (so a retried PATCH is harmless); a
     request that changes nothing returns the record without a new version. `by` (an agent id)
     is recorded as `updated_by`, so a client facing a conflict can say who changed it.
+    `sees(current)` False answers 404 (before If-Match: a 412 would show the record);
+    `authorize(current, effective)` raises for a change the caller may not make (server/scope.py).
     """
     with database.transaction() as conn:
         current = store.load(conn, "conversation", conversation_id)
-        if current is None:
+        if current is None or (sees is not None and not sees(current)):
             raise _not_found("conversation", conversation_id)
         if if_match is not None and not if_match.matches(str(current["version"])):
             raise ApiError(412, "version_conflict",
@@ -116,7 +121,9 @@ def patch_conversation(database: store.Database, conversation_id: str, changes: 
         effective = {key: value for key, value in changes.items() if current.get(key) != value}
         if not effective:
             return store.with_id(conversation_id, current)
-        _validate(conn, current, effective)
+        _validate(conn, current, effective)  # unknown ids and refused transitions first, for everyone
+        if authorize is not None:
+            authorize(current, effective)
         now = now_iso()
         stored = store.store(conn, "conversation", conversation_id,
                              {**current, **effective, **_workflow_facts(current, effective, now),

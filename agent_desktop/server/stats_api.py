@@ -122,7 +122,7 @@ def set_agent_queues(agent_id: RecordId, body: AgentQueuesIn, lead: Lead, db: DB
     return stats_ops.set_agent_queues(db, lead, agent_id, body.queue_ids)
 
 
-@router.post("/inbound/{conversation_id}/abandon", status_code=200, responses=_errors(401, 404, 409, 503),
+@router.post("/inbound/{conversation_id}/abandon", status_code=200, responses=_errors(401, 404, 409, 429, 503),
              dependencies=[Depends(integration_caller)], tags=["channels"])
 def abandon(conversation_id: RecordId, db: DB) -> dict[str, Any]:
     """The channel reports the customer left before an answer (hung up, closed the chat): resolved, tagged."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import db as store
 from . import operations, stats
+from . import scope as scopes
 from .errors import ApiError
 
 
@@ -36,6 +37,7 @@ def set_agent_queues(database: store.Database, lead: dict[str, Any], agent_id: s
             raise ApiError(422, "unknown_queue", f"queue {unknown[0]!r} does not exist")
         if agent.get("queue_ids") != queue_ids:
             agent = store.store(conn, "agent", agent_id, {**agent, "queue_ids": queue_ids})
+            scopes.mark_scope_changed(conn, agent_id)  # their client resyncs with the new scope
             stats._event(conn, stats.utcnow(), "agent_queues", agent_id=agent_id, by=lead["id"], queue_ids=queue_ids)
     return store.with_id(agent_id, agent)
 

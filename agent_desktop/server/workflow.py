@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from agent_desktop.domain.enums import AgentState
 
 from . import db as store
-from . import replies, routing, workflow_ops
-from .deps import DB, PREFIX, Agent, RecordId
+from . import idempotency, replies, routing, workflow_ops
+from . import scope as scopes
+from .deps import DB, PREFIX, Agent, RecordId, Scope
 from .deps import OptionalIdempotencyKey as IdempotencyKey
 from .deps import error_responses as _errors
 from .errors import ApiError
@@ -108,8 +109,11 @@ router = APIRouter(prefix=PREFIX, tags=["workflow"])
 
 
 @router.post("/conversations/{conversation_id}/transfer", status_code=201, responses=_errors(401, 404, 409, 422))
-def transfer(conversation_id: Id, body: TransferIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
+def transfer(conversation_id: Id, body: TransferIn, agent: Agent, scope: Scope, db: DB,
+             key: IdempotencyKey = None) -> JSONResponse:
     """Transfer or escalate to a queue (tier) or agent; the hand-off note is stored as an internal note."""
+    if not idempotency.answered(db, agent["id"], key):
+        scopes.visible_conversation(db, scope, conversation_id)
     return replies.created(*workflow_ops.transfer(db, agent, conversation_id, body.model_dump(), key))
 
 
@@ -130,19 +134,29 @@ def set_status(body: AgentStatusIn, agent: Agent, db: DB) -> dict[str, Any]:
 
 
 @router.post("/callbacks", status_code=201, responses=_errors(401, 404, 422))
-def create_callback(body: CallbackIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
+def create_callback(body: CallbackIn, agent: Agent, scope: Scope, db: DB, key: IdempotencyKey = None) -> JSONResponse:
+    if body.conversation_id:
+        scopes.visible_conversation(db, scope, body.conversation_id)
     return replies.created(*workflow_ops.create_callback(db, agent, body.model_dump(), key))
 
 
 @router.post("/callbacks/{callback_id}/outcome", responses=_errors(401, 404, 409, 422))
-def callback_outcome(callback_id: Id, body: CallbackOutcomeIn, agent: Agent, db: DB) -> dict[str, Any]:
+def callback_outcome(callback_id: Id, body: CallbackOutcomeIn, agent: Agent, scope: Scope, db: DB) -> dict[str, Any]:
     """done / no_answer (retried in 2 h unless a time is given) / reschedule (needs `due_at`)."""
+    callback = db.get("callback", callback_id)
+    if callback is not None and callback.get("conversation_id") and callback.get("agent_id") != agent["id"]:
+        try:  # tied to a conversation out of scope, and not addressed to the caller: not theirs to see
+            scopes.visible_conversation(db, scope, callback["conversation_id"])
+        except ApiError:
+            raise ApiError(404, "not_found", f"callback {callback_id!r} does not exist") from None
     return workflow_ops.complete_callback(db, agent, callback_id, body.model_dump())
 
 
 @router.post("/conversations/{conversation_id}/csat", status_code=201, responses=_errors(401, 404, 422))
-def record_csat(conversation_id: Id, body: CsatIn, agent: Agent, db: DB, key: IdempotencyKey = None) -> JSONResponse:
+def record_csat(conversation_id: Id, body: CsatIn, agent: Agent, scope: Scope, db: DB,
+                key: IdempotencyKey = None) -> JSONResponse:
     """Record a 1–5 score; 2 or less schedules a follow-up callback (回访)."""
+    scopes.visible_conversation(db, scope, conversation_id)
     return replies.created(*workflow_ops.record_csat(db, agent, conversation_id, body.model_dump(), key))
 
 
@@ -167,8 +181,9 @@ def set_tags(customer_id: Id, body: TagsIn, agent: Agent, db: DB) -> dict[str, A
 
 
 @router.put("/conversations/{conversation_id}/customer", responses=_errors(401, 404, 422))
-def link_customer(conversation_id: Id, body: LinkIn, agent: Agent, db: DB) -> dict[str, Any]:
+def link_customer(conversation_id: Id, body: LinkIn, agent: Agent, scope: Scope, db: DB) -> dict[str, Any]:
     """Link the conversation of an unknown caller or sender to an existing customer."""
+    scopes.visible_conversation(db, scope, conversation_id)
     return workflow_ops.link_customer(db, conversation_id, body.customer_id)
 
 
@@ -198,10 +213,9 @@ _presence = Presence()
 
 
 @router.post("/conversations/{conversation_id}/presence", responses=_errors(401, 404, 422))
-def presence(conversation_id: Id, body: PresenceIn, agent: Agent, db: DB) -> dict[str, Any]:
+def presence(conversation_id: Id, body: PresenceIn, agent: Agent, scope: Scope, db: DB) -> dict[str, Any]:
     """Heartbeat (every ~10 s while open); answers with the other agents viewing or replying."""
-    if db.get("conversation", conversation_id) is None:
-        raise ApiError(404, "not_found", f"conversation {conversation_id!r} does not exist")
+    scopes.visible_conversation(db, scope, conversation_id)
     return {"others": _presence.beat(conversation_id, agent, body.activity)}
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from agent_desktop.server.app import create_app
+from agent_desktop.server.throttle import KeyThrottle
 
 PUBLIC = {("POST", "/api/v1/auth/token"), ("GET", "/healthz")}
 INTEGRATION_KEY_ONLY = re.compile(r"^/api/v1/inbound")
@@ -46,6 +47,7 @@ def test_every_endpoint_but_sign_in_and_health_requires_authentication(app, clie
         url = re.sub(r"\{[^}]+\}", "x-1", path)
         for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic YWdlbnQxOmRlbW8="},
                         {"X-Integration-Key": "wrong"}):
+            app.state.key_throttle = KeyThrottle()  # about 401 here; wrong keys add up to 429 (tests/server)
             answer = client.request(method, url, headers=headers)
             assert answer.status_code == 401, (method, path, headers, answer.status_code, answer.text[:200])
             assert answer.headers["content-type"].startswith("application/json")
@@ -73,6 +75,7 @@ def test_lead_only_actions_are_forbidden_to_agents(app, client):
 
 
 def test_sign_in_attempts_are_rate_limited(client):
+    """One address and one name; the rule in full is tests/server/test_server_throttle.py."""
     statuses = [client.post("/api/v1/auth/token", json={"username": "agent2", "password": f"guess-{n}"}).status_code
                 for n in range(15)]
     assert statuses[0] == 401 and statuses[-1] == 429

@@ -39,11 +39,12 @@ class Api:
             headers["Authorization"] = f"Bearer {self.token(as_user)}"
         return self.http.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
 
-    def feed(self, cursor: str | None = None, limit: int = 2000) -> tuple[list[dict[str, Any]], str]:
+    def feed(self, cursor: str | None = None, limit: int = 2000,
+             as_user: str = "agent1") -> tuple[list[dict[str, Any]], str]:
         """Every change after `cursor`, following pages to the end; returns (changes, final cursor)."""
         changes: list[dict[str, Any]] = []
         while True:
-            response = self.call("GET", "/api/v1/changes", params={"cursor": cursor, "limit": limit})
+            response = self.call("GET", "/api/v1/changes", as_user=as_user, params={"cursor": cursor, "limit": limit})
             assert response.status_code == 200, response.text
             page = response.json()
             changes += page["changes"]

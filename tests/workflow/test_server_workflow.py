@@ -13,8 +13,8 @@ from agent_desktop.server.demo_data import load_demo
 from tests.server.conftest import KEY, Api
 
 
-def _records(api: Api, entity: str) -> dict[str, dict[str, Any]]:
-    changes, _ = api.feed()
+def _records(api: Api, entity: str, as_user: str = "agent1") -> dict[str, dict[str, Any]]:
+    changes, _ = api.feed(as_user=as_user)
     out: dict[str, dict[str, Any]] = {}
     for change in changes:
         if change["entity"] == entity:
@@ -70,7 +70,9 @@ def test_transfer_needs_a_note_and_leaves_it_for_the_receiver(wf_server) -> None
     assert moved["queue_id"] == "q-complaints-desk" and moved["assignee_id"] is None
     assert moved["transfer_count"] == 1 and moved["handoff_note"].startswith("客户第三次来电")
     assert moved["priority"] in ("high", "urgent")
-    notes = [m for m in _records(api, "message").values() if m["conversation_id"] == cid and m.get("event")]
+    # Read as the receiver: agent6 serves 投诉专席; agent1, who escalated it, no longer sees it.
+    notes = [m for m in _records(api, "message", as_user="agent6").values()
+             if m["conversation_id"] == cid and m.get("event")]
     # The event and its target, not a worded marker: each client words it in its agent's language.
     assert len(notes) == 1 and notes[0]["kind"] == "note"
     assert (notes[0]["event"], notes[0]["event_target"]) == ("escalate", "q-complaints-desk")
