@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -19,6 +20,8 @@ from PySide6.QtCore import QObject
 log = logging.getLogger(__name__)
 
 _running: set[asyncio.Task[Any]] = set()
+# What PySide says when Python touches a Qt object whose C++ side is gone.
+_DELETED = re.compile(r"Internal C\+\+ object \(.*\) already deleted|Signal source has been deleted")
 
 
 def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], object] | None = None,
@@ -44,13 +47,20 @@ def spawn(coro: Coroutine[Any, Any, Any], on_error: Callable[[BaseException], ob
         if done.cancelled():
             return
         error = done.exception()
-        if error is not None:
-            if on_error is not None:
-                on_error(error)
-            else:
-                log.error("background task failed", exc_info=error)
-        elif on_done is not None:
-            on_done(done.result())
+        try:
+            if error is not None:
+                if on_error is not None:
+                    on_error(error)
+                else:
+                    log.error("background task failed", exc_info=error)
+            elif on_done is not None:
+                on_done(done.result())
+        except RuntimeError as late:
+            # A write's answer (it must not be cancelled with its widget, so it has no owner)
+            # arriving after the window closed: the widget it would update is gone. Nothing to show.
+            if not _DELETED.search(str(late)):
+                raise
+            log.debug("a late answer found its widget deleted: %s", late)
 
     task.add_done_callback(finished)
     return task

@@ -58,3 +58,21 @@ def test_a_task_asked_for_by_a_deleted_widget_never_starts(qapp, loop):
     task = spawn(work(), owner=widget)   # used to raise "Signal source has been deleted"
     run_until(loop, task.done)
     assert task.cancelled() and started == []
+
+
+def test_a_late_answer_to_a_deleted_widget_is_dropped_not_an_error(qtbot, loop, caplog) -> None:
+    """A write is never cancelled with its widget (no owner), so its answer may arrive after the
+    widget is gone: updating it must not raise into the event loop."""
+    from PySide6.QtWidgets import QListWidget
+
+    gone = QListWidget()
+    gone.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    async def answer() -> str:
+        return "key"
+
+    task = spawn(answer(), on_done=lambda _k: gone.clear())
+    loop.run_until_complete(task)
+    loop.run_until_complete(asyncio.sleep(0))   # let the done callback run
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -185,12 +185,17 @@ def test_declining_an_offer_by_keyboard_leaves_the_screen_as_it_was(open_window,
     conversation_id, _name = _offered_call(server, opened, loop)
     _press(loop, qtbot, window, Qt.Key.Key_J)                 # Ctrl+Shift+J: decline
     run_until(loop, lambda: not window.workflow_parts.offer_toolbar.isVisible())
+
+    def declined() -> int:
+        return _server_db(server).reader().execute(
+            "SELECT count(*) FROM offers WHERE json_extract(data, '$.conversation_id')=? "
+            "AND json_extract(data, '$.agent_id')='a-agent1' AND json_extract(data, '$.state')='declined'",
+            (conversation_id,)).fetchone()[0]
+
+    # The decline is queued by a task and sent by the sync loop: wait for the server to have it
+    # (an empty outbox alone may be seen before the task queued it).
+    run_until(loop, lambda: declined() == 1)
     run_until(loop, lambda: opened.bridge.status.queued == 0)
-    declined = _server_db(server).reader().execute(
-        "SELECT count(*) FROM offers WHERE json_extract(data, '$.conversation_id')=? "
-        "AND json_extract(data, '$.agent_id')='a-agent1' AND json_extract(data, '$.state')='declined'",
-        (conversation_id,)).fetchone()[0]
-    assert declined == 1
     assert server.conversation(conversation_id)["assignee_id"] != "a-agent1"
     assert window.conversation.conversation_id == reading
     _finish(opened, loop=loop)
