@@ -40,8 +40,10 @@ class FirstPaint:
         # The first glance shows what needs an answer first, opened on the next turn: the inbox's
         # repaint and the thread's rendering become two short GUI stalls instead of one ~40 ms one.
         self.done = True
-        QTimer.singleShot(0, self._open_first_row)
-        QTimer.singleShot(0, self.window.inbox_painted.emit)
+        # The window as the timers' context: closed and deleted first (a quick test, a quit during
+        # start-up), they never fire ("Signal source has been deleted").
+        QTimer.singleShot(0, self.window, self._open_first_row)
+        QTimer.singleShot(0, self.window, self.window.inbox_painted.emit)
 
     def _open_first_row(self) -> None:
         window = self.window
