@@ -8,7 +8,6 @@ a button or one-line label narrower than its text, a tab bar that scrolls (tabs 
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from PySide6.QtCore import Qt
@@ -111,7 +110,7 @@ def main() -> int:
                 return
             print("TEXTS " + json.dumps(_texts(window), ensure_ascii=False), flush=True)
             window.setWindowState(Qt.WindowState.WindowNoState)
-            window.resize(*(int(n) for n in os.environ.get("CLIP_SIZE", "1366x740").split("x")))
+            window.resize(1366, 740)
             for _ in range(3):
                 app.processEvents()
             print("SIZE " + json.dumps([window.width(), window.height()]), flush=True)

@@ -74,7 +74,6 @@ def build_history(seed: int, now: datetime, queue_ids: list[str],
         # What fits in the hours worked: handled × AHT never exceeds the time spent busy (a lead
         # would not trust 211 contacts at 6 min each in one shift).
         handled = min(round(share * rng.uniform(0.7, 1.1)), int(busy / aht))
-        busy = max(busy, handled * aht)
         acw = min(worked * 0.1, handled * rng.uniform(25, 60))
         csat_n = round(handled * 0.2)
         daily.append((stats.day_key(now), agent_id, handled, handled * aht, acw, csat_n,

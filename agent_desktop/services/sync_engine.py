@@ -378,7 +378,7 @@ class SyncEngine:
                 current = None
         server_now = exc.current or {}
         if (current is not None and item.action == "patch" and item.payload
-                and all(server_now.get(k) == v for k, v in item.payload.items())):
+                and concurrency.already_in(item.payload, server_now)):
             def already_applied(conn, current=current):
                 outbox.mark_sent(conn, item.key)
                 self._rebase_and_store(conn, current)

@@ -90,28 +90,33 @@ def write_conversation(conn: sqlite3.Connection, conversation: Conversation) -> 
     if current is not None and current[0] > conversation.version:
         return False  # an older state arriving late (a push reply after a newer pull)
     server = _fields(conversation)
-    merged = dict(server)
-    for patch in pending_patches(conn, conversation.id):
-        merged.update({k: v for k, v in patch.items() if k in PATCHABLE})
-    row = conversation_columns(merged)
+    row = conversation_columns(_lay_over(dict(server), pending_patches(conn, conversation.id)))
     row["server_data"] = _dumps(server)
     _upsert(conn, "conversations", row)
     fts.index_row(conn, "conversations", conversation.id, [conversation.subject])
     return True
 
 
-def restore_server_state(conn: sqlite3.Connection, conversation_id: str) -> None:
-    """Show the server's state again plus still-queued changes (after one was refused)."""
-    row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()
-    if row is None:
-        return
-    data = json.loads(row[0])
-    for patch in pending_patches(conn, conversation_id):
+def _lay_over(data: dict[str, Any], patches: list[dict[str, Any]]) -> dict[str, Any]:
+    """`data` with each queued change's ticket fields laid over it, in queue order."""
+    for patch in patches:
         data.update({k: v for k, v in patch.items() if k in PATCHABLE})
+    return data
+
+
+def _show(conn: sqlite3.Connection, conversation_id: str, data: dict[str, Any], *, keep_version: bool) -> None:
     columns = conversation_columns(data)
+    if not keep_version:
+        columns.pop("version")
     sets = ", ".join(f"{c}=?" for c in columns if c != "id")
     conn.execute(f"UPDATE conversations SET {sets} WHERE id=?",
                  [v for c, v in columns.items() if c != "id"] + [conversation_id])
+
+
+def restore_server_state(conn: sqlite3.Connection, conversation_id: str) -> None:
+    """Show the server's state again plus still-queued changes (after one was refused)."""
+    if server_state(conn, conversation_id) is not None:
+        _show(conn, conversation_id, shown_state(conn, conversation_id), keep_version=True)
 
 
 def server_state(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any] | None:
@@ -122,25 +127,14 @@ def server_state(conn: sqlite3.Connection, conversation_id: str) -> dict[str, An
 
 def shown_state(conn: sqlite3.Connection, conversation_id: str) -> dict[str, Any]:
     """What the agent sees: the server's state with every still-queued change laid over it."""
-    data = server_state(conn, conversation_id) or {}
-    for patch in pending_patches(conn, conversation_id):
-        data.update({k: v for k, v in patch.items() if k in PATCHABLE})
-    return data
+    return _lay_over(server_state(conn, conversation_id) or {}, pending_patches(conn, conversation_id))
 
 
 def patch_conversation_locally(conn: sqlite3.Connection, conversation_id: str, fields: dict[str, Any]) -> None:
     """The optimistic half of a ticket change: show it now, the outbox sends it."""
-    row = conn.execute("SELECT server_data FROM conversations WHERE id=?", (conversation_id,)).fetchone()
-    if row is None:
+    if server_state(conn, conversation_id) is None:
         raise KeyError(conversation_id)
-    data = json.loads(row[0])
-    for patch in [*pending_patches(conn, conversation_id), fields]:
-        data.update({k: v for k, v in patch.items() if k in PATCHABLE})
-    columns = conversation_columns(data)
-    columns.pop("version")
-    sets = ", ".join(f"{c}=?" for c in columns if c != "id")
-    conn.execute(f"UPDATE conversations SET {sets} WHERE id=?",
-                 [v for c, v in columns.items() if c != "id"] + [conversation_id])
+    _show(conn, conversation_id, _lay_over(shown_state(conn, conversation_id), [fields]), keep_version=False)
 
 
 def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QKeyEvent
@@ -184,17 +184,15 @@ class SearchDialog(QDialog):
     def _customer_filter(self) -> str | None:
         return self._customer[0] if self._customer is not None and self.this_customer.isChecked() else None
 
-    def _kept(self, row: dict, when_key: str) -> bool:
+    def _kept(self, row: dict, when_key: str, customer: str | None, since: datetime | None) -> bool:
         if self.open_only.isChecked() and row.get("status") not in ("new", "open", "pending"):
             return False
-        customer = self._customer_filter()
         if customer is not None and row.get("customer_id") != customer:
             return False
-        days = self.within.currentData()
-        if days is not None:
+        if since is not None:
             stamp = row.get(when_key)
             when = parse_iso(stamp) if isinstance(stamp, str) and stamp else None
-            if when is None or when < utcnow() - timedelta(days=days):
+            if when is None or when < since:
                 return False
         channel = self.channel.currentData()
         return channel is None or row.get("channel") == channel
@@ -210,8 +208,10 @@ class SearchDialog(QDialog):
                         or self.within.currentData())
         # Customers are people, not contacts: the contact filters leave them out.
         customers = [] if filtered else results.customers
-        conversations = [c for c in results.conversations if self._kept(c, "last_message_at")]
-        messages = [m for m in results.messages if self._kept(m, "created_at")]
+        days = self.within.currentData()
+        since = utcnow() - timedelta(days=days) if days is not None else None   # once, not per row
+        conversations = [c for c in results.conversations if self._kept(c, "last_message_at", only_customer, since)]
+        messages = [m for m in results.messages if self._kept(m, "created_at", only_customer, since)]
         if not (customers or conversations or messages):
             self.state.setText((self.tr("Nothing found for “%1” with these filters.") if filtered and not results.empty
                                 else self.tr("Nothing found for “%1”.")).replace("%1", results.text))
