@@ -20,6 +20,10 @@ class NetworkError(BackendError):
     """Could not reach the server, or its answer was cut off: try again later."""
 
 
+class TlsError(NetworkError):
+    """The server's TLS certificate could not be verified (wrong address, or a CA the system lacks)."""
+
+
 class ServerBusy(BackendError):
     """5xx, 429 or 503: try again after `retry_after` seconds (None: use backoff)."""
 
@@ -50,6 +54,17 @@ class Rejected(BackendError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class PermissionDenied(Rejected):
+    """403: signed in, but this account may not do that (a right the administrator grants)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 403)
+
+
+class UnsupportedVersion(BackendError):
+    """The server answers, but is a version (or a product) this adapter does not speak."""
 
 
 class Unsupported(BackendError):

@@ -20,8 +20,10 @@ from .base import (
     CursorExpired,
     MalformedResponse,
     NetworkError,
+    PermissionDenied,
     Rejected,
     ServerBusy,
+    TlsError,
     VersionConflict,
 )
 
@@ -130,6 +132,9 @@ class HttpClient:
         self.verify = verify  # True, or a CA bundle path; never False
         self._local = threading.local()
         self.token: str | None = None
+        # The whole Authorization header for adapters whose scheme is not a bearer token (RT's
+        # basic auth or "token …"); when set it wins over `token`.
+        self.authorization: str | None = None
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -143,7 +148,9 @@ class HttpClient:
     def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
         all_headers = {"Accept": "application/json", **(headers or {})}
-        if auth and self.token:
+        if auth and self.authorization:
+            all_headers["Authorization"] = self.authorization
+        elif auth and self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
         started = time.monotonic()
         try:
@@ -153,7 +160,7 @@ class HttpClient:
             )
             self._read_body(response, started + self.deadline)
         except requests.exceptions.SSLError as exc:
-            raise NetworkError(
+            raise TlsError(
                 "the server's TLS certificate could not be verified; ask your administrator "
                 "for the right address or CA certificate") from exc
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
@@ -224,6 +231,8 @@ class HttpClient:
             except ValueError:
                 pass
             raise VersionConflict(message, current if isinstance(current, dict) else None)
+        if status == 403:
+            raise PermissionDenied(message)
         if 300 <= status < 400:
             raise MalformedResponse(f"the server redirected ({status}); check the server address")
         raise Rejected(message, status)

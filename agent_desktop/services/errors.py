@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
-from ..backends.base import AuthRequired, BackendError, NetworkError, SignIn, Unsupported
+from ..backends.base import (
+    AuthRequired,
+    BackendError,
+    MalformedResponse,
+    NetworkError,
+    PermissionDenied,
+    Rejected,
+    SignIn,
+    TlsError,
+    Unsupported,
+    UnsupportedVersion,
+)
 
-__all__ = ["AuthRequired", "BackendError", "NetworkError", "SignIn", "Unsupported"]
+__all__ = ["AuthRequired", "BackendError", "MalformedResponse", "NetworkError", "PermissionDenied", "Rejected",
+           "SignIn", "TlsError", "Unsupported", "UnsupportedVersion"]

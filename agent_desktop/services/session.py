@@ -9,8 +9,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backends import registry
 from ..backends.base import Backend, SignIn
-from ..backends.reference import ReferenceBackend
+from ..backends.registry import DEFAULT_KIND
 from ..store import Database, meta
 from ..store.recovery import open_cache
 from .agent_state import AgentStateService
@@ -77,8 +78,9 @@ class Session:
         self.db.close()
 
 
-def make_backend(server_url: str) -> Backend:
-    return ReferenceBackend(server_url)
+def make_backend(server_url: str, kind: str = DEFAULT_KIND) -> Backend:
+    """The adapter for this kind of server (backends/registry.py: reference, rt…)."""
+    return registry.make_backend(server_url, kind)
 
 
 def sign_in(backend: Backend, username: str, password: str) -> SignIn:
