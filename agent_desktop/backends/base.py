@@ -99,6 +99,12 @@ def capabilities_of(backend: object) -> frozenset[str]:
     return frozenset(declared) if declared is not None else frozenset({CORE})
 
 
+def sends_idempotently(backend: object) -> bool:
+    """Does the backend honour our Idempotency-Key? An adapter that cannot says
+    `idempotency_keys = False` and takes `resend_since=` (when an earlier attempt began, or None)."""
+    return bool(getattr(backend, "idempotency_keys", True))
+
+
 class MalformedResponse(BackendError):
     """The server answered, but not with what the contract promises (e.g. a captive portal)."""
 
@@ -127,7 +133,10 @@ class Backend(Protocol):
 
     def changes(self, cursor: str | None, limit: int = 500) -> ChangeBatch: ...
 
-    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str) -> dict[str, Any]: ...
+    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str) -> dict[str, Any]:
+        """The message as stored. Adapters without idempotency keys (`sends_idempotently`) also take
+        `resend_since: str | None`: when an earlier attempt began, so they look before writing again."""
+        ...
 
     def patch_conversation(self, conversation_id: str, fields: dict[str, Any],
                            if_match: int | None) -> dict[str, Any]: ...

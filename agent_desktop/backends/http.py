@@ -109,10 +109,11 @@ def _scrub(value: Any) -> Any:
 def _error_message(response: requests.Response) -> str:
     try:
         body = response.json()
-        message = body["error"]["message"]
+        # Ours: {"error": {"message": …}}; Request Tracker's REST2: {"message": …}.
+        message = body["error"]["message"] if isinstance(body.get("error"), dict) else body["message"]
         if isinstance(message, str):
             return message[:300]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         pass
     return f"HTTP {response.status_code}"
 

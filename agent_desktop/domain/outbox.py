@@ -26,3 +26,6 @@ class OutboxItem:
     # A ticket change's base: each changed field as the agent saw it (domain/concurrency.py).
     # None for other actions, and for changes queued by builds before per-field concurrency.
     base_state: dict[str, Any] | None = None
+    # When an attempt was first sent to a backend without idempotency keys (None: never), so
+    # the next attempt knows its write may have landed and looks for it first.
+    send_started_at: str | None = None

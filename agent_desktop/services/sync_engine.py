@@ -31,6 +31,7 @@ from ..backends.base import (
     Unsupported,
     VersionConflict,
     capabilities_of,
+    sends_idempotently,
 )
 from ..domain import concurrency
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
@@ -275,8 +276,15 @@ class SyncEngine:
         action.send(self, item)
 
     def _send_message(self, item: outbox.OutboxItem) -> None:
-        answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
-                                           item.key)
+        if sends_idempotently(self.backend):
+            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                               item.key)
+        else:
+            # No idempotency keys (RT, Chatwoot): the start is stored before the request, so an attempt
+            # after a lost answer or a kill knows to look for its own earlier write first.
+            self.db.write_sync(outbox.mark_send_started, item.key)
+            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                               item.key, resend_since=item.send_started_at)
         message = parse_message(str(answer.get("id", "")), answer)
         if message.idempotency_key != item.key:
             # The local "waiting to send…" copy is found by our key, whether or not the answer echoes it.

@@ -109,6 +109,12 @@ def _outbox_base_state(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN base_state TEXT")
 
 
+def _outbox_send_started(db: sqlite_utils.Database) -> None:
+    # When a send to a backend without idempotency keys first began (its answer may be lost):
+    # a later attempt looks on the server for its own earlier write before writing again.
+    db.execute("ALTER TABLE outbox ADD COLUMN send_started_at TEXT")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
     ("010_knowledge", migrate_knowledge),
@@ -116,6 +122,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("030_queue_business_hours", _queue_business_hours),
     ("031_message_events", _message_events),
     ("032_outbox_base_state", _outbox_base_state),
+    ("033_outbox_send_started", _outbox_send_started),
 ]
 
 

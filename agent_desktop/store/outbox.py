@@ -21,13 +21,14 @@ from . import records
 
 
 def _row_to_item(row: tuple[Any, ...]) -> OutboxItem:
-    seq, key, action, conversation_id, payload, base_version, state, attempts, next_at, error, created, base = row
+    seq, key, action, conversation_id, payload, base_version, state, attempts, next_at, error, created, base, \
+        started = row
     return OutboxItem(seq, key, action, conversation_id, json.loads(payload), base_version, state, attempts,
-                      next_at, error, created, json.loads(base) if base else None)
+                      next_at, error, created, json.loads(base) if base else None, started)
 
 
 _COLUMNS = ("seq, key, action, conversation_id, payload, base_version, state, attempts, next_attempt_at, "
-            "last_error, created_at, base_state")
+            "last_error, created_at, base_state, send_started_at")
 
 
 def enqueue_message(conn: sqlite3.Connection, conversation_id: str, kind: str, body: str,
@@ -115,6 +116,13 @@ def items(conn: sqlite3.Connection, states: tuple[str, ...] = (QUEUED, FAILED, C
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+
+
+def mark_send_started(conn: sqlite3.Connection, key: str) -> str:
+    """Remember, before the request goes out, that it may reach the server (kept if set)."""
+    conn.execute("UPDATE outbox SET send_started_at=coalesce(send_started_at, ?) WHERE key=?", (now_iso(), key))
+    row = conn.execute("SELECT send_started_at FROM outbox WHERE key=?", (key,)).fetchone()
+    return str(row[0]) if row else now_iso()
 
 
 def mark_sent(conn: sqlite3.Connection, key: str) -> None:

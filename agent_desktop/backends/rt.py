@@ -1,0 +1,492 @@
+"""Adapter for Best Practical's Request Tracker 5, through its REST2 API (`/REST/2.0/`).
+
+RT has no change feed and no idempotency keys, so this adapter makes both:
+
+- **The feed** is RT's transaction log. Every change to a ticket (a reply, a status, an owner, a
+  merge) is a transaction with an increasing id, so "what changed since" is `id > high-water`
+  — no clock, no `LastUpdated` rounding to the second. The first sync pages the tickets by id
+  (with their transactions and message bodies fetched in bulk, a page of tickets at a time),
+  then follows the log. Ids the log skipped (a transaction not yet committed, or hidden) are
+  asked for again on the next few pulls, so a late commit is never lost.
+- **Exactly once**: before sending again after an unknown outcome (`resend_since`), the adapter
+  looks in the ticket's history for its own transaction with the same text and adopts it.
+
+Every authenticated REST2 request costs RT a password (or token) hash check, so the adapter asks
+for pages of 100 with only the fields it maps, and runs independent requests side by side.
+Mapping: `rt_mapping.py` and docs/backends.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from ..domain.timeutil import now_iso, parse_iso
+from . import rt_mapping as mapping
+from .base import (
+    Capability,
+    ChangeBatch,
+    MalformedResponse,
+    PermissionDenied,
+    Rejected,
+    SignIn,
+    UnsupportedVersion,
+    VersionConflict,
+)
+from .http import HttpClient
+
+log = logging.getLogger(__name__)
+
+REST = "/REST/2.0"
+PAGE = 100                 # REST2's largest page
+TICKETS_PER_CHUNK = 15     # a chunk's transactions and bodies usually fit one page each
+HOLE_RETRIES = 5           # pulls that ask again for a transaction id the log skipped
+MAX_HOLES = 500
+LOG_PAGES_PER_PULL = 5
+RESEND_MARGIN = timedelta(minutes=10)   # the client's clock against RT's, when looking for our write
+TOKEN_SHAPE = re.compile(r"^\d+-\d+-[0-9a-f]{32}$")
+TICKET_FIELDS = ("Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,Due,Resolved,CustomFields")
+USER_FIELDS = "Name,RealName,EmailAddress,Privileged,Organization,MobilePhone,WorkPhone,HomePhone"
+TXN_FIELDS = "Type,ObjectType,ObjectId,Created,Creator,Field,NewValue"
+MESSAGE_TYPES_SQL = " OR ".join(f"Type = '{t}'" for t in mapping.MESSAGE_TYPES)
+MERGE_TARGET = re.compile(r"/ticket/(\d+)$")
+
+
+def _sql_ids(field: str, ids: Iterable[str]) -> str:
+    return "(" + " OR ".join(f"{field} = {int(i)}" for i in ids) + ")"
+
+
+class RequestTrackerBackend:
+    capabilities = frozenset({Capability.CORE})
+    idempotency_keys = False   # see post_message: it looks for its own write before writing again
+
+    def __init__(self, base_url: str, *, workers: int = 4, **http_options: Any) -> None:
+        self.http = HttpClient(base_url, **http_options)
+        self.base_url = self.http.base_url
+        self.workers = workers
+        self._me: dict[str, Any] | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
+              headers: dict[str, str] | None = None) -> Any:
+        response = self.http.request(method, REST + path, params=params, json_body=body, headers=headers)
+        if not response.content:
+            return None
+        return self.http.json(response)
+
+    def _collection(self, path: str, *, params: dict[str, Any], body: Any = None, after_id: int = 0,
+                    key: str = "id", max_pages: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+        """Every item of a REST2 search, paged by id (`after_id`): a page that ACL checks thinned
+        out is still followed by the next; an empty page ends it. (items, more left)."""
+        found: list[dict[str, Any]] = []
+        pages = 0
+        while max_pages is None or pages < max_pages:
+            query = params["query"] if body is None else None
+            page_params = {**params, "per_page": PAGE, "orderby": key, "order": "ASC"}
+            page_body = body
+            if body is not None:
+                page_body = [*body, {"field": key, "operator": ">", "value": after_id}]
+            elif after_id:
+                page_params["query"] = f"({query}) AND {key} > {after_id}"
+            answer = self._json("POST" if body is not None else "GET", path, params=page_params, body=page_body)
+            items = _items(answer)
+            pages += 1
+            if not items:
+                return found, False
+            found.extend(items)
+            after_id = max(int(item.get(key, 0)) for item in items)
+            if len(items) < PAGE and _last_page(answer):
+                return found, False
+        return found, True
+
+    def _parallel(self, calls: list[Any]) -> list[Any]:
+        """Run independent requests side by side (RT with several workers answers them at once)."""
+        if len(calls) <= 1 or self.workers <= 1:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(calls)), thread_name_prefix="rt") as pool:
+            return list(pool.map(lambda call: call(), calls))
+
+    # -- signing in ------------------------------------------------------------------------------
+    def set_token(self, token: str | None) -> None:
+        if token is None:
+            self.http.authorization = None
+
+    def sign_in(self, username: str, password: str) -> SignIn:
+        """`password` is the account's password, or an RT auth token (Settings → Auth Tokens)."""
+        if TOKEN_SHAPE.match(password):
+            self.http.authorization = f"token {password}"
+        else:
+            pair = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+            self.http.authorization = f"Basic {pair}"
+        try:
+            about = self._json("GET", "/rt")
+        except Rejected as exc:
+            if exc.status == 404:
+                raise UnsupportedVersion("this address has no Request Tracker REST2 API (/REST/2.0/)") from exc
+            raise
+        version = str(about.get("Version", "")) if isinstance(about, dict) else ""
+        if not version.startswith(("5.", "6.")):
+            raise UnsupportedVersion(f"Request Tracker {version or '(unknown version)'} is not supported; "
+                                     "version 5 or newer is needed")
+        user = self._json("GET", f"/user/{quote(username, safe='')}")
+        if not isinstance(user, dict) or mapping.ref_id(user) is None:
+            raise MalformedResponse("Request Tracker did not describe the signed-in user")
+        if str(user.get("Privileged")) not in ("1", "True", "true"):
+            raise PermissionDenied("this Request Tracker account is not a staff (privileged) account")
+        agent = {"id": f"u{user['id']}", "username": str(user.get("Name") or username),
+                 "name": str(user.get("RealName") or user.get("Name") or username), "role": "agent",
+                 "backend": "rt", "backend_version": version}
+        self._me = agent
+        return SignIn(token="", agent=agent)
+
+    def _my_login(self) -> str:
+        return str((self._me or {}).get("username", ""))
+
+    # -- the feed -----------------------------------------------------------------------------------
+    def changes(self, cursor: str | None, limit: int = 500) -> ChangeBatch:
+        state = _read_cursor(cursor)
+        if state is None:
+            return self._start()
+        if state["phase"] == "snapshot":
+            return self._snapshot_page(state)
+        return self._follow_log(state)
+
+    def _start(self) -> ChangeBatch:
+        """Queues, staff, and where the log stands now (the snapshot is followed by the log from
+        here, so nothing that happens during the first sync is missed)."""
+        newest = _items(self._json("GET", "/transactions", params={
+            "query": "id > 0", "orderby": "id", "order": "DESC", "per_page": 1, "fields": "Type"}))
+        high_water = int(newest[0]["id"]) if newest else 0
+        queues, staff, merges = self._parallel([
+            lambda: _items(self._json("GET", "/queues/all", params={"per_page": PAGE, "fields": "Name,Description"})),
+            lambda: self._staff(),
+            lambda: self._merges(0),
+        ])
+        changes: list[dict[str, Any]] = []
+        for queue in queues:
+            data = mapping.queue_record(queue)
+            if data is not None:
+                changes.append(_upsert("queue", str(queue["id"]), data))
+        queue_ids = [str(q["id"]) for q in queues]
+        for user in staff:
+            data = mapping.agent_record(user, queue_ids)
+            if data is not None:
+                changes.append(_upsert("agent", f"u{user['id']}", data))
+        state = {"v": 1, "phase": "snapshot", "after": 0, "log": high_water, "holes": {},
+                 "merged": merges}
+        return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=True)
+
+    def _staff(self) -> list[dict[str, Any]]:
+        try:
+            return self._collection("/users", params={"fields": USER_FIELDS},
+                                    body=[{"field": "Privileged", "value": 1}])[0]
+        except PermissionDenied:
+            return []   # may not list users: staff come from the tickets' owners and authors
+
+    def _merges(self, after: int) -> dict[str, str]:
+        """Merged ticket → the ticket it was merged into (RT keeps the merged one's history)."""
+        found, _more = self._collection("/transactions", params={
+            "query": "ObjectType = 'RT::Ticket' AND Type = 'AddLink' AND Field = 'MergedInto'",
+            "fields": "ObjectId,NewValue"}, after_id=after)
+        merges: dict[str, str] = {}
+        for txn in found:
+            target = MERGE_TARGET.search(str(txn.get("NewValue", "")))
+            if target:
+                merges[str(txn.get("ObjectId"))] = target.group(1)
+        return merges
+
+    def _snapshot_page(self, state: dict[str, Any]) -> ChangeBatch:
+        answer = self._json("GET", "/tickets", params={
+            "query": f"id > {int(state['after'])}", "orderby": "id", "order": "ASC", "per_page": PAGE,
+            "fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "Name,RealName",
+            "fields[Queue]": "Name"})
+        tickets = _items(answer)
+        if not tickets:
+            state = {**state, "phase": "log"}
+            state.pop("after", None)
+            return ChangeBatch(changes=[], cursor=json.dumps(state), has_more=True)
+        changes = self._compose(tickets, state["merged"], new_after=0)
+        state = {**state, "after": max(int(t["id"]) for t in tickets)}
+        return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=True)
+
+    def _follow_log(self, state: dict[str, Any]) -> ChangeBatch:
+        high_water = int(state["log"])
+        holes: dict[str, int] = dict(state.get("holes") or {})
+        query = f"id > {high_water}"
+        if holes:
+            query = f"({query} OR {_sql_ids('id', holes)})"
+        txns, more = self._collection("/transactions", params={"query": query, "fields": TXN_FIELDS},
+                                      max_pages=LOG_PAGES_PER_PULL)
+        seen = {int(t["id"]) for t in txns}
+        newest = max(seen | {high_water})
+        for hole in list(holes):
+            holes[hole] -= 1
+            if int(hole) in seen or holes[hole] <= 0:
+                del holes[hole]
+        for missing in sorted(set(range(high_water + 1, newest)) - seen)[-MAX_HOLES:]:
+            holes[str(missing)] = HOLE_RETRIES
+        merged: dict[str, str] = dict(state.get("merged") or {})
+        touched: set[str] = set()
+        users: set[str] = set()
+        deleted: set[str] = set()
+        for txn in txns:
+            kind, object_id = str(txn.get("ObjectType", "")), str(txn.get("ObjectId", ""))
+            if kind == "RT::User":
+                users.add(object_id)
+            if kind != "RT::Ticket":
+                continue
+            if txn.get("Type") == "AddLink" and txn.get("Field") == "MergedInto":
+                target = MERGE_TARGET.search(str(txn.get("NewValue", "")))
+                if target:
+                    merged[object_id] = target.group(1)
+                    deleted.add(object_id)
+                    touched.add(target.group(1))
+                    continue
+            touched.add(merged.get(object_id, object_id))
+        changes: list[dict[str, Any]] = []
+        if touched:
+            tickets = self._tickets_by_id(touched - deleted)
+            found = {str(t["id"]) for t in tickets}
+            changes.extend(self._compose(tickets, merged, new_after=high_water,
+                                         rehomed={s for s, t in merged.items() if s in deleted}))
+            # Not returned: deleted, merged away, or moved where this account cannot see it.
+            deleted |= (touched - found)
+        if users:
+            changes.extend(self._people(users))
+        for ticket_id in sorted(deleted, key=int):
+            changes.append({"entity": "conversation", "op": "delete", "id": ticket_id})
+        state = {**state, "log": newest, "holes": holes, "merged": merged}
+        return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=more)
+
+    def _tickets_by_id(self, ids: set[str]) -> list[dict[str, Any]]:
+        chunks = [sorted(ids, key=int)[i:i + PAGE] for i in range(0, len(ids), PAGE)]
+        calls = [lambda chunk=chunk: _items(self._json("GET", "/tickets", params={
+            "query": _sql_ids("id", chunk), "per_page": PAGE, "fields": TICKET_FIELDS,
+            "fields[Requestor]": USER_FIELDS, "fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}))
+            for chunk in chunks]
+        return [ticket for page in self._parallel(calls) for ticket in page]
+
+    def _people(self, user_ids: set[str]) -> list[dict[str, Any]]:
+        try:
+            people, _more = self._collection("/users", params={"fields": USER_FIELDS}, body=[
+                {"field": "id", "operator": "IN", "value": sorted(int(u) for u in user_ids)}])
+        except PermissionDenied:
+            return []
+        changes = []
+        for user in people:
+            if str(user.get("Privileged")) in ("1", "True", "true"):
+                data = mapping.agent_record(user, [])
+                if data is not None:
+                    changes.append(_upsert("agent", f"u{user['id']}", data))
+            else:
+                data = mapping.customer_record(user)
+                if data is not None:
+                    changes.append(_upsert("customer", f"u{user['id']}", data))
+        return changes
+
+    def _compose(self, tickets: list[dict[str, Any]], merged: dict[str, str], *, new_after: int,
+                 rehomed: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
+        """Customers, conversations and messages for these tickets: their transactions (and those of
+        tickets merged into them) in bulk, bodies only for messages newer than `new_after` (or
+        re-homed by a merge) and for each ticket's last message (its preview)."""
+        sources: dict[str, str] = {}   # transaction's ticket → the ticket it shows in
+        for ticket in tickets:
+            sources[str(ticket["id"])] = str(ticket["id"])
+        for source, target in merged.items():
+            if target in sources:
+                sources[source] = target
+        ids = sorted(sources, key=int)
+        chunks = [ids[i:i + TICKETS_PER_CHUNK] for i in range(0, len(ids), TICKETS_PER_CHUNK)]
+        calls = [lambda chunk=chunk: self._collection("/transactions", params={
+            "query": f"ObjectType = 'RT::Ticket' AND {_sql_ids('ObjectId', chunk)}",
+            "fields": TXN_FIELDS, "fields[Creator]": USER_FIELDS})[0] for chunk in chunks]
+        by_ticket: dict[str, list[dict[str, Any]]] = {}
+        for page in self._parallel(calls):
+            for txn in page:
+                by_ticket.setdefault(sources.get(str(txn.get("ObjectId")), ""), []).append(txn)
+        activities: dict[str, mapping.TicketActivity] = {}
+        wanted: set[int] = set()
+        requestors: dict[str, set[str]] = {}
+        for ticket in tickets:
+            tid = str(ticket["id"])
+            requestors[tid] = {mapping.ref_id(r) or "" for r in ticket.get("Requestor") or () if isinstance(r, dict)}
+            act = mapping.activity(by_ticket.get(tid, []), requestors[tid], tid)
+            activities[tid] = act
+            if act.last_message_id:
+                wanted.add(int(act.last_message_id))
+            for txn in by_ticket.get(tid, []):
+                if txn.get("Type") in mapping.MESSAGE_TYPES and (
+                        int(txn["id"]) > new_after or str(txn.get("ObjectId")) in rehomed):
+                    wanted.add(int(txn["id"]))
+        bodies = self._bodies(wanted)
+        changes: list[dict[str, Any]] = []
+        for ticket in tickets:
+            tid = str(ticket["id"])
+            if str(ticket.get("Status", "")).lower() == "deleted":
+                changes.append({"entity": "conversation", "op": "delete", "id": tid})
+                continue
+            tier = mapping.custom_field(ticket, "Tier")
+            requestor_list = [r for r in ticket.get("Requestor") or () if isinstance(r, dict)]
+            for person in requestor_list[:1]:
+                data = mapping.customer_record(person, tier)
+                if data is not None:
+                    changes.append(_upsert("customer", f"u{person['id']}", data))
+            if not requestor_list:
+                changes.append(_upsert("customer", "u-none", {"name": "(no requestor)", "tier": "standard",
+                                                              "version": 1}))
+            act = activities[tid]
+            preview = bodies.get(int(act.last_message_id), "") if act.last_message_id else ""
+            changes.append(_upsert("conversation", tid, mapping.conversation_record(ticket, act, preview)))
+            for txn in by_ticket.get(tid, []):
+                number = int(txn["id"])
+                if number in bodies and txn.get("Type") in mapping.MESSAGE_TYPES and (
+                        number > new_after or str(txn.get("ObjectId")) in rehomed):
+                    data = mapping.message_record(txn, tid, bodies[number], requestors[tid])
+                    changes.append(_upsert("message", str(number), data))
+        return changes
+
+    def _bodies(self, txn_ids: set[int]) -> dict[int, str]:
+        """Each transaction's text, from its attachments, fetched in bulk."""
+        ids = sorted(txn_ids)
+        chunks = [ids[i:i + PAGE // 2] for i in range(0, len(ids), PAGE // 2)]
+        calls = [lambda chunk=chunk: self._collection("/attachments", params={
+            "fields": "TransactionId,ContentType,Content,Parent"},
+            body=[{"field": "TransactionId", "operator": "IN", "value": chunk}])[0] for chunk in chunks]
+        parts: dict[int, list[dict[str, Any]]] = {}
+        for page in self._parallel(calls):
+            for attachment in page:
+                txn = mapping.ref_id(attachment.get("TransactionId"))
+                if txn is not None:
+                    parts.setdefault(int(txn), []).append(attachment)
+        return {txn: mapping.body_of(sorted(found, key=lambda a: int(a.get("id", 0))))
+                for txn, found in parts.items()} | {txn: "" for txn in ids if txn not in parts}
+
+    def _conversation_now(self, ticket_id: str) -> dict[str, Any] | None:
+        tickets = self._tickets_by_id({ticket_id})
+        if not tickets:
+            return None
+        for change in self._compose(tickets, {}, new_after=1 << 62):
+            if change["entity"] == "conversation" and change["op"] == "upsert":
+                return {"id": ticket_id, **change["data"]}
+        return None
+
+    # -- writing ----------------------------------------------------------------------------------
+    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str, *,
+                     resend_since: str | None = None) -> dict[str, Any]:
+        """A reply (Correspond) or note (Comment). After an attempt whose answer was lost
+        (`resend_since`), our own transaction with this text is looked for and adopted first."""
+        rt_type = "Comment" if kind == "note" else "Correspond"
+        if resend_since is not None:
+            earlier = self._find_my_message(conversation_id, rt_type, body, resend_since)
+            if earlier is not None:
+                log.info("an earlier attempt of %s reached Request Tracker (transaction %s)", idempotency_key,
+                         earlier["id"])
+                return earlier
+        verb = "comment" if kind == "note" else "correspond"
+        response = self.http.request("POST", f"{REST}/ticket/{int(conversation_id)}/{verb}",
+                                     json_body={"ContentType": "text/plain", "Content": body})
+        location = response.headers.get("Location", "")
+        found = re.search(r"/transaction/(\d+)$", location)
+        if not found:
+            raise MalformedResponse("Request Tracker did not say which transaction it created")
+        me = self._me or {}
+        return {"id": found.group(1), "conversation_id": str(conversation_id), "kind": kind, "direction": "out",
+                "body": body, "created_at": now_iso(), "version": 1,
+                "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": idempotency_key}
+
+    def _find_my_message(self, ticket_id: str, rt_type: str, body: str, since: str) -> dict[str, Any] | None:
+        cutoff = parse_iso(since) - RESEND_MARGIN
+        # RT reads a date in a query in the user's time zone: a day's margin, then exact in UTC here.
+        day_before = (cutoff - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+        mine, _more = self._collection("/transactions", params={
+            "query": (f"ObjectType = 'RT::Ticket' AND ObjectId = {int(ticket_id)} AND Type = '{rt_type}' "
+                      f"AND Creator = '{self._my_login()}' AND Created > '{day_before}'"),
+            "fields": TXN_FIELDS, "fields[Creator]": USER_FIELDS})
+        candidates = [t for t in mine if parse_iso(str(t.get("Created"))) >= cutoff]
+        if not candidates:
+            return None
+        bodies = self._bodies({int(t["id"]) for t in candidates})
+        for txn in sorted(candidates, key=lambda t: int(t["id"])):
+            if mapping.same_text(bodies.get(int(txn["id"]), ""), body):
+                data = mapping.message_record(txn, str(ticket_id), body, set())
+                return {"id": str(txn["id"]), **data, "direction": "out"}
+        return None
+
+    def patch_conversation(self, conversation_id: str, fields: dict[str, Any],
+                           if_match: int | None) -> dict[str, Any]:
+        update = _ticket_update(fields)
+        headers = {"If-Match": f'"{if_match}"'} if if_match is not None else None
+        try:
+            answer = self._json("PUT", f"/ticket/{int(conversation_id)}", body=update, headers=headers)
+        except VersionConflict as exc:
+            raise VersionConflict(str(exc), self._conversation_now(conversation_id)) from exc
+        current = self._conversation_now(conversation_id)
+        if current is None:
+            raise Rejected("the ticket is no longer visible to this account", 404)
+        refused = _not_applied(fields, current)
+        if refused:
+            messages = "; ".join(str(m) for m in answer) if isinstance(answer, list) else ""
+            raise PermissionDenied(f"Request Tracker did not change {', '.join(refused)}"
+                                   + (f": {messages[:200]}" if messages else ""))
+        return current
+
+
+def _ticket_update(fields: dict[str, Any]) -> dict[str, Any]:
+    update: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "status":
+            if value not in mapping.STATUS_TO_RT:
+                raise Rejected(f"Request Tracker has no status like {value!r}", 422)
+            update["Status"] = mapping.STATUS_TO_RT[value]
+        elif name == "priority":
+            update["Priority"] = mapping.PRIORITY_TO_RT.get(value, 35)
+        elif name == "assignee_id":
+            update["Owner"] = str(value)[1:] if isinstance(value, str) and value.startswith("u") else "Nobody"
+        elif name == "queue_id":
+            update["Queue"] = str(value)
+        elif name == "subject":
+            update["Subject"] = str(value)
+        elif name == "disposition":
+            continue   # RT has no wrap-up codes: the status change goes through, the code stays local
+        else:
+            raise Rejected(f"Request Tracker cannot store {name!r} on a ticket", 422)
+    return update
+
+
+def _not_applied(fields: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    return [name for name in ("status", "priority", "assignee_id", "queue_id", "subject")
+            if name in fields and current.get(name) != fields[name]]
+
+
+def _upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"entity": entity, "op": "upsert", "id": record_id, "data": data}
+
+
+def _items(answer: Any) -> list[dict[str, Any]]:
+    if not isinstance(answer, dict) or not isinstance(answer.get("items"), list):
+        raise MalformedResponse("Request Tracker's search answer has no 'items' list")
+    return [item for item in answer["items"] if isinstance(item, dict) and mapping.ref_id(item) is not None]
+
+
+def _last_page(answer: Any) -> bool:
+    """True when REST2 says this was the last page (it knows only with rights to count all)."""
+    return isinstance(answer, dict) and answer.get("pages") is not None and not answer.get("next_page")
+
+
+def _read_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        state = json.loads(cursor)
+    except ValueError:
+        return None
+    if not isinstance(state, dict) or state.get("v") != 1 or state.get("phase") not in ("snapshot", "log"):
+        return None   # another adapter's cursor, or a damaged one: start again
+    return state

@@ -1,0 +1,213 @@
+"""Request Tracker 5's records in the domain's wire shape, and our values back in RT's terms.
+
+Pure functions over REST2 JSON (no HTTP): the adapter (`rt.py`) fetches, these translate, so
+the mapping table of docs/backends.md is tested without a server.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+
+# RT's lifecycle statuses and ours (domain.enums.Status). RT's "deleted" is not a state of ours:
+# the conversation is removed from the cache. "rejected" (closed without a solution) ↔ closed.
+STATUS_FROM_RT = {"new": "new", "open": "open", "stalled": "pending", "resolved": "resolved", "rejected": "closed"}
+STATUS_TO_RT = {ours: theirs for theirs, ours in STATUS_FROM_RT.items()}
+
+# RT's numeric priority (0–100 by default) in four bands; ours back as the middle of each band,
+# so a round trip lands in the same band whatever number RT held.
+PRIORITY_BANDS = ((80, "urgent"), (50, "high"), (20, "normal"), (0, "low"))
+PRIORITY_TO_RT = {"low": 10, "normal": 35, "high": 65, "urgent": 90}
+
+CHANNELS = ("phone", "chat", "email", "web", "social")
+TIERS = {"vip": "vip", "key_account": "key_account", "key account": "key_account", "standard": "standard"}
+MESSAGE_TYPES = ("Create", "Correspond", "Comment")
+NOBODY = "Nobody"
+
+
+def priority_from_rt(value: Any) -> str:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return "normal"
+    for low, name in PRIORITY_BANDS:
+        if number >= low:
+            return name
+    return "low"
+
+
+def ref_id(value: Any) -> str | None:
+    """The id of an expanded REST2 reference ({"type": "user", "id": "12", …}) or a bare id."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, (int, str)) and str(value).strip():
+        return str(value)
+    return None
+
+
+def user_id(value: Any) -> str | None:
+    """Our id for an RT user: "u<number>" (RT names users by number or by login name)."""
+    found = ref_id(value)
+    return f"u{found}" if found else None
+
+
+def custom_field(ticket: dict[str, Any], name: str) -> str:
+    """The first value of the ticket's custom field `name` (case-insensitive), or ""."""
+    for entry in ticket.get("CustomFields") or ():
+        if isinstance(entry, dict) and str(entry.get("name", "")).lower() == name.lower():
+            values = entry.get("values") or []
+            if values and isinstance(values[0], str):
+                return values[0].strip()
+    return ""
+
+
+@dataclass
+class TicketActivity:
+    """What a ticket's transactions say about it (the conversation's figures)."""
+
+    version: int = 0                       # the newest transaction's id: REST2's ETag for the ticket
+    message_count: int = 0
+    last_message_at: str | None = None
+    last_message_id: str | None = None
+    first_response_at: str | None = None
+    waiting_since: str | None = None
+    merged_from: list[str] = field(default_factory=list)
+
+
+def is_staff(user: Any, requestor_ids: set[str]) -> bool:
+    """A transaction's creator writes as staff when RT says the user is privileged and is not
+    the ticket's requestor (a requestor who is staff writes in as the customer)."""
+    if not isinstance(user, dict):
+        return False
+    uid = ref_id(user)
+    if uid in requestor_ids:
+        return False
+    privileged = user.get("Privileged")
+    return str(privileged) in ("1", "True", "true")
+
+
+def activity(txns: list[dict[str, Any]], requestor_ids: set[str], ticket_id: str) -> TicketActivity:
+    """Fold a ticket's transactions (oldest first) into its figures."""
+    found = TicketActivity()
+    for txn in sorted(txns, key=lambda t: int(t.get("id", 0))):
+        number = int(txn.get("id", 0))
+        found.version = max(found.version, number)
+        kind = txn.get("Type")
+        if str(txn.get("ObjectId", ticket_id)) != ticket_id and str(txn.get("ObjectId")) not in found.merged_from:
+            found.merged_from.append(str(txn.get("ObjectId")))
+        if kind not in MESSAGE_TYPES:
+            continue
+        found.message_count += 1
+        created = txn.get("Created")
+        found.last_message_at = created
+        found.last_message_id = str(number)
+        if kind == "Comment":
+            continue
+        if is_staff(txn.get("Creator"), requestor_ids):
+            found.waiting_since = None
+            if found.first_response_at is None and kind == "Correspond":
+                found.first_response_at = created
+        elif found.waiting_since is None:
+            found.waiting_since = created
+    return found
+
+
+def customer_record(user: dict[str, Any], tier: str = "") -> dict[str, Any] | None:
+    """An RT user (a requestor) as our customer."""
+    uid = ref_id(user)
+    if uid is None:
+        return None
+    email = str(user.get("EmailAddress") or "").strip()
+    name = str(user.get("RealName") or "").strip() or str(user.get("Name") or "").strip() or email or f"#{uid}"
+    phones = [str(user[key]).strip() for key in ("MobilePhone", "WorkPhone", "HomePhone")
+              if isinstance(user.get(key), str) and user[key].strip()]
+    return {
+        "name": name[:200], "tier": TIERS.get(tier.lower(), "standard"), "version": 1,
+        "company": str(user.get("Organization") or "")[:200],
+        "emails": [email] if email else [], "phones": phones[:5],
+    }
+
+
+def conversation_record(ticket: dict[str, Any], act: TicketActivity, preview: str) -> dict[str, Any]:
+    """An RT ticket as our conversation (status already known not to be "deleted")."""
+    requestors = [r for r in ticket.get("Requestor") or () if isinstance(r, dict)]
+    customer = user_id(requestors[0]) if requestors else None
+    owner = ticket.get("Owner")
+    owner_name = owner.get("Name") if isinstance(owner, dict) else None
+    owner_id = user_id(owner) if owner_name != NOBODY and ref_id(owner) not in (None, "6") else None
+    channel = custom_field(ticket, "Channel").lower()
+    status = STATUS_FROM_RT.get(str(ticket.get("Status", "")).lower(), "open")
+    due = ticket.get("Due")
+    return {
+        "channel": channel if channel in CHANNELS else "email",
+        "status": status,
+        "priority": priority_from_rt(ticket.get("Priority")),
+        "customer_id": customer or "u-none",
+        "version": act.version,
+        "queue_id": ref_id(ticket.get("Queue")),
+        "assignee_id": owner_id,
+        "subject": str(ticket.get("Subject") or "")[:1000],
+        "preview": preview[:300],
+        "tags": [],
+        "created_at": ticket.get("Created"),
+        "updated_at": ticket.get("LastUpdated"),
+        "last_message_at": act.last_message_at,
+        "waiting_since": act.waiting_since if status in ("new", "open") else None,
+        "first_response_at": act.first_response_at,
+        "resolution_due": due if isinstance(due, str) and not due.startswith("1970") else None,
+        "message_count": act.message_count,
+        "resolved_at": ticket.get("Resolved") if status in ("resolved", "closed") else None,
+    }
+
+
+def message_record(txn: dict[str, Any], ticket_id: str, body: str, requestor_ids: set[str]) -> dict[str, Any]:
+    creator = txn.get("Creator")
+    name = ""
+    if isinstance(creator, dict):
+        name = str(creator.get("RealName") or creator.get("Name") or "")
+    kind = "note" if txn.get("Type") == "Comment" else "reply"
+    staff = is_staff(creator, requestor_ids) or kind == "note"
+    return {
+        "conversation_id": ticket_id, "kind": kind, "direction": "out" if staff else "in",
+        "body": body, "created_at": txn.get("Created"), "version": 1,
+        "author_id": user_id(creator) if staff else None, "author_name": name[:200],
+    }
+
+
+def agent_record(user: dict[str, Any], queue_ids: list[str]) -> dict[str, Any] | None:
+    uid = ref_id(user)
+    if uid is None:
+        return None
+    login = str(user.get("Name") or uid)
+    return {"username": login[:200], "name": (str(user.get("RealName") or "") or login)[:200], "role": "agent",
+            "version": 1, "queue_ids": queue_ids, "state": "offline"}
+
+
+def queue_record(queue: dict[str, Any]) -> dict[str, Any] | None:
+    if ref_id(queue) is None:
+        return None
+    name = str(queue.get("Name") or f"#{ref_id(queue)}")
+    return {"name": name[:200], "version": 1, "description": str(queue.get("Description") or "")[:2000]}
+
+
+_SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Bodies compared as RT keeps them (it may change line ends and trailing space)."""
+    return _SPACE.sub(" ", a).strip() == _SPACE.sub(" ", b).strip()
+
+
+def body_of(attachments: list[dict[str, Any]]) -> str:
+    """A transaction's text: its first text/plain part, else its first text/html part as text."""
+    plain = [a for a in attachments if str(a.get("ContentType", "")).lower().startswith("text/plain")]
+    if plain:
+        return str(plain[0].get("Content") or "")
+    html = [a for a in attachments if str(a.get("ContentType", "")).lower().startswith("text/html")]
+    if html:
+        # Shown as text: the thread never renders a vendor's markup (nor fetches what it links).
+        return unescape(_TAG.sub(" ", str(html[0].get("Content") or ""))).strip()
+    return ""
