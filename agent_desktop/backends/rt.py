@@ -53,7 +53,7 @@ LOG_PAGES_PER_PULL = 5
 RESEND_MARGIN = timedelta(minutes=10)   # the client's clock against RT's, when looking for our write
 TOKEN_SHAPE = re.compile(r"^\d+-\d+-[0-9a-f]{32}$")
 TICKET_FIELDS = ("Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,Due,Resolved,CustomFields")
-USER_FIELDS = "Name,RealName,EmailAddress,Privileged,Organization,MobilePhone,WorkPhone,HomePhone"
+USER_FIELDS = "id,Name,RealName,EmailAddress,Organization,MobilePhone,WorkPhone,HomePhone"
 TXN_FIELDS = "Type,ObjectType,ObjectId,Created,Creator,Field,NewValue"
 MESSAGE_TYPES_SQL = " OR ".join(f"Type = '{t}'" for t in mapping.MESSAGE_TYPES)
 MERGE_TARGET = re.compile(r"/ticket/(\d+)$")
@@ -138,7 +138,7 @@ class RequestTrackerBackend:
         user = self._json("GET", f"/user/{quote(username, safe='')}")
         if not isinstance(user, dict) or mapping.ref_id(user) is None:
             raise MalformedResponse("Request Tracker did not describe the signed-in user")
-        if str(user.get("Privileged")) not in ("1", "True", "true"):
+        if str(user.get("Privileged")) not in ("1", "True", "true"):   # shown on a single user
             raise PermissionDenied("this Request Tracker account is not a staff (privileged) account")
         agent = {"id": f"u{user['id']}", "username": str(user.get("Name") or username),
                  "name": str(user.get("RealName") or user.get("Name") or username), "role": "agent",
@@ -164,9 +164,8 @@ class RequestTrackerBackend:
         newest = _items(self._json("GET", "/transactions", params={
             "query": "id > 0", "orderby": "id", "order": "DESC", "per_page": 1, "fields": "Type"}))
         high_water = int(newest[0]["id"]) if newest else 0
-        queues, staff, merges = self._parallel([
+        queues, merges = self._parallel([
             lambda: _items(self._json("GET", "/queues/all", params={"per_page": PAGE, "fields": "Name,Description"})),
-            lambda: self._staff(),
             lambda: self._merges(0),
         ])
         changes: list[dict[str, Any]] = []
@@ -174,21 +173,14 @@ class RequestTrackerBackend:
             data = mapping.queue_record(queue)
             if data is not None:
                 changes.append(_upsert("queue", str(queue["id"]), data))
-        queue_ids = [str(q["id"]) for q in queues]
-        for user in staff:
-            data = mapping.agent_record(user, queue_ids)
-            if data is not None:
-                changes.append(_upsert("agent", f"u{user['id']}", data))
+        if self._me:   # the others come with the tickets they own or answered
+            me = self._me
+            changes.append(_upsert("agent", me["id"], {
+                "username": me["username"], "name": me["name"], "role": "agent", "version": 1,
+                "queue_ids": [str(q["id"]) for q in queues], "state": "offline"}))
         state = {"v": 1, "phase": "snapshot", "after": 0, "log": high_water, "holes": {},
                  "merged": merges}
         return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=True)
-
-    def _staff(self) -> list[dict[str, Any]]:
-        try:
-            return self._collection("/users", params={"fields": USER_FIELDS},
-                                    body=[{"field": "Privileged", "value": 1}])[0]
-        except PermissionDenied:
-            return []   # may not list users: staff come from the tickets' owners and authors
 
     def _merges(self, after: int) -> dict[str, str]:
         """Merged ticket → the ticket it was merged into (RT keeps the merged one's history)."""
@@ -198,14 +190,14 @@ class RequestTrackerBackend:
         merges: dict[str, str] = {}
         for txn in found:
             target = MERGE_TARGET.search(str(txn.get("NewValue", "")))
-            if target:
+            if target and target.group(1) != str(txn.get("ObjectId")):
                 merges[str(txn.get("ObjectId"))] = target.group(1)
         return merges
 
     def _snapshot_page(self, state: dict[str, Any]) -> ChangeBatch:
         answer = self._json("GET", "/tickets", params={
             "query": f"id > {int(state['after'])}", "orderby": "id", "order": "ASC", "per_page": PAGE,
-            "fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "Name,RealName",
+            "fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName",
             "fields[Queue]": "Name"})
         tickets = _items(answer)
         if not tickets:
@@ -234,17 +226,15 @@ class RequestTrackerBackend:
             holes[str(missing)] = HOLE_RETRIES
         merged: dict[str, str] = dict(state.get("merged") or {})
         touched: set[str] = set()
-        users: set[str] = set()
         deleted: set[str] = set()
         for txn in txns:
             kind, object_id = str(txn.get("ObjectType", "")), str(txn.get("ObjectId", ""))
-            if kind == "RT::User":
-                users.add(object_id)
             if kind != "RT::Ticket":
                 continue
             if txn.get("Type") == "AddLink" and txn.get("Field") == "MergedInto":
                 target = MERGE_TARGET.search(str(txn.get("NewValue", "")))
-                if target:
+                # RT records the merge on both tickets; the one merged away names the other.
+                if target and target.group(1) != object_id:
                     merged[object_id] = target.group(1)
                     deleted.add(object_id)
                     touched.add(target.group(1))
@@ -258,8 +248,6 @@ class RequestTrackerBackend:
                                          rehomed={s for s, t in merged.items() if s in deleted}))
             # Not returned: deleted, merged away, or moved where this account cannot see it.
             deleted |= (touched - found)
-        if users:
-            changes.extend(self._people(users))
         for ticket_id in sorted(deleted, key=int):
             changes.append({"entity": "conversation", "op": "delete", "id": ticket_id})
         state = {**state, "log": newest, "holes": holes, "merged": merged}
@@ -269,27 +257,9 @@ class RequestTrackerBackend:
         chunks = [sorted(ids, key=int)[i:i + PAGE] for i in range(0, len(ids), PAGE)]
         calls = [lambda chunk=chunk: _items(self._json("GET", "/tickets", params={
             "query": _sql_ids("id", chunk), "per_page": PAGE, "fields": TICKET_FIELDS,
-            "fields[Requestor]": USER_FIELDS, "fields[Owner]": "Name,RealName", "fields[Queue]": "Name"}))
+            "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName", "fields[Queue]": "Name"}))
             for chunk in chunks]
         return [ticket for page in self._parallel(calls) for ticket in page]
-
-    def _people(self, user_ids: set[str]) -> list[dict[str, Any]]:
-        try:
-            people, _more = self._collection("/users", params={"fields": USER_FIELDS}, body=[
-                {"field": "id", "operator": "IN", "value": sorted(int(u) for u in user_ids)}])
-        except PermissionDenied:
-            return []
-        changes = []
-        for user in people:
-            if str(user.get("Privileged")) in ("1", "True", "true"):
-                data = mapping.agent_record(user, [])
-                if data is not None:
-                    changes.append(_upsert("agent", f"u{user['id']}", data))
-            else:
-                data = mapping.customer_record(user)
-                if data is not None:
-                    changes.append(_upsert("customer", f"u{user['id']}", data))
-        return changes
 
     def _compose(self, tickets: list[dict[str, Any]], merged: dict[str, str], *, new_after: int,
                  rehomed: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
@@ -319,14 +289,29 @@ class RequestTrackerBackend:
             requestors[tid] = {mapping.ref_id(r) or "" for r in ticket.get("Requestor") or () if isinstance(r, dict)}
             act = mapping.activity(by_ticket.get(tid, []), requestors[tid], tid)
             activities[tid] = act
-            if act.last_message_id:
-                wanted.add(int(act.last_message_id))
+            if act.last_reply_id:
+                wanted.add(int(act.last_reply_id))
             for txn in by_ticket.get(tid, []):
                 if txn.get("Type") in mapping.MESSAGE_TYPES and (
                         int(txn["id"]) > new_after or str(txn.get("ObjectId")) in rehomed):
                     wanted.add(int(txn["id"]))
         bodies = self._bodies(wanted)
         changes: list[dict[str, Any]] = []
+        staff: dict[str, dict[str, Any]] = {}
+        for ticket in tickets:
+            owner = ticket.get("Owner")
+            if isinstance(owner, dict):
+                staff[str(owner.get("id"))] = owner
+            for txn in by_ticket.get(str(ticket["id"]), []):
+                creator = txn.get("Creator")
+                if (txn.get("Type") in mapping.MESSAGE_TYPES and isinstance(creator, dict)
+                        and mapping.is_staff(creator, requestors[str(ticket["id"])])):
+                    staff[str(creator.get("id"))] = creator
+        for uid, user in staff.items():
+            if str(user.get("Name")) not in mapping.SYSTEM_USERS:
+                data = mapping.agent_record(user, [])
+                if data is not None:
+                    changes.append(_upsert("agent", f"u{uid}", data))
         for ticket in tickets:
             tid = str(ticket["id"])
             if str(ticket.get("Status", "")).lower() == "deleted":
@@ -342,7 +327,7 @@ class RequestTrackerBackend:
                 changes.append(_upsert("customer", "u-none", {"name": "(no requestor)", "tier": "standard",
                                                               "version": 1}))
             act = activities[tid]
-            preview = bodies.get(int(act.last_message_id), "") if act.last_message_id else ""
+            preview = bodies.get(int(act.last_reply_id), "") if act.last_reply_id else ""
             changes.append(_upsert("conversation", tid, mapping.conversation_record(ticket, act, preview)))
             for txn in by_ticket.get(tid, []):
                 number = int(txn["id"])
@@ -357,7 +342,7 @@ class RequestTrackerBackend:
         ids = sorted(txn_ids)
         chunks = [ids[i:i + PAGE // 2] for i in range(0, len(ids), PAGE // 2)]
         calls = [lambda chunk=chunk: self._collection("/attachments", params={
-            "fields": "TransactionId,ContentType,Content,Parent"},
+            "fields": "TransactionId,ContentType,Content"},
             body=[{"field": "TransactionId", "operator": "IN", "value": chunk}])[0] for chunk in chunks]
         parts: dict[int, list[dict[str, Any]]] = {}
         for page in self._parallel(calls):

@@ -25,6 +25,7 @@ CHANNELS = ("phone", "chat", "email", "web", "social")
 TIERS = {"vip": "vip", "key_account": "key_account", "key account": "key_account", "standard": "standard"}
 MESSAGE_TYPES = ("Create", "Correspond", "Comment")
 NOBODY = "Nobody"
+SYSTEM_USERS = frozenset({"Nobody", "RT_System"})
 
 
 def priority_from_rt(value: Any) -> str:
@@ -71,21 +72,17 @@ class TicketActivity:
     message_count: int = 0
     last_message_at: str | None = None
     last_message_id: str | None = None
+    last_reply_id: str | None = None       # the preview: the last message the customer can see
     first_response_at: str | None = None
     waiting_since: str | None = None
     merged_from: list[str] = field(default_factory=list)
 
 
 def is_staff(user: Any, requestor_ids: set[str]) -> bool:
-    """A transaction's creator writes as staff when RT says the user is privileged and is not
-    the ticket's requestor (a requestor who is staff writes in as the customer)."""
-    if not isinstance(user, dict):
-        return False
-    uid = ref_id(user)
-    if uid in requestor_ids:
-        return False
-    privileged = user.get("Privileged")
-    return str(privileged) in ("1", "True", "true")
+    """A transaction's creator writes for the helpdesk unless they are one of the ticket's
+    requestors. (REST2 does not show a user's "privileged" flag in searches, so a Cc from the
+    customer's side counts as the helpdesk: RT's own web UI draws the same line.)"""
+    return ref_id(user) not in requestor_ids
 
 
 def activity(txns: list[dict[str, Any]], requestor_ids: set[str], ticket_id: str) -> TicketActivity:
@@ -105,6 +102,7 @@ def activity(txns: list[dict[str, Any]], requestor_ids: set[str], ticket_id: str
         found.last_message_id = str(number)
         if kind == "Comment":
             continue
+        found.last_reply_id = str(number)
         if is_staff(txn.get("Creator"), requestor_ids):
             found.waiting_since = None
             if found.first_response_at is None and kind == "Correspond":
@@ -136,7 +134,7 @@ def conversation_record(ticket: dict[str, Any], act: TicketActivity, preview: st
     customer = user_id(requestors[0]) if requestors else None
     owner = ticket.get("Owner")
     owner_name = owner.get("Name") if isinstance(owner, dict) else None
-    owner_id = user_id(owner) if owner_name != NOBODY and ref_id(owner) not in (None, "6") else None
+    owner_id = user_id(owner) if owner_name not in SYSTEM_USERS and ref_id(owner) is not None else None
     channel = custom_field(ticket, "Channel").lower()
     status = STATUS_FROM_RT.get(str(ticket.get("Status", "")).lower(), "open")
     due = ticket.get("Due")

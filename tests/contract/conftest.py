@@ -3,6 +3,7 @@ sync of each (tests copy its cache instead of pulling everything again)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,12 @@ def helpdesk(request, tmp_path_factory):
         yield ReferenceHelpdesk(server)
         server.stop()
         return
-    from tests.contract.rt_helpdesk import RequestTrackerHelpdesk
+    from tests.contract.rt_helpdesk import LocalRT, RequestTrackerHelpdesk
+    local = os.environ.get("AGENT_DESKTOP_TEST_RT")   # "URL CONFIG": an RT already running
+    if local:
+        url, config = local.split()
+        yield RequestTrackerHelpdesk(LocalRT(url, Path(config)))
+        return
     from tests.rt.rt_server import RunningRT
 
     with RunningRT(folder, tickets=120, messages=4) as rt:
