@@ -41,6 +41,7 @@ from .base import (
     VersionConflict,
 )
 from .http import HttpClient
+from .protocols import Record
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _sql_ids(field: str, ids: Iterable[str]) -> str:
 
 
 class RequestTrackerBackend:
-    capabilities = frozenset({Capability.CORE})
+    capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
     idempotency_keys = False   # see post_message: it looks for its own write before writing again
 
     def __init__(self, base_url: str, *, workers: int = 4, **http_options: Any) -> None:
@@ -403,6 +404,28 @@ class RequestTrackerBackend:
                 data = mapping.message_record(txn, str(ticket_id), body, set())
                 return {"id": str(txn["id"]), **data, "direction": "out"}
         return None
+
+    def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
+                 note: str, key: str, resend_since: str | None = None) -> list[Record]:
+        """A hand-off: the note as a comment (looked for first, like a reply), then the ticket
+        moved to the queue (unowned, for the queue to take) or given to the agent."""
+        message = self.post_message(conversation_id, "note", note, key, resend_since=resend_since)
+        update: dict[str, Any] = {}
+        if queue_id:
+            update["Queue"] = str(queue_id)
+            update["Owner"] = "Nobody"
+        if assignee_id:
+            update["Owner"] = assignee_id[1:] if assignee_id.startswith("u") else assignee_id
+        if update:
+            answer = self._json("PUT", f"/ticket/{int(conversation_id)}", body=update)
+            log.info("hand-off of ticket %s: %s", conversation_id, answer)
+        found = [Record("message", str(message["id"]),
+                        {**message, "event": kind if kind in ("transfer", "escalate") else "transfer",
+                         "event_target": queue_id or ""})]
+        current = self._conversation_now(conversation_id)
+        if current is not None:   # None: moved where this account cannot see it (the pull removes it)
+            found.append(Record("conversation", conversation_id, current))
+        return found
 
     def patch_conversation(self, conversation_id: str, fields: dict[str, Any],
                            if_match: int | None) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def _bodies(db: Database, conversation_id: str) -> list[str]:
 
 
 def _sends_a_message(method: str, path: str) -> bool:
-    return method == "POST" and path.split("?")[0].endswith(("/messages", "/correspond", "/comment"))
+    return method == "POST" and path.split("?")[0].endswith(("/messages", "/correspond", "/comment", "/transfer"))
 
 
 @pytest.fixture
@@ -225,22 +225,44 @@ def test_an_answer_that_is_not_the_api_is_malformed_not_data(helpdesk, synced):
 
 def test_an_action_the_backend_cannot_do_fails_alone_and_says_why(helpdesk, synced):
     engine = synced
-    lacking = [c for c in (Capability.HANDOFF, Capability.CALLBACKS, Capability.CSAT)
-               if c not in capabilities_of(engine.backend)]
-    if not lacking:
-        pytest.skip(f"{helpdesk.kind} can do every workflow action")
+    if Capability.CSAT in capabilities_of(engine.backend):
+        pytest.skip(f"{helpdesk.kind} records satisfaction scores")
     target = helpdesk.new_conversation(f"unsupported {time.time_ns()}")
     engine.pull()
-    from agent_desktop.services.workflow_base import TRANSFER
-    engine.db.write_sync(outbox.enqueue_action, TRANSFER, target,
-                         {"kind": "transfer", "queue_id": None, "assignee_id": None, "note": "over to you"})
+    from agent_desktop.services.workflow_base import CSAT
+    engine.db.write_sync(outbox.enqueue_action, CSAT, target, {"score": 4, "comment": ""})
     reply = f"after the refused one {time.time_ns()}"
     engine.db.write_sync(outbox.enqueue_message, target, "reply", reply, "a-1", "Agent")
     engine.push()
     items = outbox.items(engine.db.reader())
-    assert [(i.action, i.state) for i in items] == [(TRANSFER, "failed")]
-    assert "cannot" in (items[0].last_error or "").lower() or "not" in (items[0].last_error or "").lower()
+    assert [(i.action, i.state) for i in items] == [(CSAT, "failed")]
+    assert "does not support" in (items[0].last_error or "")
     assert helpdesk.bodies(target).count(reply) == 1
+
+
+def test_a_hand_off_moves_the_conversation_with_its_note_once(helpdesk, synced):
+    engine = synced
+    if Capability.HANDOFF not in capabilities_of(engine.backend):
+        pytest.skip(f"{helpdesk.kind} has no hand-off")
+    target = helpdesk.new_conversation(f"hand-off {time.time_ns()}")
+    engine.pull()
+    row = engine.db.reader().execute("SELECT queue_id FROM conversations WHERE id=?", (target,)).fetchone()
+    other = engine.db.reader().execute("SELECT id FROM queues WHERE id != ? ORDER BY id", (row[0],)).fetchone()[0]
+    from agent_desktop.services.workflow_base import TRANSFER
+    note = f"Customer needs a refund decision {time.time_ns()}"
+    engine.db.write_sync(outbox.enqueue_action, TRANSFER, target,
+                         {"kind": "escalate", "queue_id": other, "assignee_id": None, "note": note})
+    with FaultProxy(helpdesk.url, lambda m, p: "drop" if _sends_a_message(m, p) else "ok") as proxy:
+        engine.backend = signed_in(helpdesk, proxy.url)
+        with pytest.raises(NetworkError):
+            engine.push()
+    engine.backend = signed_in(helpdesk)
+    engine.db.write_sync(lambda c: c.execute("UPDATE outbox SET next_attempt_at=0"))
+    assert engine.push().sent == 1
+    assert helpdesk.bodies(target).count(note) == 1
+    engine.pull()
+    moved = engine.db.reader().execute("SELECT queue_id FROM conversations WHERE id=?", (target,)).fetchone()
+    assert moved is None or moved[0] == other   # gone when the agent does not serve that queue
 
 
 def test_the_feed_only_makes_records_the_domain_accepts(helpdesk, first_sync):
