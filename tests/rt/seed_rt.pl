@@ -263,7 +263,9 @@ sub mime {
         Type     => 'text/plain',
         Charset  => 'UTF-8',
         Encoding => 'quoted-printable',
-        Subject  => Encode::encode('MIME-Header', $subject // ''),
+        # Raw UTF-8 like RT's own web UI (MakeMIMEEntity): RT stores the header as given, so
+        # MIME-words here would come back encoded in REST2's attachment Subject.
+        Subject  => Encode::encode('UTF-8', $subject // ''),
         Data     => [ Encode::encode('UTF-8', $text) ],
     );
 }
