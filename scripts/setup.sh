@@ -13,7 +13,9 @@ say() { printf '%s\n' "$*" >&2; }
 app_packages=(fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
               libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
               libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
-test_packages=(xvfb xauth)
+# Request Tracker 5 for tests/rt (a real RT on 127.0.0.1, SQLite; rt5-standalone brings Starlet,
+# the pre-forking server rt-server runs with several workers).
+test_packages=(xvfb xauth request-tracker5 rt5-db-sqlite rt5-standalone)
 packages=("${app_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 
@@ -21,6 +23,13 @@ apt_install() {
   local sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   say "Installing system packages: $*"
+  # dbconfig-common asks which database RT's own system instance uses: answer SQLite up front so
+  # the install never prompts and never pulls in a MySQL or PostgreSQL client (the tests bring
+  # their own database and config; see tests/rt/rt_server.py).
+  if [[ " $* " == *" request-tracker5 "* ]] && command -v debconf-set-selections >/dev/null 2>&1; then
+    printf '%s\n' 'request-tracker5 request-tracker5/database-type select sqlite3' \
+      'request-tracker5 request-tracker5/dbconfig-install boolean true' | $sudo_cmd debconf-set-selections
+  fi
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
 }
