@@ -51,7 +51,8 @@ class RequestTrackerHelpdesk:
     def __init__(self, rt: Any) -> None:
         self.rt = rt
         self.url = rt.url
-        self.user, self.secret = rt.agent_user, rt.agent_password
+        # The agent signs in with its auth token, as docs/backends.md advises (a password works too).
+        self.user, self.secret = rt.agent.name, rt.agent.token or rt.agent.password
         self._root = requests.Session()
         self._root.auth = ("root", rt.root_password)
         self._customers: dict[str, str] = {}
@@ -62,7 +63,7 @@ class RequestTrackerHelpdesk:
         return answer.json() if answer.content else None
 
     def _as_customer(self, email: str, text: str, ticket_id: str | None = None) -> str:
-        env = {**os.environ, **self.rt.perl_environment()}
+        env = {**os.environ, **self.rt.env()}
         done = subprocess.run(["perl", "-e", CUSTOMER_WRITES % {"lib": RT_LIB}, email, ticket_id or "0"],
                               input=text, capture_output=True, text=True, env=env, timeout=120, check=False)
         if done.returncode != 0:
@@ -111,7 +112,7 @@ class RequestTrackerHelpdesk:
 
     def visible_total(self) -> int:
         answer = requests.get(f"{self.url}/REST/2.0/tickets", params={"query": "id > 0", "per_page": 1},
-                              auth=(self.user, self.secret), timeout=30)
+                              auth=self.rt.agent.basic_auth, timeout=30)
         answer.raise_for_status()
         return int(answer.json()["total"])
 
@@ -119,9 +120,11 @@ class RequestTrackerHelpdesk:
 class LocalRT:
     """An RT already running (a developer's `python -m tests.rt.rt_server`), for trying the suite."""
 
-    def __init__(self, url: str, config: Path) -> None:
-        self.url, self.config = url, config
-        self.agent_user, self.agent_password, self.root_password = "agent1", "agent1-pass", "root-pass"
+    def __init__(self, url: str, config: Path, root_password: str = "root-pass") -> None:
+        from tests.rt.rt_server import Account
 
-    def perl_environment(self) -> dict[str, str]:
+        self.url, self.config = url, config
+        self.agent, self.root_password = Account("agent1", "agent1-pass"), root_password
+
+    def env(self) -> dict[str, str]:
         return {"RT_SITE_CONFIG": str(self.config), "RT_SITE_CONFIG_DIR": str(self.config.parent / "conf.d")}
