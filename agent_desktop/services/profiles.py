@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ..backends import registry
-from ..backends.http import check_url
 from . import credentials
 from .paths import cache_path
 
@@ -176,6 +175,8 @@ class ProfileStore:
 
     # -- the file --------------------------------------------------------------------------------
     def _checked(self, profile: Profile) -> Profile:
+        from ..backends.http import check_url  # here: requests is not needed to read the profiles
+
         if not profile.name:
             raise ProfileError("no_name", "a profile needs a name")
         try:
