@@ -14,9 +14,18 @@ LAUNCHED_AT = time.perf_counter()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="agent-desktop", description="Agent Desktop: the agent's workstation.")
+    from .backends.registry import DEFAULT_KIND, KINDS
+
+    parser = argparse.ArgumentParser(
+        prog="agent-desktop", description="Agent Desktop: the agent's workstation.",
+        epilog="The password or API token comes from the system keyring, else AGENT_DESKTOP_TOKEN (token "
+               "kinds) or AGENT_DESKTOP_PASSWORD, else the sign-in dialog asks. Without --server or --profile "
+               "the profile used last opens, or the embedded demo when there is none.")
+    parser.add_argument("--backend", choices=sorted(KINDS), default=DEFAULT_KIND, metavar="KIND",
+                        help=f"kind of server at --server: {', '.join(sorted(KINDS))} (default: {DEFAULT_KIND})")
     parser.add_argument("--server", help="backend URL (default: the embedded demo backend)")
     parser.add_argument("--user", help="user name (demo: agent1, or lead1 for the team lead)")
+    parser.add_argument("--profile", metavar="NAME", help="start with this saved server profile")
     parser.add_argument("--lang", choices=["zh_CN", "en"], help="interface language (default: system)")
     parser.add_argument("--open", metavar="ID", help="open this conversation")
     parser.add_argument("--screenshot", metavar="PATH", type=Path,
@@ -25,7 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--view", choices=["inbox", "dashboard", "wallboard"],
                         help="what the window shows first (default: the dashboard for team leads, "
                              "the inbox for agents; wallboard: the dashboard's full-screen tiles)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.profile and args.server:
+        parser.error("--profile and --server name two servers: give one of them")
+    return args
 
 
 def _setup_logging(base: Path) -> None:

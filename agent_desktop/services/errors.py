@@ -9,6 +9,7 @@ from ..backends.base import (
     NetworkError,
     PermissionDenied,
     Rejected,
+    ServerBusy,
     SignIn,
     TlsError,
     Unsupported,
@@ -16,4 +17,4 @@ from ..backends.base import (
 )
 
 __all__ = ["AuthRequired", "BackendError", "MalformedResponse", "NetworkError", "PermissionDenied", "Rejected",
-           "SignIn", "TlsError", "Unsupported", "UnsupportedVersion"]
+           "ServerBusy", "SignIn", "TlsError", "Unsupported", "UnsupportedVersion"]

@@ -24,7 +24,9 @@ async def run_dialog(dialog: QDialog) -> int:
 
 
 class SignInDialog(QDialog):
-    def __init__(self, server: str, username: str, message: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, server: str, username: str, message: str = "", parent: QWidget | None = None, *,
+                 secret_label: str | None = None) -> None:
+        """`secret_label`: what the secret is called when it is not a password ("API token")."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign in to Agent Desktop"))
         self.server = QLineEdit(server)
@@ -32,7 +34,8 @@ class SignInDialog(QDialog):
         self.username = QLineEdit(username)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember = QCheckBox(self.tr("Remember the password in this computer's password store"))
+        self.remember = QCheckBox(self.tr("Remember the password in this computer's password store")
+                                  if secret_label is None else self.tr("Remember it in this computer's password store"))
         self.remember.setChecked(True)
         self.message = QLabel(message)
         self.message.setWordWrap(True)
@@ -45,7 +48,7 @@ class SignInDialog(QDialog):
         form.addRow(self.message)
         form.addRow(self.tr("Server"), self.server)
         form.addRow(self.tr("User name"), self.username)
-        form.addRow(self.tr("Password"), self.password)
+        form.addRow(secret_label or self.tr("Password"), self.password)
         form.addRow(self.remember)
         form.addRow(buttons)
         (self.password if username else self.username).setFocus()

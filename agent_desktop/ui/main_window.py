@@ -12,10 +12,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +53,7 @@ PREFERRED_SIZE = (1440, 860)
 class MainWindow(QMainWindow):
     inbox_painted = Signal()   # first sync done and the inbox shows its rows
     conversation_opened = Signal(str)          # side-panel tabs follow the open conversation
+    profiles_requested = Signal()              # Settings ▸ Server profiles… (ui/startup.py shows them)
 
     def __init__(self, session: Session, bridge: SessionBridge, *, language: str) -> None:
         super().__init__()
@@ -233,7 +236,27 @@ class MainWindow(QMainWindow):
         self.diagnostics_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
         self.diagnostics_action.triggered.connect(self.show_diagnostics)
         toolbar.addAction(self.diagnostics_action)
+        toolbar.addWidget(self._settings_button())
         self.addToolBar(toolbar)
+
+    def _settings_button(self) -> QToolButton:
+        """Settings ▾: the server profiles (Ctrl+Shift+L, reachable without the menu too)."""
+        self.profiles_action = QAction(self.tr("Server &profiles…"), self)
+        self.profiles_action.setObjectName("profilesAction")
+        self.profiles_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.profiles_action.triggered.connect(self.profiles_requested.emit)
+        self.addAction(self.profiles_action)   # the shortcut works while the menu is closed
+        self.settings_menu = QMenu(self.tr("Settings"), self)
+        self.settings_menu.addAction(self.profiles_action)
+        button = QToolButton()
+        button.setObjectName("settingsButton")
+        button.setText(self.tr("Settings"))
+        button.setToolTip(self.tr("Settings: server profiles (Ctrl+Shift+L)"))
+        button.setMenu(self.settings_menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.settings_button = button
+        return button
 
     # -- inbox ----------------------------------------------------------------------------------
     def set_view(self, view: InboxView) -> None:

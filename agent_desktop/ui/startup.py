@@ -10,8 +10,9 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
@@ -19,11 +20,24 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox
 from ..services import credentials
 from ..services.errors import AuthRequired, BackendError, NetworkError, SignIn
 from ..services.paths import cache_path
+from ..services.profiles import (
+    DEFAULT_KIND,
+    Profile,
+    ProfileError,
+    ProfileStore,
+    env_secret,
+    kind_info,
+    server_key,
+)
 from ..services.session import Session, adopt_sign_in, make_backend, open_session, sign_in
 from .bridge import SessionBridge
 from .dialogs import SignInDialog, run_dialog
 from .main_window import MainWindow
 from .resources import stylesheet
+from .tasks import spawn
+
+if TYPE_CHECKING:   # built when the user opens it
+    from .profiles_dialog import ProfilesDialog
 
 log = logging.getLogger(__name__)
 SCREENSHOT_TIMEOUT_S = 180
@@ -39,6 +53,23 @@ class DemoBackend(Protocol):
     def start(self) -> str: ...
 
     def stop(self) -> None: ...
+
+
+@dataclass
+class Target:
+    """What to connect to: a saved profile, the server named on the command line, or the demo."""
+
+    kind: str
+    url: str                         # the demo's: known once it runs
+    username: str
+    secret_kind: str = "password"
+    profile: Profile | None = None
+    secret: str | None = None        # typed in the profiles dialog and not saved: kept in memory only
+    demo: bool = False
+
+    @classmethod
+    def of(cls, profile: Profile, secret: str | None = None) -> Target:
+        return cls(profile.kind, profile.base_url, profile.username, profile.secret_kind, profile, secret)
 
 
 class Startup:
@@ -59,6 +90,17 @@ class Startup:
         self._error_box: QMessageBox | None = None
         self._notice_box: QMessageBox | None = None
         self.launched_at = launched_at
+        self.target: Target | None = None
+        self._profiles: ProfileStore | None = None
+        self.profiles_dialog: ProfilesDialog | None = None
+        self._switching = False
+
+    @property
+    def profiles(self) -> ProfileStore:
+        """The saved profiles, read on first use."""
+        if self._profiles is None:
+            self._profiles = ProfileStore(self.base)
+        return self._profiles
 
     def tr(self, text: str) -> str:
         return QApplication.translate("Startup", text)
@@ -96,33 +138,52 @@ class Startup:
         self._hold_open(True)
         self.app.setStyleSheet(stylesheet())
         self._show_splash(self.tr("Starting Agent Desktop…"))
-        args = self.args
-        if args.server:
-            server_url, username = args.server, args.user or ""
-            backend = make_backend(server_url)
-            password = None
-            if username:
-                password = credentials.get_password(backend.base_url, username) or os.environ.get(
-                    "AGENT_DESKTOP_PASSWORD")
-            cache_key = backend.base_url
-            if username and cache_path(self.base, cache_key, username).exists():
-                await self._run_from_cache(backend, username, password, cache_key)
-                return
-        else:
-            self._show_splash(self.tr("Starting the demo backend (the first start creates the demo data)…"))
-            self.demo = self.demo_backend(self.base, bool(args.simulate))
-            server_url = await asyncio.to_thread(self.demo.start)
-            backend = make_backend(server_url)
-            username, password = args.user or self.demo.users[0], self.demo.password
-            cache_key = self.demo.cache_key
-            if cache_path(self.base, cache_key, username).exists():
-                await self._run_from_cache(backend, username, password, cache_key)
-                return
-        signed = await self._sign_in(backend, username, password)
-        if signed is False:
+        target = self._target_from_args()
+        if target is not None and not await self._start(target):
             self.exit_code = 1
             self._quit()
-            return
+
+    def _target_from_args(self) -> Target | None:
+        """`--profile`, else `--server` (with `--backend`), else the profile used last (unless a
+        `--user` asks for the demo's lead), else the embedded demo. None: said why, quitting."""
+        args = self.args
+        if getattr(args, "profile", None):
+            profile = self.profiles.find(args.profile)
+            if profile is None:
+                self._fail(self.tr("There is no saved profile named “%1”.").replace("%1", args.profile))
+                return None
+            return Target.of(profile)
+        if args.server:
+            kind = getattr(args, "backend", None) or DEFAULT_KIND
+            username = args.user or ""
+            return Target(kind, args.server, username, kind_info(kind).secrets[0],
+                          self.profiles.find_account(kind, args.server, username) if username else None)
+        last = self.profiles.active() if not args.user else None
+        if last is not None:
+            return Target.of(last)
+        return Target(DEFAULT_KIND, "", args.user or "", demo=True)
+
+    async def _start(self, target: Target) -> bool:
+        """Connect to `target` and show its window: from its cache at once when there is one.
+        False: the user gave up signing in (the caller decides what follows)."""
+        self.target = target
+        if target.demo:
+            if self.demo is None:
+                self._show_splash(self.tr("Starting the demo backend (the first start creates the demo data)…"))
+                self.demo = self.demo_backend(self.base, bool(self.args.simulate))
+                target.url = await asyncio.to_thread(self.demo.start)
+            target.username = target.username or self.demo.users[0]
+        backend = make_backend(target.url, target.kind)
+        cache_key = self.demo.cache_key if target.demo and self.demo else server_key(target.kind, backend.base_url)
+        if target.profile is not None:
+            self.profiles.set_active(target.profile.id)
+        username = target.username
+        password = self._stored_secret(target, backend, username)
+        if username and cache_path(self.base, cache_key, username).exists():
+            return await self._run_from_cache(backend, username, password, cache_key)
+        signed = await self._sign_in(backend, username, password)
+        if signed is False:
+            return False
         if isinstance(signed, SignIn):
             username = str(signed.agent.get("username") or username)
         self.session = await asyncio.to_thread(
@@ -131,9 +192,64 @@ class Startup:
         self._show_window()
         self.session.sync.start()
         self._after_window_shown()
+        return True
+
+    def _stored_secret(self, target: Target, backend, username: str) -> str | None:
+        """The demo's password; or what the profiles dialog passed; or the keyring's; or the
+        environment's (AGENT_DESKTOP_TOKEN for token kinds, AGENT_DESKTOP_PASSWORD)."""
+        if target.demo and self.demo is not None:
+            return self.demo.password
+        if target.secret and username == target.username:
+            return target.secret
+        if not username:
+            return None
+        return (credentials.get_password(server_key(target.kind, backend.base_url), username)
+                or env_secret(target.secret_kind))
+
+    async def switch_profile(self, profile: Profile, secret: str | None = None) -> None:
+        """Close this window and session (queued work stays in their cache, sent on the next
+        visit) and start `profile` as a start-up would, without quitting the app. Giving up its
+        sign-in goes back to the profile (or demo) that was open."""
+        if self._switching:
+            return
+        self._switching = True
+        previous = self.target
+        try:
+            self._hold_open(True)          # the old window closes before the new one shows
+            self._show_splash(self.tr("Connecting to %1…").replace("%1", profile.name))
+            await self._close_window_and_session()
+            try:
+                if await self._start(Target.of(profile, secret)):
+                    return
+            except Exception:
+                log.exception("switching to another profile failed")
+                self._show_notice(self.tr("Could not open the profile “%1”; going back.").replace("%1", profile.name))
+            await self._close_window_and_session()
+            if previous is None or not await self._start(previous):
+                self.exit_code = 1
+                self._quit()
+        finally:
+            self._switching = False
+
+    def show_profiles(self) -> ProfilesDialog:
+        """The profiles dialog over the window; "Switch to this profile" calls `switch_profile`."""
+        from .profiles_dialog import ProfilesDialog
+
+        if self.profiles_dialog is not None and self.profiles_dialog.isVisible():
+            self.profiles_dialog.raise_()
+            return self.profiles_dialog
+        current = self.target.profile.id if self.target is not None and self.target.profile else None
+        dialog = ProfilesDialog(self.profiles, current=current, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # No owner: the switch closes the window (and with it this dialog) on its way.
+        dialog.switch_requested.connect(lambda profile, secret: spawn(self.switch_profile(profile, secret or None)))
+        dialog.destroyed.connect(lambda *_: setattr(self, "profiles_dialog", None))
+        self.profiles_dialog = dialog
+        dialog.open()
+        return dialog
 
     async def _run_from_cache(self, backend, username: str, password: str | None,
-                              cache_key: str) -> None:
+                              cache_key: str) -> bool:
         """A cache for this server and user exists: show it at once, sign in meanwhile.
 
         The window works from the cache as in an offline start; sync starts once the sign-in has
@@ -145,11 +261,9 @@ class Startup:
         self._after_window_shown()
         signed = await self._sign_in(backend, username, password)
         if self.session is not session:
-            return   # the window was closed (the app is quitting) while the sign-in was under way
+            return True   # the window was closed (quitting, switching) while the sign-in was under way
         if signed is False:
-            self.exit_code = 1
-            self._quit()
-            return
+            return False
         if isinstance(signed, SignIn) and str(signed.agent.get("username") or username) != username:
             # Another account was signed in from the dialog: its own cache, never this one. The new
             # window is up before the old one goes (closing the last window would quit the app).
@@ -163,6 +277,7 @@ class Startup:
         elif isinstance(signed, SignIn):
             await asyncio.wrap_future(adopt_sign_in(session, signed))
         session.sync.start()
+        return True
 
     def _show_window(self) -> None:
         session = self.session
@@ -172,6 +287,7 @@ class Startup:
         self.window = window = MainWindow(session, bridge, language=self.language)
         bridge.sign_in_required.connect(lambda: asyncio.ensure_future(self._sign_in_again()))
         window.status.sign_in_clicked.connect(lambda: asyncio.ensure_future(self._sign_in_again()))
+        window.profiles_requested.connect(self.show_profiles)
         if args.screenshot is not None:
             window.inbox_painted.connect(self._take_screenshot)
             QTimer.singleShot(SCREENSHOT_TIMEOUT_S * 1000, self._screenshot_timeout)
@@ -197,15 +313,18 @@ class Startup:
 
         The dialog comes back after every refusal until the user signs in or cancels; the server's
         sign-in throttling, not a client-side count, limits guessing. "Remember" stores the
-        password only once the server has accepted it."""
+        secret only once the server has accepted it (and saves a command-line start as a profile)."""
         message = ""
         remember = False
+        target = self.target
+        token = target is not None and target.secret_kind == "token"
         while True:
             if username and password:
                 try:
                     signed = await asyncio.to_thread(sign_in, backend, username, password)
                 except AuthRequired:
-                    message = self.tr("The user name or password was not accepted.")
+                    message = (self.tr("The user name or API token was not accepted.") if token
+                               else self.tr("The user name or password was not accepted."))
                 except NetworkError as exc:
                     log.warning("cannot reach the server at start-up: %s", exc)
                     return None  # offline start: the cache is shown and sync retries
@@ -219,31 +338,64 @@ class Startup:
                 self._fail(self.tr("Cannot sign in: %1").replace("%1", message or self.tr("no password")))
                 return False
             self._hide_splash()
-            dialog = SignInDialog(backend.base_url, username, message)
+            dialog = SignInDialog(backend.base_url, username, message,
+                                  secret_label=self.tr("API token") if token else None)
             if await run_dialog(dialog) != QDialog.DialogCode.Accepted:
                 return False
             username, password = dialog.username.text().strip(), dialog.password.text()
-            remember = dialog.remember.isChecked() and bool(self.args.server)
+            remember = dialog.remember.isChecked() and not (target is not None and target.demo)
             if not (username and password):
-                message = self.tr("Enter your user name and password.")
+                message = (self.tr("Enter your user name and API token.") if token
+                           else self.tr("Enter your user name and password."))
 
     def _remember(self, server_url: str, username: str, password: str) -> None:
+        """Into the keyring under this account's key; a start without a profile becomes one."""
+        target = self.target
+        kind = target.kind if target is not None else DEFAULT_KIND
         try:
-            credentials.set_password(server_url, username, password)
+            credentials.set_password(server_key(kind, server_url), username, password)
         except credentials.CredentialsUnavailable as exc:
-            # Said, not asked: the start-up goes on while the note is up.
-            box = QMessageBox(QMessageBox.Icon.Information, "Agent Desktop", str(exc))
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self._notice_box = box
-            box.open()
+            self._show_notice(str(exc))
+            return
+        if target is None or target.demo:
+            return
+        profile = target.profile if target.profile and target.profile.username == username \
+            else self.profiles.find_account(kind, server_url, username)
+        if profile is None:
+            profile = self._save_as_profile(kind, server_url, username, target.secret_kind)
+        if profile is not None:
+            target.profile = profile
+            self.profiles.set_active(profile.id)
+
+    def _save_as_profile(self, kind: str, server_url: str, username: str, secret_kind: str) -> Profile | None:
+        from urllib.parse import urlsplit
+
+        host = urlsplit(server_url).netloc or server_url
+        taken = {p.name.casefold() for p in self.profiles.list()}
+        name = f"{username} @ {host}"
+        for n in range(2, 100):
+            if name.casefold() not in taken:
+                break
+            name = f"{username} @ {host} ({n})"
+        try:
+            return self.profiles.add(name, kind, server_url, username, secret_kind)
+        except (ProfileError, OSError) as exc:
+            log.warning("could not save the start as a profile: %s", exc)
+            return None
+
+    def _show_notice(self, text: str) -> None:
+        # Said, not asked: the start-up goes on while the note is up.
+        box = QMessageBox(QMessageBox.Icon.Information, "Agent Desktop", text)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._notice_box = box
+        box.open()
 
     async def _sign_in_again(self) -> None:
-        session = self.session
-        if session is None:
+        session, target = self.session, self.target
+        if session is None or target is None:
             return
-        password = ((credentials.get_password(session.backend.base_url, session.username)
-                     or os.environ.get("AGENT_DESKTOP_PASSWORD")) if self.demo is None else self.demo.password)
-        signed = await self._sign_in(session.backend, session.username, password)
+        secret = self._stored_secret(target, session.backend, session.username)
+        signed = await self._sign_in(session.backend, session.username, secret)
         if isinstance(signed, SignIn):
             session.sync.resume_after_sign_in()
 

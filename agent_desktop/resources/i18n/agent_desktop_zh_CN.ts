@@ -171,6 +171,19 @@
     </message>
 </context>
 <context>
+    <name>BackendKind</name>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+12"/>
+        <source>Agent Desktop server</source>
+        <translation>Agent Desktop 服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request Tracker 5</source>
+        <translation>Request Tracker 5</translation>
+    </message>
+</context>
+<context>
     <name>CallbacksView</name>
     <message>
         <location filename="../../ui/callbacks_view.py" line="+150"/>
@@ -414,6 +427,104 @@
         <location line="+1"/>
         <source>Keep the server&apos;s</source>
         <translation>保留服务器版本</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionText</name>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+9"/>
+        <source>API to&amp;ken</source>
+        <translation>API 令牌(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>API token</source>
+        <translation>API 令牌</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Connected: signed in as %1.</source>
+        <translation>连接成功：已登录为 %1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No server answers at this address. Check the address (it starts with https://) and your network, then test again.</source>
+        <translation>此地址没有服务器响应。请检查地址（以 https:// 开头）和网络，然后重新测试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server&apos;s security certificate could not be verified. Check the address, or ask your administrator for the right one or for your company&apos;s CA certificate.</source>
+        <translation>无法验证服务器的安全证书。请检查地址，或向管理员索取正确的地址或公司的 CA 证书。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server refused this user name or API token. Check them, or create a new token in your helpdesk&apos;s settings, then test again.</source>
+        <translation>服务器拒绝了此用户名或 API 令牌。请检查，或在服务台的设置中新建令牌，然后重新测试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server refused this user name or password. Check them (is Caps Lock on?) and test again.</source>
+        <translation>服务器拒绝了此用户名或密码。请检查（是否开启了大写锁定？）后重新测试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Signed in, but this account may not use the API. Ask your helpdesk administrator for API access.</source>
+        <translation>已登录，但此账号无权使用接口。请向服务台管理员申请接口权限。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Something answers at this address, but not a server of the type “%1”. Check the server type, and give the helpdesk&apos;s own address, not a web page.</source>
+        <translation>此地址有响应，但不是“%1”类型的服务器。请检查服务器类型，并填写服务台本身的地址，而不是网页地址。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server is busy right now. Wait a minute, then test again.</source>
+        <translation>服务器当前繁忙。请稍等一分钟后重新测试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The connection test failed for another reason. Try again; if it keeps failing, the log (Diagnostics) has the details for your administrator.</source>
+        <translation>连接测试因其他原因失败。请重试；如果一直失败，日志（诊断）中有供管理员查看的详细信息。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Give the profile a name.</source>
+        <translation>请为配置命名。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another profile has this name already: choose another name.</source>
+        <translation>已有同名配置：请换一个名称。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Another profile is this account already (same server type, address and user name).</source>
+        <translation>已有配置使用此账号（服务器类型、地址和用户名均相同）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This address cannot be used: give one starting with https:// (plain http only to this computer), without a user name or password in it.</source>
+        <translation>此地址无法使用：请填写以 https:// 开头的地址（仅本机可用 http），且地址中不能包含用户名或密码。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This profile cannot be saved as it is: check the server type and the sign-in method.</source>
+        <translation>此配置无法按现状保存：请检查服务器类型和登录方式。</translation>
     </message>
 </context>
 <context>
@@ -1602,7 +1713,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+67"/>
+        <location filename="../../ui/main_window.py" line="+70"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
@@ -1652,12 +1763,28 @@ CSAT %4 · %5 open callbacks</source>
         <translation>诊断</translation>
     </message>
     <message>
+        <location line="+9"/>
+        <source>Server &amp;profiles…</source>
+        <translation>服务器配置(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+4"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings: server profiles (Ctrl+Shift+L)</source>
+        <translation>设置：服务器配置 (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
         <location filename="../../ui/shortcuts.py" line="+30"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="+26"/>
+        <location filename="../../ui/main_window.py" line="+27"/>
         <source>Can&apos;t reach the server, and nothing is cached yet.
 
 Agent Desktop keeps trying; check the network or the server address.</source>
@@ -2092,6 +2219,154 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
 </context>
 <context>
+    <name>ProfilesDialog</name>
+    <message>
+        <location filename="../../ui/profiles_dialog.py" line="+55"/>
+        <source>Server profiles</source>
+        <translation>服务器配置</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No profiles yet — add your helpdesk&apos;s address, your user name and your password on the right, then save.</source>
+        <translation>还没有配置——请在右侧填写服务台的地址、您的用户名和密码，然后保存。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Pro&amp;files</source>
+        <translation>配置列表(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;New profile</source>
+        <translation>新建配置(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>&amp;Remember in the system keyring</source>
+        <translation>保存到系统密码库(&amp;R)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Profile na&amp;me</source>
+        <translation>配置名称(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server t&amp;ype</source>
+        <translation>服务器类型(&amp;Y)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Server &amp;address</source>
+        <translation>服务器地址(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;User name</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign in &amp;with</source>
+        <translation>登录方式(&amp;W)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&amp;Test connection</source>
+        <translation>测试连接(&amp;T)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remo&amp;ve…</source>
+        <translation>删除(&amp;V)…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Swit&amp;ch to this profile</source>
+        <translation>切换到此配置(&amp;C)</translation>
+    </message>
+    <message>
+        <location line="+56"/>
+        <source>%1 (in use)</source>
+        <translation>%1（使用中）</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>New profile</source>
+        <translation>新建配置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profile “%1”</source>
+        <translation>配置“%1”</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Leave empty to keep the saved one</source>
+        <translation>留空则沿用已保存的</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Switch to another profile before removing this one</source>
+        <translation>请先切换到其他配置，再删除此配置</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>Enter the user name and the %1 to test the connection.</source>
+        <translation>请输入用户名和%1后再测试连接。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Testing the connection…</source>
+        <translation>正在测试连接…</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>The profiles file could not be written: is the disk full?</source>
+        <translation>无法写入配置文件：磁盘是否已满？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Saved, but this computer has no usable password store, so the secret was not kept: you will be asked for it when you connect.</source>
+        <translation>已保存，但本机没有可用的系统密码库，因此未保存密码或令牌：连接时会再次询问。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Remove profile</source>
+        <translation>删除配置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the profile “%1”? Its saved secret is removed from the keyring.</source>
+        <translation>删除配置“%1”？其保存的密码或令牌也会从系统密码库中删除。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Also delete its cached conversations on this computer (unsent work is lost)</source>
+        <translation>同时删除本机上缓存的会话（未发送的内容将丢失）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Removed “%1”.</source>
+        <translation>已删除“%1”。</translation>
+    </message>
+</context>
+<context>
     <name>ScheduleDialog</name>
     <message>
         <location filename="../../ui/callbacks_view.py" line="-177"/>
@@ -2393,7 +2668,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="+29"/>
+        <location filename="../../ui/dialogs.py" line="+31"/>
         <source>Sign in to Agent Desktop</source>
         <translation>登录坐席工作台</translation>
     </message>
@@ -2401,6 +2676,11 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <location line="+6"/>
         <source>Remember the password in this computer&apos;s password store</source>
         <translation>将密码保存到本机的系统密码库</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remember it in this computer&apos;s password store</source>
+        <translation>保存到本机的系统密码库</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -2426,7 +2706,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../ui/startup.py" line="+71"/>
+        <location filename="../../ui/startup.py" line="+113"/>
         <source>Agent Desktop could not start: %1</source>
         <translation>坐席工作台无法启动：%1</translation>
     </message>
@@ -2436,12 +2716,32 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>正在启动坐席工作台…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
+        <source>There is no saved profile named “%1”.</source>
+        <translation>没有名为“%1”的已保存配置。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>Starting the demo backend (the first start creates the demo data)…</source>
         <translation>正在启动演示后端（首次启动会创建演示数据）…</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+47"/>
+        <source>Connecting to %1…</source>
+        <translation>正在连接 %1…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Could not open the profile “%1”; going back.</source>
+        <translation>无法打开配置“%1”，正在返回之前的配置。</translation>
+    </message>
+    <message>
+        <location line="+100"/>
+        <source>The user name or API token was not accepted.</source>
+        <translation>用户名或 API 令牌未被接受。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>The user name or password was not accepted.</source>
         <translation>用户名或密码不正确。</translation>
     </message>
@@ -2456,12 +2756,22 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>未提供密码</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>API token</source>
+        <translation>API 令牌</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Enter your user name and API token.</source>
+        <translation>请输入用户名和 API 令牌。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Enter your user name and password.</source>
         <translation>请输入用户名和密码。</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+96"/>
         <source>Could not save the screenshot to %1</source>
         <translation>无法将截图保存到 %1</translation>
     </message>
@@ -2471,7 +2781,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+79"/>
+        <location filename="../../app.py" line="+91"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation>坐席工作台已在运行：已将其窗口切换到前台。</translation>
     </message>
