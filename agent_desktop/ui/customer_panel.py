@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from ..domain.text import safe_display
 from ..domain.timeutil import utcnow
+from ..services.capabilities import Capability
 from ..services.conversations import ConversationService
 from ..services.customer_records import CustomerRecordsService
 from . import formatting
+from .capability_text import unsupported_reason
 from .resources import icon
 from .tasks import spawn
 
@@ -219,6 +221,13 @@ class CustomerPanel(QWidget):
 
     def set_customers(self, customers: CustomerRecordsService) -> None:
         self.customers = customers
+        if not customers.supports(Capability.CUSTOMERS):
+            # Greyed out with the reason (Request Tracker keeps its users itself), not a late failure.
+            reason = unsupported_reason(Capability.CUSTOMERS)
+            for widget in (self.edit_tags, self.link, self.create_button, self.add_note, self.note_input):
+                widget.setEnabled(False)
+                widget.setToolTip(reason)
+            self.note_input.setPlaceholderText(reason)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.note_input.hasFocus() and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
