@@ -39,7 +39,7 @@ def helpdesk(request, tmp_path_factory):
         return
     from tests.rt.rt_server import RunningRT
 
-    with RunningRT(folder, tickets=120, messages=4) as rt:
+    with RunningRT(folder, tickets=300, messages=4) as rt:
         yield RequestTrackerHelpdesk(rt)
 
 

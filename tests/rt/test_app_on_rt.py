@@ -1,0 +1,102 @@
+"""The app on a live Request Tracker 5: the same window, what RT lacks greyed out with the reason.
+
+One test drives the real window (pytest-qt) on RT: the inbox fills from the first sync, a reply
+typed and sent with the keyboard reaches the ticket's history once, and the buttons for what RT
+cannot do (callbacks, CSAT, customer records) are disabled with a sentence saying why. The other
+starts `main.py --backend rt` under Xvfb in both languages, the token coming from the
+environment, and keeps the screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtGui import QImage
+
+from agent_desktop.backends.rt import RequestTrackerBackend
+from agent_desktop.services.session import open_session
+from agent_desktop.ui.bridge import SessionBridge
+from agent_desktop.ui.main_window import MainWindow
+from agent_desktop.ui.resources import stylesheet
+from tests.ui.conftest import run_until, type_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _history_bodies(rt, ticket_id: str) -> list[str]:
+    session = requests.Session()
+    session.auth = rt.root.basic_auth
+    history = session.get(f"{rt.rest_url}/ticket/{ticket_id}/history", params={"per_page": 100, "fields": "Type"},
+                          timeout=30).json()
+    ids = [int(t["id"]) for t in history["items"] if t.get("Type") in ("Create", "Correspond", "Comment")]
+    parts = session.post(f"{rt.rest_url}/attachments", params={"per_page": 100, "fields": "Content,ContentType"},
+                         json=[{"field": "TransactionId", "operator": "IN", "value": ids}], timeout=30).json()
+    return [str(p.get("Content", "")).strip() for p in parts["items"] if str(p.get("ContentType")) == "text/plain"]
+
+
+def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, loop, qtbot, rt_server, tmp_path):
+    qapp.setStyleSheet(stylesheet())
+    backend = RequestTrackerBackend(rt_server.url)
+    signed = backend.sign_in(rt_server.agent.name, rt_server.agent.token)
+    session = open_session(tmp_path / "home", backend, rt_server.agent.name, signed, f"rt:{rt_server.url}")
+    bridge = SessionBridge(session)
+    window = MainWindow(session, bridge, language="en")
+    window.show()
+    session.sync.start()
+    try:
+        run_until(loop, lambda: bridge.status.first_sync_done and window.conversation.conversation_id is not None,
+                  timeout=120)
+        assert window.model.rowCount() > 0
+        panel = window.conversation
+        buttons = panel.workflow_buttons
+        assert buttons["transfer"].isEnabled() or "does not support" not in buttons["transfer"].toolTip()
+        for name in ("callback", "csat"):
+            assert not buttons[name].isEnabled() and "does not support" in buttons[name].toolTip()
+        customer = window.customer
+        assert not customer.edit_tags.isEnabled() and "does not support" in customer.edit_tags.toolTip()
+        target = panel.conversation_id
+        text = f"Reply from Agent Desktop to RT {time.time_ns()}"
+        editor = panel.composer.editor
+        editor.setFocus()
+        type_text(qtbot, editor, text)
+        qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        run_until(loop, lambda: bridge.status.queued == 0 and text in _history_bodies(rt_server, target), timeout=60)
+        assert _history_bodies(rt_server, target).count(text) == 1
+        loop.run_until_complete(session.sync.stop())
+    finally:
+        window.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        loop.run_until_complete(session.close())
+
+
+@pytest.mark.xvfb
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is a Linux X server")
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_main_py_on_request_tracker_paints_the_inbox(rt_server, tmp_path, language):
+    assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup.sh test installs it (package xvfb)"
+    out_dir = Path(os.environ.get("AGENT_DESKTOP_ARTIFACTS", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shot = out_dir / f"rt-1366x768-{language}-agent1-inbox.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "AGENT_DESKTOP_PASSWORD")}
+    env.update(AGENT_DESKTOP_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="xcb",
+               AGENT_DESKTOP_TOKEN=rt_server.agent.token or "")
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, str(ROOT / "main.py"),
+         "--backend", "rt", "--server", rt_server.url, "--user", rt_server.agent.name, "--lang", language,
+         "--screenshot", str(shot)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = re.search(r"inbox rows: (\d+), sync state: (\w+)", done.stdout)
+    assert rows and int(rows.group(1)) > 0 and rows.group(2) == "online", done.stdout
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() <= 1366 and image.height() <= 768
