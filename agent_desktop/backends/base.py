@@ -133,9 +133,10 @@ class Backend(Protocol):
 
     def changes(self, cursor: str | None, limit: int = 500) -> ChangeBatch: ...
 
-    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str) -> dict[str, Any]:
-        """The message as stored. Adapters without idempotency keys (`sends_idempotently`) also take
-        `resend_since: str | None`: when an earlier attempt began, so they look before writing again."""
+    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str, *,
+                     resend_since: str | None = None) -> dict[str, Any]:
+        """The message as stored. `resend_since` is given only to adapters without idempotency keys
+        (`sends_idempotently`): when an earlier attempt began, so they look before writing again."""
         ...
 
     def patch_conversation(self, conversation_id: str, fields: dict[str, Any],

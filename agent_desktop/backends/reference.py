@@ -82,7 +82,9 @@ class ReferenceBackend:
             raise MalformedResponse("the page of changes has a cursor that is not a string")
         return ChangeBatch(changes=changes, cursor=next_cursor, has_more=has_more)
 
-    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str) -> dict[str, Any]:
+    def post_message(self, conversation_id: str, kind: str, body: str, idempotency_key: str, *,
+                     resend_since: str | None = None) -> dict[str, Any]:
+        # The server honours Idempotency-Key: a resend needs no looking first (`resend_since` unused).
         response = self.http.request(
             "POST", f"/api/v1/conversations/{quote(conversation_id, safe='')}/messages",
             json_body={"kind": kind, "body": body}, headers={"Idempotency-Key": idempotency_key})

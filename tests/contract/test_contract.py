@@ -270,3 +270,53 @@ def test_the_feed_only_makes_records_the_domain_accepts(helpdesk, first_sync):
     known = {spec.name for feature in default_features() for spec in feature.entities}
     assert first_sync.entities <= known
     assert records is not None
+
+
+KILLED_SENDER = """
+import os, sys
+from agent_desktop.backends.registry import make_backend
+from agent_desktop.services.sync_engine import SyncEngine
+from agent_desktop.store import Database
+backend = make_backend(sys.argv[2], sys.argv[3])
+backend.sign_in(sys.argv[4], os.environ["CONTRACT_SECRET"])
+SyncEngine(Database(sys.argv[1]), backend).push()
+"""
+
+
+def test_a_reply_whose_sender_is_sigkilled_mid_request_is_on_the_server_once(helpdesk, synced):
+    """A real SIGKILL: the sending process dies after the server committed the reply and before
+    the answer came back; the next start sends the item again and the server holds it once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    engine = synced
+    target = helpdesk.new_conversation(f"sigkill {time.time_ns()}")
+    engine.pull()
+    body = f"reply from a process about to be killed {time.time_ns()}"
+    engine.db.write_sync(outbox.enqueue_message, target, "reply", body, "a-1", "Agent")
+    path = engine.db.path
+    engine.db.close()
+    with FaultProxy(helpdesk.url, lambda m, p: "delay" if _sends_a_message(m, p) else "ok", delay=60.0) as proxy:
+        sender = subprocess.Popen(
+            [sys.executable, "-c", KILLED_SENDER, str(path), proxy.url, helpdesk.kind, helpdesk.user],
+            env={**os.environ, "CONTRACT_SECRET": helpdesk.secret})
+        try:
+            deadline = time.monotonic() + 90
+            while helpdesk.bodies(target).count(body) == 0:   # the server has committed it
+                assert sender.poll() is None, "the sender ended before it was killed"
+                assert time.monotonic() < deadline, "the reply never reached the server"
+                time.sleep(0.2)   # polling the server's state, not waiting for a result
+            os.kill(sender.pid, signal.SIGKILL)
+        finally:
+            sender.wait(30)
+    assert sender.returncode == -signal.SIGKILL
+    restarted = SyncEngine(Database(path), signed_in(helpdesk), page_size=500)
+    try:
+        assert [i.key for i in outbox.items(restarted.db.reader())]   # still queued after the kill
+        assert restarted.push().sent == 1
+        assert helpdesk.bodies(target).count(body) == 1
+    finally:
+        restarted.db.close()
+        engine.db = Database(path)
