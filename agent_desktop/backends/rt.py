@@ -22,7 +22,7 @@ import base64
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 REST = "/REST/2.0"
 PAGE = 100                 # REST2's largest page
-TICKETS_PER_CHUNK = 15     # a chunk's transactions and bodies usually fit one page each
+TICKETS_PER_CHUNK = 25     # a chunk's transactions fill one or two pages
 HOLE_RETRIES = 5           # pulls that ask again for a transaction id the log skipped
 MAX_HOLES = 500
 LOG_PAGES_PER_PULL = 5
@@ -83,9 +83,12 @@ class RequestTrackerBackend:
         return self.http.json(response)
 
     def _collection(self, path: str, *, params: dict[str, Any], body: Any = None, after_id: int = 0,
-                    key: str = "id", max_pages: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+                    key: str = "id", max_pages: int | None = None,
+                    complete: Callable[[list[dict[str, Any]]], bool] | None = None,
+                    ) -> tuple[list[dict[str, Any]], bool]:
         """Every item of a REST2 search, paged by id (`after_id`): a page that ACL checks thinned
-        out is still followed by the next; an empty page ends it. (items, more left)."""
+        out is still followed by the next; an empty page ends it, or a short page once `complete`
+        says everything asked for is there (saving a request). (items, more left)."""
         found: list[dict[str, Any]] = []
         pages = 0
         while max_pages is None or pages < max_pages:
@@ -103,7 +106,7 @@ class RequestTrackerBackend:
                 return found, False
             found.extend(items)
             after_id = max(int(item.get(key, 0)) for item in items)
-            if len(items) < PAGE and _last_page(answer):
+            if len(items) < PAGE and (_last_page(answer) or (complete is not None and complete(found))):
                 return found, False
         return found, True
 
@@ -215,8 +218,10 @@ class RequestTrackerBackend:
         query = f"id > {high_water}"
         if holes:
             query = f"({query} OR {_sql_ids('id', holes)})"
+        # A short page ends the scan: rows it might have hidden come with the next pull, which
+        # starts from the newest id seen (nothing is skipped by stopping early).
         txns, more = self._collection("/transactions", params={"query": query, "fields": TXN_FIELDS},
-                                      max_pages=LOG_PAGES_PER_PULL)
+                                      max_pages=LOG_PAGES_PER_PULL, complete=lambda _found: True)
         seen = {int(t["id"]) for t in txns}
         newest = max(seen | {high_water})
         for hole in list(holes):
@@ -341,10 +346,15 @@ class RequestTrackerBackend:
     def _bodies(self, txn_ids: set[int]) -> dict[int, str]:
         """Each transaction's text, from its attachments, fetched in bulk."""
         ids = sorted(txn_ids)
-        chunks = [ids[i:i + PAGE // 2] for i in range(0, len(ids), PAGE // 2)]
+        chunks = [ids[i:i + PAGE] for i in range(0, len(ids), PAGE)]
+        def every_transaction_in(chunk: list[int]) -> Callable[[list[dict[str, Any]]], bool]:
+            asked = set(chunk)
+            return lambda found: asked <= {int(mapping.ref_id(a.get("TransactionId")) or 0) for a in found}
+
         calls = [lambda chunk=chunk: self._collection("/attachments", params={
             "fields": "TransactionId,ContentType,Content"},
-            body=[{"field": "TransactionId", "operator": "IN", "value": chunk}])[0] for chunk in chunks]
+            body=[{"field": "TransactionId", "operator": "IN", "value": chunk}],
+            complete=every_transaction_in(chunk))[0] for chunk in chunks]
         parts: dict[int, list[dict[str, Any]]] = {}
         for page in self._parallel(calls):
             for attachment in page:
