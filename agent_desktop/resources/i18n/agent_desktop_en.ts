@@ -732,7 +732,7 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="+152"/>
+        <location filename="../../ui/customer_panel.py" line="+154"/>
         <source>Company</source>
         <translation type="unfinished"></translation>
     </message>
@@ -807,7 +807,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+94"/>
         <source>%1 in total · %2 open · last %3
 CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
@@ -888,12 +888,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-231"/>
         <source>Open a conversation to see who the customer is and their history.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+54"/>
         <source>Unknown customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1692,7 +1692,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>LinkCustomerDialog</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="-208"/>
+        <location filename="../../ui/customer_panel.py" line="-215"/>
         <source>Link to an existing customer</source>
         <translation type="unfinished"></translation>
     </message>

@@ -734,7 +734,7 @@
 <context>
     <name>CustomerPanel</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="+152"/>
+        <location filename="../../ui/customer_panel.py" line="+154"/>
         <source>Company</source>
         <translation>公司</translation>
     </message>
@@ -809,7 +809,7 @@
         <translation>备注</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+94"/>
         <source>%1 in total · %2 open · last %3
 CSAT %4 · %5 open callbacks</source>
         <translation>共 %1 次 · %2 个未结 · 最近 %3
@@ -891,12 +891,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>客户未创建</translation>
     </message>
     <message>
-        <location line="-224"/>
+        <location line="-231"/>
         <source>Open a conversation to see who the customer is and their history.</source>
         <translation>打开一个会话即可查看客户信息及其历史记录。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+54"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
@@ -1695,7 +1695,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>LinkCustomerDialog</name>
     <message>
-        <location filename="../../ui/customer_panel.py" line="-208"/>
+        <location filename="../../ui/customer_panel.py" line="-215"/>
         <source>Link to an existing customer</source>
         <translation>关联已有客户</translation>
     </message>
