@@ -48,8 +48,8 @@ log = logging.getLogger(__name__)
 REST = "/REST/2.0"
 PAGE = 100                 # REST2's largest page
 TICKETS_PER_CHUNK = 25     # a chunk's transactions fill one or two pages
-HOLE_RETRIES = 5           # pulls that ask again for a transaction id the log skipped
-MAX_HOLES = 500
+HOLE_RETRIES = 3           # pulls that ask again for a transaction id the log skipped
+MAX_HOLES = 100            # the newest ones: a query naming them stays a short URL
 LOG_PAGES_PER_PULL = 5
 RESEND_MARGIN = timedelta(minutes=10)   # the client's clock against RT's, when looking for our write
 TOKEN_SHAPE = re.compile(r"^\d+-\d+-[0-9a-f]{32}$")
