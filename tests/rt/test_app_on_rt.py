@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QImage
 
@@ -27,20 +26,14 @@ from agent_desktop.services.session import open_session
 from agent_desktop.ui.bridge import SessionBridge
 from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
+from tests.contract.rt_helpdesk import RequestTrackerHelpdesk
 from tests.ui.conftest import run_until, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _history_bodies(rt, ticket_id: str) -> list[str]:
-    session = requests.Session()
-    session.auth = rt.root.basic_auth
-    history = session.get(f"{rt.rest_url}/ticket/{ticket_id}/history", params={"per_page": 100, "fields": "Type"},
-                          timeout=30).json()
-    ids = [int(t["id"]) for t in history["items"] if t.get("Type") in ("Create", "Correspond", "Comment")]
-    parts = session.post(f"{rt.rest_url}/attachments", params={"per_page": 100, "fields": "Content,ContentType"},
-                         json=[{"field": "TransactionId", "operator": "IN", "value": ids}], timeout=30).json()
-    return [str(p.get("Content", "")).strip() for p in parts["items"] if str(p.get("ContentType")) == "text/plain"]
+    return RequestTrackerHelpdesk(rt).bodies(ticket_id)
 
 
 def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, loop, qtbot, rt_server, tmp_path):
