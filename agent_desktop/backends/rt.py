@@ -56,7 +56,9 @@ TOKEN_SHAPE = re.compile(r"^\d+-\d+-[0-9a-f]{32}$")
 TICKET_FIELDS = ("Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,Due,Resolved,CustomFields")
 USER_FIELDS = "id,Name,RealName,EmailAddress,Organization,MobilePhone,WorkPhone,HomePhone"
 TXN_FIELDS = "Type,ObjectType,ObjectId,Created,Creator,Field,NewValue"
-MESSAGE_TYPES_SQL = " OR ".join(f"Type = '{t}'" for t in mapping.MESSAGE_TYPES)
+# What a ticket search asks for: the fields mapped, and the people and queue expanded in place.
+TICKET_PARAMS = {"fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName",
+                 "fields[Queue]": "Name"}
 MERGE_TARGET = re.compile(r"/ticket/(\d+)$")
 
 
@@ -201,8 +203,7 @@ class RequestTrackerBackend:
     def _snapshot_page(self, state: dict[str, Any]) -> ChangeBatch:
         answer = self._json("GET", "/tickets", params={
             "query": f"id > {int(state['after'])}", "orderby": "id", "order": "ASC", "per_page": PAGE,
-            "fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName",
-            "fields[Queue]": "Name"})
+            **TICKET_PARAMS})
         tickets = _items(answer)
         if not tickets:
             state = {**state, "phase": "log"}
@@ -262,13 +263,12 @@ class RequestTrackerBackend:
     def _tickets_by_id(self, ids: set[str]) -> list[dict[str, Any]]:
         chunks = [sorted(ids, key=int)[i:i + PAGE] for i in range(0, len(ids), PAGE)]
         calls = [lambda chunk=chunk: _items(self._json("GET", "/tickets", params={
-            "query": _sql_ids("id", chunk), "per_page": PAGE, "fields": TICKET_FIELDS,
-            "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName", "fields[Queue]": "Name"}))
+            "query": _sql_ids("id", chunk), "per_page": PAGE, **TICKET_PARAMS}))
             for chunk in chunks]
         return [ticket for page in self._parallel(calls) for ticket in page]
 
     def _compose(self, tickets: list[dict[str, Any]], merged: dict[str, str], *, new_after: int,
-                 rehomed: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
+                 rehomed: frozenset[str] | set[str] = frozenset()) -> list[dict[str, Any]]:
         """Customers, conversations and messages for these tickets: their transactions (and those of
         tickets merged into them) in bulk, bodies only for messages newer than `new_after` (or
         re-homed by a merge) and for each ticket's last message (its preview)."""

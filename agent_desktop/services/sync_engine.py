@@ -275,16 +275,18 @@ class SyncEngine:
             raise Unsupported(f"this server does not support {action.needs.value.replace('_', ' ')}")
         action.send(self, item)
 
-    def _send_message(self, item: outbox.OutboxItem) -> None:
+    def resend_hint(self, item: outbox.OutboxItem) -> dict[str, Any]:
+        """Keyword arguments for a write that must land once. A backend with idempotency keys needs
+        none. One without (RT, Chatwoot) gets `resend_since`: the start is stored before the request,
+        so an attempt after a lost answer or a kill knows to look for its own earlier write first."""
         if sends_idempotently(self.backend):
-            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
-                                               item.key)
-        else:
-            # No idempotency keys (RT, Chatwoot): the start is stored before the request, so an attempt
-            # after a lost answer or a kill knows to look for its own earlier write first.
-            self.db.write_sync(outbox.mark_send_started, item.key)
-            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
-                                               item.key, resend_since=item.send_started_at)
+            return {}
+        self.db.write_sync(outbox.mark_send_started, item.key)
+        return {"resend_since": item.send_started_at}
+
+    def _send_message(self, item: outbox.OutboxItem) -> None:
+        answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                           item.key, **self.resend_hint(item))
         message = parse_message(str(answer.get("id", "")), answer)
         if message.idempotency_key != item.key:
             # The local "waiting to send…" copy is found by our key, whether or not the answer echoes it.

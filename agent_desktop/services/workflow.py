@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..backends.base import Capability, Rejected, sends_idempotently
+from ..backends.base import Capability, Rejected
 from ..backends.protocols import (
     AgentStates,
     Callbacks,
@@ -195,13 +195,9 @@ def _done(engine: SyncEngine, item: outbox.OutboxItem, commit: Callable[[Any], N
 def _send_transfer(engine: SyncEngine, item: outbox.OutboxItem) -> None:
     p = item.payload
     handoffs = require(engine.backend, Capability.HANDOFF, HandOffs)
-    resend: dict[str, Any] = {}
-    if not sends_idempotently(engine.backend):   # as for replies (SyncEngine._send_message)
-        engine.db.write_sync(outbox.mark_send_started, item.key)
-        resend["resend_since"] = item.send_started_at
     found = handoffs.transfer(
         item.conversation_id, kind=p.get("kind", "transfer"), queue_id=p.get("queue_id"),
-        assignee_id=p.get("assignee_id"), note=p.get("note") or "", key=item.key, **resend)
+        assignee_id=p.get("assignee_id"), note=p.get("note") or "", key=item.key, **engine.resend_hint(item))
     _done(engine, item, lambda conn: _apply(engine, conn, found))
 
 
