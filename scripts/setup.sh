@@ -65,4 +65,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$PYTHON" -m pip install -qq --disable-pip-version-check -c constraints.txt -e ".$extra" >&2
   echo "$want" > "$stamp"
 fi
+if [ "$mode" = test ]; then
+  # Prism validates the vendor adapters against Chatwoot's and Zendesk's OpenAPI documents
+  # (tests/vendors/prism.py): Node.js from Debian when missing, Prism from the npm lock file.
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  "$PYTHON" tests/vendors/prism.py >/dev/null
+fi
 printf '%s\n' "$PYTHON"

@@ -109,9 +109,17 @@ def _scrub(value: Any) -> Any:
 def _error_message(response: requests.Response) -> str:
     try:
         body = response.json()
-        # Ours: {"error": {"message": …}}; Request Tracker's REST2: {"message": …}.
-        message = body["error"]["message"] if isinstance(body.get("error"), dict) else body["message"]
-        if isinstance(message, str):
+        # Ours: {"error": {"message": …}}; Request Tracker's REST2: {"message": …}; Zammad:
+        # {"error_human": …}; Zendesk: {"error": …, "description": …}; Chatwoot: {"error": …} or
+        # {"errors": […]}.
+        error = body.get("error")
+        if isinstance(error, dict):
+            message = error["message"]
+        else:
+            message = body.get("error_human") or body.get("description") or body.get("message") or error
+            if message is None and isinstance(body.get("errors"), list):
+                message = "; ".join(str(item) for item in body["errors"][:3])
+        if isinstance(message, str) and message:
             return message[:300]
     except (ValueError, KeyError, TypeError, AttributeError):
         pass
@@ -136,6 +144,9 @@ class HttpClient:
         # The whole Authorization header for adapters whose scheme is not a bearer token (RT's
         # basic auth or "token …"); when set it wins over `token`.
         self.authorization: str | None = None
+        # Credentials in headers of the vendor's own (Chatwoot's `api_access_token`), sent with every
+        # authenticated request beside the above.
+        self.auth_headers: dict[str, str] = {}
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -153,6 +164,8 @@ class HttpClient:
             all_headers["Authorization"] = self.authorization
         elif auth and self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
+        if auth:
+            all_headers.update(self.auth_headers)
         started = time.monotonic()
         try:
             response = self._session().request(

@@ -32,6 +32,14 @@ KINDS: dict[str, BackendKind] = {kind.name: kind for kind in (
                 ("password",), "https://helpdesk.example.com"),
     BackendKind("rt", "Request Tracker 5", "agent_desktop.backends.rt", "RequestTrackerBackend",
                 ("token", "password"), "https://rt.example.com"),
+    # Chatwoot's account id rides in the address, as the browser shows it (…/app/accounts/3); without
+    # it the adapter takes the user's default account.
+    BackendKind("chatwoot", "Chatwoot", "agent_desktop.backends.chatwoot", "ChatwootBackend",
+                ("token",), "https://chatwoot.example.com/app/accounts/1"),
+    BackendKind("zendesk", "Zendesk", "agent_desktop.backends.zendesk", "ZendeskBackend",
+                ("token",), "https://example.zendesk.com"),
+    BackendKind("zammad", "Zammad", "agent_desktop.backends.zammad", "ZammadBackend",
+                ("token", "password"), "https://zammad.example.com"),
 )}
 DEFAULT_KIND = "reference"
 

@@ -3,6 +3,7 @@ sync of each (tests copy its cache instead of pulling everything again)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,21 @@ class FirstSync:
     entities: set[str] = field(default_factory=set)
 
 
-@pytest.fixture(scope="module", params=["reference", "rt"])
+# The vendors' helpdesks: a stateful fake of the vendor's API (tests/vendors), behind Prism checking
+# both directions against the vendor's published OpenAPI document where there is one. Each module
+# has `running(folder)`, a context manager yielding a started Helpdesk.
+VENDOR_HELPDESKS = {"chatwoot": "tests.contract.chatwoot_helpdesk", "zendesk": "tests.contract.zendesk_helpdesk",
+                    "zammad": "tests.contract.zammad_helpdesk"}
+
+
+@pytest.fixture(scope="module", params=["reference", "rt", *VENDOR_HELPDESKS])
 def helpdesk(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"helpdesk-{request.param}")
+    if request.param in VENDOR_HELPDESKS:
+        with importlib.import_module(VENDOR_HELPDESKS[request.param]).running(folder) as vendor:
+            yield vendor
+            vendor.check_contract()   # every request and answer of the module matched the document
+        return
     if request.param == "reference":
         server = RunningServer(folder / "server.sqlite3")
         yield ReferenceHelpdesk(server)

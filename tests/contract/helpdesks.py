@@ -53,6 +53,19 @@ class Helpdesk(Protocol):
         """How many conversations the agent may see (a first sync must bring them all)."""
         ...
 
+    def sends_a_message(self, method: str, path: str) -> bool:
+        """Is this request (as the adapter makes it) one that writes a reply or a note? The fault
+        tests lose exactly those answers."""
+        ...
+
+    def expire_credentials(self, backend: Any) -> None:
+        """Make the signed-in `backend` present credentials the server no longer accepts."""
+        ...
+
+
+def posts_to(method: str, path: str, *endings: str) -> bool:
+    return method == "POST" and path.split("?")[0].endswith(endings)
+
 
 def signed_in(helpdesk: Helpdesk, url: str | None = None, **options: Any):
     backend = make_backend(url or helpdesk.url, helpdesk.kind)
@@ -122,3 +135,10 @@ class ReferenceHelpdesk:
 
     def visible_total(self) -> int:
         return sum(1 for entity, _ in self.server.feed(self.server.token()) if entity == "conversation")
+
+    def sends_a_message(self, method: str, path: str) -> bool:
+        return posts_to(method, path, "/messages", "/transfer")
+
+    def expire_credentials(self, backend: Any) -> None:
+        backend.http.authorization = None
+        backend.http.token = "expired-or-revoked"

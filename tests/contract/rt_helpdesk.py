@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from agent_desktop.backends import rt_mapping
+from tests.contract.helpdesks import posts_to
 
 RT_LIB = "/usr/share/request-tracker5/lib"
 _numbers = itertools.count(1)
@@ -115,6 +116,13 @@ class RequestTrackerHelpdesk:
                               auth=self.rt.agent.basic_auth, timeout=30)
         answer.raise_for_status()
         return int(answer.json()["total"])
+
+    def sends_a_message(self, method: str, path: str) -> bool:
+        return posts_to(method, path, "/correspond", "/comment")
+
+    def expire_credentials(self, backend: Any) -> None:
+        backend.http.token = None
+        backend.http.authorization = "token 1-1-00000000000000000000000000000000"
 
 
 class LocalRT:

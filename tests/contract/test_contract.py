@@ -43,10 +43,6 @@ def _bodies(db: Database, conversation_id: str) -> list[str]:
         (conversation_id,))]
 
 
-def _sends_a_message(method: str, path: str) -> bool:
-    return method == "POST" and path.split("?")[0].endswith(("/messages", "/correspond", "/comment", "/transfer"))
-
-
 @pytest.fixture
 def synced(helpdesk, first_sync, tmp_path):
     """A cache after the first sync (copied from the module's), pulled up to now."""
@@ -123,7 +119,7 @@ def test_a_message_whose_answer_was_lost_is_on_the_server_once(helpdesk, synced,
     target = helpdesk.new_conversation(f"lost answer {time.time_ns()}")
     engine.pull()
     script = Scripted("/")
-    with FaultProxy(helpdesk.url, lambda m, p: script(m, p) if _sends_a_message(m, p) else "ok",
+    with FaultProxy(helpdesk.url, lambda m, p: script(m, p) if helpdesk.sends_a_message(m, p) else "ok",
                     delay=4.0) as proxy:
         engine.backend = signed_in(helpdesk, proxy.url, timeout=(2.0, 2.0))
         body = f"{kind} through {fault} {time.time_ns()}"
@@ -145,7 +141,7 @@ def test_a_reply_sent_by_a_process_killed_before_the_answer_is_on_the_server_onc
     engine.pull()
     body = f"reply before a kill {time.time_ns()}"
     engine.db.write_sync(outbox.enqueue_message, target, "reply", body, "a-1", "Agent")
-    with FaultProxy(helpdesk.url, lambda m, p: "drop" if _sends_a_message(m, p) else "ok") as proxy:
+    with FaultProxy(helpdesk.url, lambda m, p: "drop" if helpdesk.sends_a_message(m, p) else "ok") as proxy:
         engine.backend = signed_in(helpdesk, proxy.url)
         with pytest.raises(NetworkError):
             engine.push()
@@ -194,10 +190,7 @@ def test_different_fields_changed_on_both_sides_both_win_and_the_same_field_is_a
 def test_expired_credentials_ask_for_a_sign_in(helpdesk, synced):
     engine = synced
     backend = signed_in(helpdesk)
-    backend.http.authorization = None
-    backend.http.token = "expired-or-revoked"
-    if helpdesk.kind == "rt":
-        backend.http.authorization = "token 1-1-00000000000000000000000000000000"
+    helpdesk.expire_credentials(backend)
     engine.backend = backend
     with pytest.raises(AuthRequired):
         engine.pull()
@@ -252,7 +245,7 @@ def test_a_hand_off_moves_the_conversation_with_its_note_once(helpdesk, synced):
     note = f"Customer needs a refund decision {time.time_ns()}"
     engine.db.write_sync(outbox.enqueue_action, TRANSFER, target,
                          {"kind": "escalate", "queue_id": other, "assignee_id": None, "note": note})
-    with FaultProxy(helpdesk.url, lambda m, p: "drop" if _sends_a_message(m, p) else "ok") as proxy:
+    with FaultProxy(helpdesk.url, lambda m, p: "drop" if helpdesk.sends_a_message(m, p) else "ok") as proxy:
         engine.backend = signed_in(helpdesk, proxy.url)
         with pytest.raises(NetworkError):
             engine.push()
@@ -298,7 +291,7 @@ def test_a_reply_whose_sender_is_sigkilled_mid_request_is_on_the_server_once(hel
     engine.db.write_sync(outbox.enqueue_message, target, "reply", body, "a-1", "Agent")
     path = engine.db.path
     engine.db.close()
-    with FaultProxy(helpdesk.url, lambda m, p: "delay" if _sends_a_message(m, p) else "ok", delay=60.0) as proxy:
+    with FaultProxy(helpdesk.url, lambda m, p: "delay" if helpdesk.sends_a_message(m, p) else "ok", delay=60.0) as proxy:
         sender = subprocess.Popen(
             [sys.executable, "-c", KILLED_SENDER, str(path), proxy.url, helpdesk.kind, helpdesk.user],
             env={**os.environ, "CONTRACT_SECRET": helpdesk.secret})
