@@ -57,3 +57,12 @@ def kind_of(name: str) -> BackendKind:
 
 def make_backend(server_url: str, kind: str = DEFAULT_KIND) -> Backend:
     return kind_of(kind).make(server_url)
+
+
+def kind_name_of(backend: object) -> str:
+    """Which registered kind `backend` is ("" for one built elsewhere, e.g. a test's own adapter)."""
+    cls = type(backend)
+    for kind in KINDS.values():
+        if (cls.__module__, cls.__name__) == (kind.module, kind.factory):
+            return kind.name
+    return ""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from ..backends import registry
 from ..backends.base import Capability, Unsupported, capabilities_of
 from ..store import Database
 from .conversations import ConversationService
@@ -44,6 +45,11 @@ class QueuedActions:
     def supports(self, capability: Capability) -> bool:
         """Whether the connected backend can do `capability` (the UI greys out what it cannot)."""
         return capability in capabilities_of(self.backend)
+
+    @property
+    def backend_kind(self) -> str:
+        """The registry's name of the connected backend ("chatwoot"…), for vendor-specific wording."""
+        return registry.kind_name_of(self.backend)
 
     def _needs(self, capability: Capability) -> None:
         """Refuse before queueing what this backend can never do: nothing waits in the outbox for it."""

@@ -11,9 +11,36 @@ BUTTON_NEEDS = {"transfer": Capability.HANDOFF, "escalate": Capability.HANDOFF,
                 "callback": Capability.CALLBACKS, "csat": Capability.CSAT}
 
 
-def unsupported_reason(capability: Capability) -> str:
+def unsupported_reason(capability: Capability, kind: str = "") -> str:
+    """Why `capability` is greyed out; where the vendor (`kind`, the registry's name) has its own way
+    of doing it, the sentence says where to do it instead."""
     def tr(text: str) -> str:
         return QCoreApplication.translate("Capability", text)
+
+    vendor = {
+        ("rt", Capability.CALLBACKS): tr("Request Tracker keeps no callbacks this app can schedule: add a reminder "
+                                         "to the ticket in RT's web interface."),
+        ("rt", Capability.CSAT): tr("Request Tracker has no satisfaction scores."),
+        ("rt", Capability.CUSTOMERS): tr("Request Tracker keeps its users itself: edit the customer in RT's web "
+                                         "interface."),
+        ("chatwoot", Capability.CALLBACKS): tr("Chatwoot has no scheduled callbacks: snooze the conversation until "
+                                               "the time to call back."),
+        ("chatwoot", Capability.CSAT): tr("In Chatwoot the customer gives the CSAT score in its survey; an agent "
+                                          "cannot record one."),
+        ("chatwoot", Capability.CUSTOMERS): tr("Customer notes and tags are edited on the contact's page in "
+                                               "Chatwoot."),
+        ("zendesk", Capability.CALLBACKS): tr("Zendesk has no scheduled callbacks: put the ticket on hold and note "
+                                              "when to call back."),
+        ("zendesk", Capability.CSAT): tr("In Zendesk only the requester gives a satisfaction rating; an agent cannot "
+                                         "record one."),
+        ("zendesk", Capability.CUSTOMERS): tr("Customer notes and tags are edited on the user's page in Zendesk."),
+        ("zammad", Capability.CALLBACKS): tr("Zammad has no scheduled callbacks: set the ticket to “pending reminder” "
+                                             "at the time to call back."),
+        ("zammad", Capability.CSAT): tr("Zammad has no satisfaction scores."),
+        ("zammad", Capability.CUSTOMERS): tr("Customer notes and tags are edited on the customer's page in Zammad."),
+    }.get((kind, capability))
+    if vendor is not None:
+        return vendor
 
     reasons = {
         Capability.HANDOFF: tr("This server does not support transfers or escalations."),

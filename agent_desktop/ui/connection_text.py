@@ -10,11 +10,31 @@ from ..services.profiles import KindInfo
 
 # The registry's English labels (backends/registry.py), listed here so lupdate finds them.
 KIND_LABELS = (QT_TRANSLATE_NOOP("BackendKind", "Agent Desktop server"),
-               QT_TRANSLATE_NOOP("BackendKind", "Request Tracker 5"))
+               QT_TRANSLATE_NOOP("BackendKind", "Request Tracker 5"),
+               QT_TRANSLATE_NOOP("BackendKind", "Chatwoot"),
+               QT_TRANSLATE_NOOP("BackendKind", "Zendesk"),
+               QT_TRANSLATE_NOOP("BackendKind", "Zammad"))
 
 
 def kind_label(kind: KindInfo) -> str:
     return QCoreApplication.translate("BackendKind", kind.label)
+
+
+def kind_hint(kind_name: str) -> str:
+    """What to type for this kind of server, and where its token is found."""
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ConnectionText", text)
+
+    return {
+        "reference": tr("Your Agent Desktop server's address, your user name and password."),
+        "rt": tr("RT's address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create."),
+        "chatwoot": tr("The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: "
+                       "in Chatwoot, Profile settings ▸ Access Token."),
+        "zendesk": tr("https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and "
+                      "integrations ▸ Zendesk API ▸ token access."),
+        "zammad": tr("Zammad's address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the "
+                     "permission ticket.agent."),
+    }.get(kind_name, "")
 
 
 def secret_label(secret_kind: str) -> str:

@@ -223,7 +223,7 @@ class CustomerPanel(QWidget):
         self.customers = customers
         if not customers.supports(Capability.CUSTOMERS):
             # Greyed out with the reason (Request Tracker keeps its users itself), not a late failure.
-            reason = unsupported_reason(Capability.CUSTOMERS)
+            reason = unsupported_reason(Capability.CUSTOMERS, getattr(customers, "backend_kind", ""))
             for widget in (self.edit_tags, self.link, self.create_button, self.add_note, self.note_input):
                 widget.setEnabled(False)
                 widget.setToolTip(reason)

@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 from ..services import credentials
 from ..services.connection_check import Verdict, VerdictCode, check_connection
 from ..services.profiles import KindInfo, Profile, ProfileError, ProfileStore, backend_kinds
-from .connection_text import kind_label, profile_error_text, secret_kind_label, secret_label, verdict_text
+from .connection_text import (
+    kind_hint,
+    kind_label,
+    profile_error_text,
+    secret_kind_label,
+    secret_label,
+    verdict_text,
+)
 from .tasks import spawn
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -84,6 +91,9 @@ class ProfilesDialog(QDialog):
             self.kind.addItem(kind_label(kind), kind.name)
         self.kind.currentIndexChanged.connect(self._on_kind)
         self.url = QLineEdit()
+        self.kind_hint = QLabel()          # what to type for this kind, and where its token is found
+        self.kind_hint.setObjectName("dialogHint")
+        self.kind_hint.setWordWrap(True)
         self.username = QLineEdit()
         self.secret_kind = QComboBox()
         self.secret_kind.currentIndexChanged.connect(self._on_secret_kind)
@@ -96,6 +106,7 @@ class ProfilesDialog(QDialog):
         self.form.addRow(self.tr("Profile na&me"), self.name)
         self.form.addRow(self.tr("Server t&ype"), self.kind)
         self.form.addRow(self.tr("Server &address"), self.url)
+        self.form.addRow("", self.kind_hint)
         self.form.addRow(self.tr("&User name"), self.username)
         self.form.addRow(self.tr("Sign in &with"), self.secret_kind)
         self.form.addRow(secret_label("password"), self.secret)
@@ -236,6 +247,8 @@ class ProfilesDialog(QDialog):
     def _on_kind(self, *_: object) -> None:
         kind = self._kind()
         self.url.setPlaceholderText(kind.example_url)
+        self.kind_hint.setText(kind_hint(kind.name))
+        self.kind_hint.setVisible(bool(self.kind_hint.text()))
         wanted = self.secret_kind.currentData()
         self.secret_kind.blockSignals(True)
         self.secret_kind.clear()

@@ -297,7 +297,7 @@ def install(window: MainWindow) -> WorkflowParts:
     window.conversation.set_workflow(workflow, callbacks=session.callbacks, presence=session.presence,
                                      chinese=chinese)
     window.customer.set_customers(session.customers)
-    missing = {name: unsupported_reason(capability) for name, capability in BUTTON_NEEDS.items()
+    missing = {name: unsupported_reason(capability, workflow.backend_kind) for name, capability in BUTTON_NEEDS.items()
                if not workflow.supports(capability)}
     if missing:
         window.conversation.set_unsupported(missing)

@@ -4,7 +4,67 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/capability_text.py" line="+19"/>
+        <location filename="../../ui/capability_text.py" line="+21"/>
+        <source>Request Tracker keeps no callbacks this app can schedule: add a reminder to the ticket in RT&apos;s web interface.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request Tracker has no satisfaction scores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request Tracker keeps its users itself: edit the customer in RT&apos;s web interface.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Chatwoot has no scheduled callbacks: snooze the conversation until the time to call back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In Chatwoot the customer gives the CSAT score in its survey; an agent cannot record one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Customer notes and tags are edited on the contact&apos;s page in Chatwoot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zendesk has no scheduled callbacks: put the ticket on hold and note when to call back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In Zendesk only the requester gives a satisfaction rating; an agent cannot record one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Customer notes and tags are edited on the user&apos;s page in Zendesk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad has no scheduled callbacks: set the ticket to “pending reminder” at the time to call back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad has no satisfaction scores.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer notes and tags are edited on the customer&apos;s page in Zammad.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>This server does not support transfers or escalations.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -61,6 +121,31 @@
     <message>
         <location line="+2"/>
         <source>This server does not support this.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+29"/>
+        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -173,13 +258,28 @@
 <context>
     <name>BackendKind</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+12"/>
+        <location filename="../../ui/connection_text.py" line="-23"/>
         <source>Agent Desktop server</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Request Tracker 5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chatwoot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zendesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -432,7 +532,7 @@
 <context>
     <name>ConnectionText</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+9"/>
+        <location filename="../../ui/connection_text.py" line="+26"/>
         <source>API to&amp;ken</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2234,7 +2334,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>&amp;Remember in the system keyring</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2254,7 +2354,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;User name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2309,7 +2409,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>Enter the user name and the %1 to test the connection.</source>
         <translation type="unfinished"></translation>
     </message>

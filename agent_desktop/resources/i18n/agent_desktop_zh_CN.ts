@@ -4,7 +4,67 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/capability_text.py" line="+19"/>
+        <location filename="../../ui/capability_text.py" line="+21"/>
+        <source>Request Tracker keeps no callbacks this app can schedule: add a reminder to the ticket in RT&apos;s web interface.</source>
+        <translation>Request Tracker 没有本应用可以安排的回访：请在 RT 网页界面中为工单添加提醒。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Request Tracker has no satisfaction scores.</source>
+        <translation>Request Tracker 没有满意度评分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request Tracker keeps its users itself: edit the customer in RT&apos;s web interface.</source>
+        <translation>Request Tracker 自行管理用户：请在 RT 网页界面中编辑客户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Chatwoot has no scheduled callbacks: snooze the conversation until the time to call back.</source>
+        <translation>Chatwoot 没有预约回访：请将会话暂停到回访时间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In Chatwoot the customer gives the CSAT score in its survey; an agent cannot record one.</source>
+        <translation>在 Chatwoot 中，满意度由客户在调查中给出；坐席不能代为记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Customer notes and tags are edited on the contact&apos;s page in Chatwoot.</source>
+        <translation>客户备注和标签请在 Chatwoot 的联系人页面中编辑。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zendesk has no scheduled callbacks: put the ticket on hold and note when to call back.</source>
+        <translation>Zendesk 没有预约回访：请将工单设为暂停，并注明回访时间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>In Zendesk only the requester gives a satisfaction rating; an agent cannot record one.</source>
+        <translation>在 Zendesk 中只有请求者可以给出满意度评价；坐席不能代为记录。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Customer notes and tags are edited on the user&apos;s page in Zendesk.</source>
+        <translation>客户备注和标签请在 Zendesk 的用户页面中编辑。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad has no scheduled callbacks: set the ticket to “pending reminder” at the time to call back.</source>
+        <translation>Zammad 没有预约回访：请将工单设为“待提醒”，时间设为回访时间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad has no satisfaction scores.</source>
+        <translation>Zammad 没有满意度评分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer notes and tags are edited on the customer&apos;s page in Zammad.</source>
+        <translation>客户备注和标签请在 Zammad 的客户页面中编辑。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>This server does not support transfers or escalations.</source>
         <translation>此服务器不支持转接或升级。</translation>
     </message>
@@ -62,6 +122,31 @@
         <location line="+2"/>
         <source>This server does not support this.</source>
         <translation>此服务器不支持此操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+29"/>
+        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
+        <translation>填写 Agent Desktop 服务器地址、用户名和密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
+        <translation>填写 RT 的地址。令牌：在 RT 中依次选择 已登录为 ▸ 设置 ▸ 身份验证令牌 ▸ 创建。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
+        <translation>填写浏览器中显示的地址（含 /app/accounts/N）。用户：您的电子邮件。令牌：在 Chatwoot 中打开 个人资料设置 ▸ 访问令牌。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
+        <translation>填写 https://贵公司.zendesk.com。用户：您的坐席电子邮件。令牌：管理中心 ▸ 应用和集成 ▸ Zendesk API ▸ 令牌访问。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
+        <translation>填写 Zammad 的地址。令牌：在 Zammad 中打开 个人资料 ▸ 令牌访问 ▸ 创建，并授予 ticket.agent 权限。</translation>
     </message>
 </context>
 <context>
@@ -173,7 +258,7 @@
 <context>
     <name>BackendKind</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+12"/>
+        <location filename="../../ui/connection_text.py" line="-23"/>
         <source>Agent Desktop server</source>
         <translation>Agent Desktop 服务器</translation>
     </message>
@@ -181,6 +266,21 @@
         <location line="+1"/>
         <source>Request Tracker 5</source>
         <translation>Request Tracker 5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chatwoot</source>
+        <translation>Chatwoot</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zendesk</source>
+        <translation>Zendesk</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad</source>
+        <translation>Zammad</translation>
     </message>
 </context>
 <context>
@@ -432,7 +532,7 @@
 <context>
     <name>ConnectionText</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+9"/>
+        <location filename="../../ui/connection_text.py" line="+26"/>
         <source>API to&amp;ken</source>
         <translation>API 令牌(&amp;K)</translation>
     </message>
@@ -2241,7 +2341,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>新建配置(&amp;N)</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>&amp;Remember in the system keyring</source>
         <translation>保存到系统密码库(&amp;R)</translation>
     </message>
@@ -2261,7 +2361,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>服务器地址(&amp;A)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;User name</source>
         <translation>用户名(&amp;U)</translation>
     </message>
@@ -2316,7 +2416,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>请先切换到其他配置，再删除此配置</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>Enter the user name and the %1 to test the connection.</source>
         <translation>请输入用户名和%1后再测试连接。</translation>
     </message>
