@@ -21,9 +21,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QImage
 
+from agent_desktop.backends.base import Capability
 from agent_desktop.backends.rt import RequestTrackerBackend
 from agent_desktop.services.session import open_session
 from agent_desktop.ui.bridge import SessionBridge
+from agent_desktop.ui.capability_text import unsupported_reason
 from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.contract.rt_helpdesk import RequestTrackerHelpdesk
@@ -51,11 +53,14 @@ def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, l
         assert window.model.rowCount() > 0
         panel = window.conversation
         buttons = panel.workflow_buttons
-        assert buttons["transfer"].isEnabled() or "does not support" not in buttons["transfer"].toolTip()
-        for name in ("callback", "csat"):
-            assert not buttons[name].isEnabled() and "does not support" in buttons[name].toolTip()
+        assert buttons["transfer"].isEnabled()
+        for name, capability in (("callback", Capability.CALLBACKS), ("csat", Capability.CSAT)):
+            assert not buttons[name].isEnabled()
+            assert buttons[name].toolTip() == unsupported_reason(capability, "rt")
+            assert "Request Tracker" in buttons[name].toolTip()   # says where to do it instead
         customer = window.customer
-        assert not customer.edit_tags.isEnabled() and "does not support" in customer.edit_tags.toolTip()
+        assert not customer.edit_tags.isEnabled()
+        assert customer.edit_tags.toolTip() == unsupported_reason(Capability.CUSTOMERS, "rt")
         target = panel.conversation_id
         text = f"Reply from Agent Desktop to RT {time.time_ns()}"
         editor = panel.composer.editor
