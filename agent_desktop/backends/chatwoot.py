@@ -37,6 +37,7 @@ from .base import (
     AuthRequired,
     Capability,
     ChangeBatch,
+    CursorExpired,
     MalformedResponse,
     PermissionDenied,
     Rejected,
@@ -297,8 +298,6 @@ class ChatwootBackend:
             customer = mapping.customer_record(sender) if isinstance(sender, dict) else None
             if customer is not None:
                 customers[data["customer_id"]] = customer
-            if since is None:
-                data["message_count"] = sum(1 for m in messages if not mapping.is_activity(m))
             changes.append(_upsert("conversation", cid, data))
             for message in messages:
                 record = mapping.message_record(message, cid)
@@ -482,14 +481,16 @@ def _list(answer: Any, key: str | None = None) -> list[dict[str, Any]]:
 
 
 def _read_cursor(cursor: str | None, account_id: int | None) -> dict[str, Any] | None:
+    """The cursor's state; None for a first sync. One this adapter cannot read (another adapter's,
+    another account's, an older version's, a damaged one) expires: the engine resyncs from scratch."""
     if not cursor:
         return None
     try:
         state = json.loads(cursor)
     except ValueError:
-        return None
+        state = None
     if (not isinstance(state, dict) or state.get("v") != CURSOR_VERSION
             or state.get("phase") not in ("snapshot", "follow") or state.get("account") != account_id
-            or not isinstance(state.get("channels"), dict)):
-        return None   # another adapter's cursor, another account's, or a damaged one: start again
+            or not isinstance(state.get("channels"), dict) or not isinstance(state.get("hw"), (int, float))):
+        raise CursorExpired("the saved sync position is not one this Chatwoot account can continue from")
     return state

@@ -11,8 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.contract.helpdesks import posts_to
-from tests.vendors.chatwoot_fake import ACCOUNT, PRIORITY_FROM_CHATWOOT, PRIORITY_TO_CHATWOOT, STATUS_TO_CHATWOOT, \
-    TOKEN, ChatwootFake
+from tests.vendors.chatwoot_fake import (
+    ACCOUNT,
+    PRIORITY_FROM_CHATWOOT,
+    PRIORITY_TO_CHATWOOT,
+    STATUS_TO_CHATWOOT,
+    TOKEN,
+    ChatwootFake,
+)
 from tests.vendors.prism import CHATWOOT_DOCUMENT, Prism
 
 # Prism's warning for a status code the operation does not list. Chatwoot sends 401 from every

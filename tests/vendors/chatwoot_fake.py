@@ -40,7 +40,7 @@ PAGE = 25
 MESSAGES_BEFORE = 20
 MESSAGES_AFTER = 100
 SEED_START = 1_748_736_000   # 2025-06-01T00:00:00Z: seeded history lies in the past
-A = rf"/api/v1/accounts/(?P<account>\d+)"
+A = r"/api/v1/accounts/(?P<account>\d+)"
 CONV = A + r"/conversations/(?P<cid>\d+)"
 
 STATUS_TO_CHATWOOT = {"new": "open", "open": "open", "pending": "pending", "resolved": "resolved",
