@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import sys
 import threading
 import time
@@ -555,6 +556,8 @@ def _announce(url: str) -> None:
 
 
 def _serve(stop: threading.Event) -> None:
+    """Until SIGTERM or Ctrl+C: either way the `with` blocks above stop Prism too."""
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:
