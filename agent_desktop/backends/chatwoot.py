@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -185,10 +186,7 @@ class ChatwootBackend:
             lambda: _list(self._json("GET", self._account("/inboxes")), "payload"),
         ])
         teams = [t for t in teams if mapping.number(t.get("id")) is not None]
-        members = self._parallel([
-            lambda team=team: _list(self._json("GET", self._account(f"/teams/{mapping.number(team['id'])}"
-                                                                    "/team_members")))
-            for team in teams])
+        members = self._parallel([partial(self._team_members, team) for team in teams])
         queues_of: dict[str, list[str]] = {}
         for team, people in zip(teams, members, strict=True):
             for person in people:
@@ -209,6 +207,9 @@ class ChatwootBackend:
                     for i in inboxes if mapping.number(i.get("id")) is not None}
         return changes, channels
 
+    def _team_members(self, team: dict[str, Any]) -> list[dict[str, Any]]:
+        return _list(self._json("GET", self._account(f"/teams/{mapping.number(team['id'])}/team_members")))
+
     def _list_page(self, page: int) -> list[dict[str, Any]]:
         answer = self._json("GET", self._account("/conversations"),
                             params={"status": "all", "assignee_type": "all", "page": page})
@@ -220,7 +221,7 @@ class ChatwootBackend:
 
     def _snapshot_page(self, state: dict[str, Any], pages: int, changes: list[dict[str, Any]]) -> ChangeBatch:
         first = int(state["page"])
-        found = self._parallel([lambda n=n: self._list_page(n) for n in range(first, first + pages)])
+        found = self._parallel([partial(self._list_page, n) for n in range(first, first + pages)])
         conversations: list[dict[str, Any]] = []
         done = False
         for items in found:
@@ -286,7 +287,7 @@ class ChatwootBackend:
                 log.warning("skipped a Chatwoot conversation it could not read: %.300r", item)
                 continue
             valid.append((item, data))
-        threads = self._parallel([lambda item=item: self._messages(int(item["id"]), since) for item, _ in valid])
+        threads = self._parallel([partial(self._messages, int(item["id"]), since) for item, _ in valid])
         changes: list[dict[str, Any]] = []
         customers: dict[str, dict[str, Any]] = {}
         for (item, data), messages in zip(valid, threads, strict=True):

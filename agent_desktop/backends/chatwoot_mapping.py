@@ -92,6 +92,10 @@ def number(value: Any) -> int | None:
     return None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def customer_id(contact_id: Any) -> str | None:
     found = number(contact_id)
     return f"c{found}" if found is not None else None
@@ -131,8 +135,8 @@ def customer_record(contact: dict[str, Any]) -> dict[str, Any] | None:
     phone = str(contact.get("phone_number") or "").strip()
     identifier = str(contact.get("identifier") or "").strip()
     name = str(contact.get("name") or "").strip() or email or phone or identifier or f"#{contact['id']}"
-    custom = contact.get("custom_attributes") if isinstance(contact.get("custom_attributes"), dict) else {}
-    extra = contact.get("additional_attributes") if isinstance(contact.get("additional_attributes"), dict) else {}
+    custom = _dict(contact.get("custom_attributes"))
+    extra = _dict(contact.get("additional_attributes"))
     tier = TIERS.get(str(custom.get("tier") or "").strip().lower(), "standard")
     return {
         "name": name[:200], "tier": tier, "version": 1,
@@ -145,21 +149,20 @@ def customer_record(contact: dict[str, Any]) -> dict[str, Any] | None:
 
 def conversation_record(conversation: dict[str, Any], channels: dict[str, str]) -> dict[str, Any] | None:
     """A Chatwoot conversation (list item or details) as ours; None when it has no id or contact."""
-    meta = conversation.get("meta") if isinstance(conversation.get("meta"), dict) else {}
-    sender = meta.get("sender") if isinstance(meta.get("sender"), dict) else {}
+    meta = _dict(conversation.get("meta"))
+    sender = _dict(meta.get("sender"))
     customer = customer_id(sender.get("id") if sender else conversation.get("contact_id"))
     if number(conversation.get("id")) is None or customer is None:
         return None
-    assignee = meta.get("assignee") if isinstance(meta.get("assignee"), dict) else None
-    team = meta.get("team") if isinstance(meta.get("team"), dict) else None
+    assignee = _dict(meta.get("assignee"))
+    team = _dict(meta.get("team"))
     team_id = team.get("id") if team else conversation.get("team_id")
     channel = channels.get(str(conversation.get("inbox_id"))) or channel_of(meta.get("channel"))
-    extra = conversation.get("additional_attributes")
-    extra = extra if isinstance(extra, dict) else {}
-    last = conversation.get("last_non_activity_message")
-    last = last if isinstance(last, dict) else {}
+    extra = _dict(conversation.get("additional_attributes"))
+    last = _dict(conversation.get("last_non_activity_message"))
     status = STATUS_FROM_CHATWOOT.get(str(conversation.get("status") or ""), "open")
-    labels = conversation.get("labels") if isinstance(conversation.get("labels"), list) else []
+    labels = conversation.get("labels")
+    labels = labels if isinstance(labels, list) else []
     return {
         "channel": channel,
         "status": status,
@@ -167,7 +170,7 @@ def conversation_record(conversation: dict[str, Any], channels: dict[str, str]) 
         "customer_id": customer,
         "version": version_of(conversation),
         "queue_id": queue_id(team_id),
-        "assignee_id": agent_id(assignee.get("id")) if assignee else None,
+        "assignee_id": agent_id(assignee.get("id")),
         "subject": str(extra.get("mail_subject") or "")[:1000],
         "preview": str(last.get("content") or "")[:300],
         "tags": [str(label) for label in labels if isinstance(label, str)][:50],
@@ -192,7 +195,7 @@ def message_record(message: dict[str, Any], conversation_id: str) -> dict[str, A
     created = timestamp(message.get("created_at"))
     if created is None:
         return None
-    sender = message.get("sender") if isinstance(message.get("sender"), dict) else {}
+    sender = _dict(message.get("sender"))
     sender_type = message.get("sender_type") or sender.get("type")
     incoming = kind_number == INCOMING
     private = message.get("private") is True
