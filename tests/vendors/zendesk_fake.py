@@ -72,8 +72,7 @@ MACROS = [
     ("Complaints::Escalation acknowledged", [("comment_value", "Dear {{ticket.requester.name}}, your complaint "
                                                                 "is with {{ticket.group.name}}. Custom field: "
                                                                 "{{ticket.ticket_field_123}}.")]),
-    ("General::Greeting", [("comment_value", ["channel:all", "Hello {{ticket.requester.first_name}}, "
-                                                              "how can we help?"])]),
+    ("General::Greeting", [("comment_value", "Hello {{ticket.requester.first_name}}, how can we help?")]),
     ("General::Close only", [("status", "closed")]),   # sets a field, writes nothing: no script
 ]
 ARTICLES = [("如何申请退款", "zh-cn", "<p>登录账户，进入<strong>我的订单</strong>，点击“申请退款”。</p>", ["退款"]),
@@ -225,7 +224,10 @@ class ZendeskFake(FakeHttpServer):
 
     def _comment(self, ticket: dict[str, Any], author: int, body: str, public: bool, at: int | None = None,
                  channel: str = "api") -> dict[str, Any]:
-        at = self._touch(ticket, at)
+        # The comment and its event carry the clock's time; only the ticket's `updated_at` is moved
+        # on past an update in the same second (safe_update compares it).
+        self._touch(ticket, at)
+        at = at if at is not None else int(time.time())
         cid = next(self._ids)
         comment = {"id": cid, "type": "Comment", "author_id": author, "body": body, "plain_body": body,
                    "html_body": f"<div class=\"zd-comment\"><p>{body}</p></div>", "public": public,
@@ -258,7 +260,8 @@ class ZendeskFake(FakeHttpServer):
             changes = [{"id": next(self._ids), "type": "Change", "event_type": "Change", "field_name": k,
                         "value": str(v), "previous_value": str(ticket.get(k))} for k, v in fields.items()]
             ticket.update(fields)
-            self._event(ticket, self.colleagues[0]["id"], self._touch(ticket), changes)
+            self._touch(ticket)
+            self._event(ticket, self.colleagues[0]["id"], int(time.time()), changes)
 
     def delete(self, ticket_id: str) -> None:
         with self.lock:
@@ -503,16 +506,17 @@ class ZendeskFake(FakeHttpServer):
         at = None
         if isinstance(comment, dict) and isinstance(comment.get("body"), str):
             made = self._comment(ticket, author, comment["body"], bool(comment.get("public", True)))
-            at = int(ticket["_ts"])
+            at = int(time.time())
             audit_events.insert(0, {"id": made["id"], "type": "Comment", "author_id": author, "body": made["body"],
                                     "html_body": made["html_body"], "plain_body": made["body"],
                                     "public": made["public"], "attachments": []})
             if made["public"] and ticket["status"] == "new" and "status" not in update:
                 ticket["status"] = "open"
         if changes and at is None:
-            at = self._touch(ticket)
+            self._touch(ticket)
+            at = int(time.time())
             self._event(ticket, author, at, [{**c, "event_type": "Change"} for c in changes])
-        audit = {"id": next(self._ids), "ticket_id": ticket["id"], "created_at": iso(at or int(ticket["_ts"])),
+        audit = {"id": next(self._ids), "ticket_id": ticket["id"], "created_at": iso(at or int(time.time())),
                  "author_id": author, "metadata": {}, "via": {"channel": "api"}, "events": audit_events}
         return Answer(200, {"ticket": _clean(ticket), "audit": audit})
 
