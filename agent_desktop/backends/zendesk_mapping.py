@@ -256,8 +256,9 @@ def _macro_body(actions: Any) -> str:
     return plain or html_to_text(html)
 
 
-CATEGORY_WORDS = (("presales", ("sales", "presales", "售前", "pricing")),
-                  ("aftersales", ("refund", "return", "aftersales", "售后", "退款", "warranty", "shipping")),
+# Checked in this order ("aftersales" holds "sales").
+CATEGORY_WORDS = (("aftersales", ("refund", "return", "aftersales", "售后", "退款", "warranty", "shipping")),
+                  ("presales", ("sales", "presales", "售前", "pricing")),
                   ("complaints", ("complaint", "投诉", "escalat")))
 
 

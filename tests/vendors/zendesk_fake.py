@@ -24,11 +24,11 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from collections.abc import Iterator
 
 from agent_desktop.backends import zendesk_mapping as mapping
 from tests.vendors.fake_http import Answer, FakeHttpServer, Request
@@ -112,6 +112,7 @@ class ZendeskFake(FakeHttpServer):
         self.tokens: dict[str, tuple[str, int]] = {}       # email → (token, user id)
         self.refusals: deque[float | None] = deque()      # the next requests answered 429 (Retry-After)
         self.export_limit: int | None = None              # requests a minute per export, like Zendesk
+        self.anonymous_on_bad_token = False
         self._export_log: dict[str, deque[float]] = {}
         self._ticket_numbers = itertools.count(1)
         self._seed(random.Random(seed), tickets)
@@ -321,6 +322,9 @@ class ZendeskFake(FakeHttpServer):
             known = self.tokens.get(email)
             if kind == "token" and known and known[0] == token:
                 user = known[1]
+        if user is None and self.anonymous_on_bad_token and request.path == "/api/v2/users/me":
+            # Some accounts answer a wrong token on /users/me as the anonymous user (id null).
+            return Answer(200, {"user": {"name": "Anonymous user", "role": "end-user", "locale": "en-US"}})
         if user is None:
             return Answer(401, UNAUTHORIZED, {"WWW-Authenticate": 'Basic realm="Web Password"'})
         request.params["_user"] = str(user)
@@ -525,8 +529,9 @@ class SplittingProxy:
     """Help Center requests (`/api/v2/help_center/…`, outside the Support document) go to the fake,
     everything else to Prism: one address for the adapter, every Support request still validated."""
 
-    def __init__(self, prism_url: str, fake_url: str) -> None:
+    def __init__(self, prism_url: str, fake_url: str, port: int = 0) -> None:
         self.routes = {"prism": prism_url, "fake": fake_url}
+        self.port = port
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -566,7 +571,7 @@ class SplittingProxy:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="zendesk-split", daemon=True).start()
         return self
@@ -579,14 +584,14 @@ class SplittingProxy:
 
 
 @contextmanager
-def stack(folder: Any = None, **options: Any) -> Iterator[tuple[ZendeskFake, Any, SplittingProxy]]:
+def stack(folder: Any = None, port: int = 0, **options: Any) -> Iterator[tuple[ZendeskFake, Any, SplittingProxy]]:
     """The fake, Prism validating in front of it, and the splitter in front of both."""
     from tests.vendors.prism import ZENDESK_DOCUMENT, Prism
 
     fake = ZendeskFake(**options).start()
     try:
         with Prism(ZENDESK_DOCUMENT, upstream=fake.url, log_dir=folder) as prism, \
-                SplittingProxy(prism.url, fake.url) as front:
+                SplittingProxy(prism.url, fake.url, port) as front:
             yield fake, prism, front
     finally:
         fake.stop()
@@ -594,10 +599,10 @@ def stack(folder: Any = None, **options: Any) -> Iterator[tuple[ZendeskFake, Any
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="A seeded fake Zendesk (Prism in front) for trying the app")
-    parser.add_argument("--port", type=int, default=0, help="ignored beyond 0: every part takes a free port")
+    parser.add_argument("--port", type=int, default=0, help="where the app connects (0: a free port)")
     parser.add_argument("--tickets", type=int, default=260)
     args = parser.parse_args(argv)
-    with stack(tickets=args.tickets) as (_fake, _prism, front):
+    with stack(port=args.port, tickets=args.tickets) as (_fake, _prism, front):
         print(json.dumps({"kind": "zendesk", "url": front.url, "user": AGENT_EMAIL, "secret": AGENT_TOKEN}),
               flush=True)
         try:
