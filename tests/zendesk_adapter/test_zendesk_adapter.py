@@ -14,7 +14,6 @@ from agent_desktop.backends.base import (
     AuthRequired,
     Capability,
     CursorExpired,
-    PermissionDenied,
     ServerBusy,
     Unsupported,
     VersionConflict,
