@@ -63,6 +63,7 @@ RATE_ENV = "AGENT_DESKTOP_ZENDESK_EXPORT_RATE"   # tests and Enterprise plans (h
 PACE_WAIT = 2.0             # a pull waits this long for a token; longer, and it says "busy" with the wait
 KNOWLEDGE_EVERY = 600.0     # seconds between refreshes of macros and Help Center articles
 RESEND_MARGIN = timedelta(minutes=10)   # the client's clock against Zendesk's, when looking for our write
+EVENTS_HOLD_BACK = 60       # seconds: the event export's start_time must lie at least this far back
 DELETED_MARGIN = 60         # seconds of overlap when asking which tickets were deleted since
 COMMENTS_PAGE = 100
 EXPORTS = ("users", "tickets", "events", "deleted")
@@ -299,9 +300,11 @@ class ZendeskBackend:
         return bool(answer.get("end_of_stream", True))
 
     def _events_page(self, state: dict[str, Any], changes: list[dict[str, Any]]) -> bool:
-        start = int(state.get("events") or 0)
+        # Zendesk wants start_time at least a minute back: the last minute is read again (comments
+        # are stored by id, so nothing doubles) and a comment still being committed is not missed.
+        start = min(int(state.get("events") or 0), int(time.time()) - EVENTS_HOLD_BACK)
         answer = self._export("events", "/incremental/ticket_events",
-                              {"start_time": start, "include": "comment_events"})
+                              {"start_time": max(start, 0), "include": "comment_events"})
         staff = set(state.get("staff") or ())
         events = _list(answer, "ticket_events")
         for event in events:
