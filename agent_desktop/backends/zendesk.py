@@ -395,10 +395,10 @@ class ZendeskBackend:
         if comment is None or mapping.number(comment.get("id")) is None:
             raise MalformedResponse("Zendesk did not say which comment it created")
         me = self._me or {}
+        created = audit.get("created_at") if isinstance(audit, dict) else None
         message = {"id": str(comment["id"]), "conversation_id": str(conversation_id), "kind": kind,
                    "direction": "out", "body": body,
-                   "created_at": (audit.get("created_at") if isinstance(audit.get("created_at"), str) else None)
-                   or now_iso(), "version": 1, "author_id": me.get("id"), "author_name": me.get("name", ""),
+                   "created_at": created if isinstance(created, str) else now_iso(), "version": 1, "author_id": me.get("id"), "author_name": me.get("name", ""),
                    "idempotency_key": key}
         ticket = answer.get("ticket")
         conversation = mapping.conversation_record(ticket) if isinstance(ticket, dict) else None
