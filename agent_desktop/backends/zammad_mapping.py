@@ -409,8 +409,7 @@ def faq_records(assets: dict[str, Any], base_url: str) -> dict[str, dict[str, An
         body = html_to_text(str(content.get("body") or "")) if isinstance(content, dict) else ""
         if not title:
             continue
-        locale = locales.get(str(translation.get("kb_locale_id"))) or {}
-        system_locale = str(locale.get("system_locale") or locale.get("locale") or "") if isinstance(locale, dict) else ""
+        system_locale = _locale_name(assets, locales.get(str(translation.get("kb_locale_id"))))
         language = "zh" if system_locale.lower().startswith("zh") else language_of(title, body)
         updated = translation.get("updated_at") or answer.get("updated_at")
         tags = [str(t)[:200] for t in answer.get("tags") or () if isinstance(t, str)][:50]
@@ -418,7 +417,7 @@ def faq_records(assets: dict[str, Any], base_url: str) -> dict[str, dict[str, An
         found[f"kb{tid}"] = {
             "title": title[:200], "body": body[:200_000], "category": "general", "language": language,
             "version": version_of(updated), "tags": ([category] if category else []) + tags,
-            "url": f"{base_url}/#knowledge_base/{answer.get('knowledge_base_id') or 1}/locale/"
+            "url": f"{base_url}/#knowledge_base/{_kb_of(assets, answer.get('category_id'))}/locale/"
                    f"{system_locale or 'en-us'}/answer/{answer.get('id')}",
             "updated_at": iso(updated),
         }
@@ -431,3 +430,16 @@ def _category_name(categories: dict[str, Any], category_id: Any) -> str:
             return str(item.get("title") or "")[:200]
     return ""
 
+
+
+def _locale_name(assets: dict[str, Any], kb_locale: Any) -> str:
+    """"zh-cn" for a KnowledgeBaseLocale, through its system locale (the `Locale` assets)."""
+    if not isinstance(kb_locale, dict):
+        return ""
+    system = (assets.get("Locale") or {}).get(str(kb_locale.get("system_locale_id")))
+    return str(system.get("locale") or "") if isinstance(system, dict) else ""
+
+
+def _kb_of(assets: dict[str, Any], category_id: Any) -> str:
+    category = (assets.get("KnowledgeBaseCategory") or {}).get(str(category_id))
+    return str(category.get("knowledge_base_id") or 1) if isinstance(category, dict) else "1"
