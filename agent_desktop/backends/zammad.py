@@ -62,6 +62,7 @@ KNOWLEDGE_INTERVAL = 300.0       # text modules, knowledge base and groups are r
 PENDING_FOR = {"pending": timedelta(days=1), "resolved": timedelta(days=3)}   # Zammad's pending_time
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{32,}$")
 CURSOR_VERSION = 1
+EPOCH = "1970-01-01T00:00:00.000Z"
 
 
 class ZammadBackend:
@@ -176,8 +177,9 @@ class ZammadBackend:
     def _start(self) -> ChangeBatch:
         """Queues, the agent, scripts and FAQ, and where `updated_at` stands now: the snapshot is
         followed from there, so nothing that happens during the first sync is missed."""
-        newest = self._search_updated("1970-01-01T00:00:00.000Z", page=1, per_page=1, order="desc")
-        high_water = newest[0].get("updated_at") if newest else "1970-01-01T00:00:00.000Z"
+        newest = self._search_updated(EPOCH, page=1, per_page=20, order="desc")
+        # The newest readable time (a malformed record's is skipped); none: the log reads from 1970.
+        high_water = next((t["updated_at"] for t in newest if mapping.iso(t.get("updated_at"))), EPOCH)
         self._vocabulary = None
         self._vocab()
         state: dict[str, Any] = {"v": CURSOR_VERSION, "phase": "snapshot", "page": 1, "hw": high_water,
