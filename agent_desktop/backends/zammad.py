@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from ..domain.timeutil import now_iso, parse_iso, to_iso, utcnow
@@ -253,7 +254,7 @@ class ZammadBackend:
         size = int(state.setdefault("size", page_size))
         tickets = self._list("GET", "/tickets", params={"expand": "true", "page": page, "per_page": size})
         changes = self._compose(tickets)
-        known = _ranges_add(state["known"], (_ticket_id(t) for t in tickets if _ticket_id(t) is not None))
+        known = _ranges_add(state["known"], _ids_of(tickets))
         if len(tickets) < size:
             state = {k: v for k, v in state.items() if k not in ("page", "size")}
             state.update(phase="log", known=known, swept=time.time())
@@ -277,14 +278,14 @@ class ZammadBackend:
         changes = self._compose(fresh)
         newest = high_water
         for ticket in tickets:
-            stamp = ticket.get("updated_at")
-            if mapping.iso(stamp) and parse_iso(stamp) > parse_iso(newest):
+            stamp = mapping.iso(ticket.get("updated_at"))
+            if stamp is not None and parse_iso(stamp) > parse_iso(newest):
                 newest = stamp
             if _ticket_id(ticket) is not None and isinstance(stamp, str):
                 seen[str(_ticket_id(ticket))] = stamp
         floor = parse_iso(newest) - OVERLAP
         seen = {tid: stamp for tid, stamp in seen.items() if mapping.iso(stamp) and parse_iso(stamp) >= floor}
-        known = _ranges_add(state.get("known") or [], (_ticket_id(t) for t in fresh if _ticket_id(t) is not None))
+        known = _ranges_add(state.get("known") or [], _ids_of(fresh))
         gone = {int(c["id"]) for c in changes if c["entity"] == "conversation" and c["op"] == "delete"}
         known = _ranges_remove(known, gone)
         full = len(tickets) >= page_size
@@ -329,7 +330,7 @@ class ZammadBackend:
                 changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
             else:
                 live.append(ticket)
-        details = self._parallel([lambda t=t: self._ticket_details(t) for t in live])
+        details = self._parallel([partial(self._ticket_details, t) for t in live])
         people: dict[int, bool] = {}
         for ticket in live:
             for key, is_customer in (("customer_id", True), ("owner_id", False)):
@@ -341,25 +342,25 @@ class ZammadBackend:
                     people[uid] = people.get(uid, False) or is_customer
         changes.extend(self._people(people))
         for ticket, found in zip(live, details, strict=True):
-            tid = str(_ticket_id(ticket))
+            rid = str(mapping.number(ticket["id"]))
             if found is None:
-                changes.append({"entity": "conversation", "op": "delete", "id": tid})
+                changes.append({"entity": "conversation", "op": "delete", "id": rid})
                 continue
             articles, tags = found
             try:
                 data = mapping.conversation_record(ticket, articles, tags, vocabulary)
             except (mapping.BadRecord, TypeError, ValueError, AttributeError) as exc:
-                log.warning("skipped Zammad ticket %s: %s", tid, exc)
+                log.warning("skipped Zammad ticket %s: %s", rid, exc)
                 continue
-            changes.append(_upsert("conversation", tid, data))
+            changes.append(_upsert("conversation", rid, data))
             for article in articles:
                 if not mapping.is_shown(article):
                     continue
                 try:
                     changes.append(_upsert("message", str(mapping.number(article.get("id"))),
-                                           mapping.message_record(article, tid)))
+                                           mapping.message_record(article, rid)))
                 except (mapping.BadRecord, TypeError, ValueError) as exc:
-                    log.warning("skipped an article of Zammad ticket %s: %s", tid, exc)
+                    log.warning("skipped an article of Zammad ticket %s: %s", rid, exc)
         return changes
 
     def _ticket_details(self, ticket: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]] | None:
@@ -373,7 +374,8 @@ class ZammadBackend:
             raise
         articles.sort(key=lambda a: (str(a.get("created_at") or ""), _safe_int(a.get("id"))))
         answer = self._json("GET", "/tags", params={"object": "Ticket", "o_id": tid})
-        tags = answer.get("tags") if isinstance(answer, dict) and isinstance(answer.get("tags"), list) else []
+        listed = answer.get("tags") if isinstance(answer, dict) else None
+        tags = [str(t) for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
         return articles, tags
 
     def _people(self, people: dict[int, bool]) -> list[dict[str, Any]]:
@@ -385,7 +387,7 @@ class ZammadBackend:
                 return None   # gone, or not visible to this agent: the conversation still lands
             return found if isinstance(found, dict) else None
 
-        users = self._parallel([lambda uid=uid: read(uid) for uid in sorted(people)])
+        users = self._parallel([partial(read, uid) for uid in sorted(people)])
         changes: list[dict[str, Any]] = []
         queue_ids = [str(g.get("id")) for g in self._group_list()]
         for uid, user in zip(sorted(people), users, strict=True):
@@ -591,6 +593,10 @@ def _ticket_id(ticket: dict[str, Any]) -> int | None:
         return mapping.number(ticket.get("id"))
     except mapping.BadRecord:
         return None
+
+
+def _ids_of(tickets: list[dict[str, Any]]) -> list[int]:
+    return [tid for tid in map(_ticket_id, tickets) if tid is not None]
 
 
 def _safe_int(value: Any) -> int:
