@@ -231,7 +231,11 @@ def message_record(article: dict[str, Any], ticket_id: str) -> dict[str, Any]:
     if created is None:
         raise BadRecord("article without created_at")
     direction = "in" if sender == "customer" and not internal else "out"
-    author = str(article.get("from") or article.get("created_by") or "")
+    author = str(article.get("from") or article.get("created_by") or "").strip()
+    parts = author.split(" ")
+    if len(parts) == 2 and all(_CJK.search(part) for part in parts):
+        # Zammad writes "firstname lastname" (明 李): named as full_name() names the same user.
+        author = full_name({"firstname": parts[0], "lastname": parts[1]})
     return {
         "conversation_id": ticket_id, "kind": "note" if internal else "reply", "direction": direction,
         "body": article_body(article), "created_at": created, "version": version_of(article.get("updated_at") or created),

@@ -99,7 +99,7 @@ def test_a_deleted_conversation_leaves_the_cache(helpdesk, synced):
 
 def test_a_merged_conversation_moves_its_messages_to_the_one_it_joined(helpdesk, synced):
     if not helpdesk.can_merge:
-        pytest.skip(f"{helpdesk.kind} has no merge yet (issue 19)")
+        pytest.skip(f"{helpdesk.kind} does not merge conversations through its API")
     engine = synced
     first_text, second_text = f"first contact {time.time_ns()}", f"duplicate contact {time.time_ns()}"
     target = helpdesk.new_conversation(first_text)

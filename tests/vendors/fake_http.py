@@ -90,6 +90,9 @@ class FakeHttpServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two sends: with Nagle on, the client's delayed ACK holds
+            # every keep-alive answer back ~40 ms.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)

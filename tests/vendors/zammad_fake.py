@@ -34,7 +34,6 @@ import hashlib
 import json
 import random
 import re
-import socket
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
@@ -109,22 +108,6 @@ class ZammadFake(FakeHttpServer):
         self._clock = max(self._clock, datetime.now(UTC) - timedelta(hours=1))
         self._routes_documented()
 
-    def start(self) -> ZammadFake:
-        super().start()
-        server = self._server
-        assert server is not None
-        accept = server.get_request
-
-        def get_request() -> tuple[socket.socket, Any]:
-            # fake_http writes an answer's headers and body in two sends: without TCP_NODELAY, Nagle
-            # and the client's delayed ACK hold every keep-alive answer back ~40 ms.
-            connection, address = accept()
-            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            return connection, address
-
-        server.get_request = get_request  # type: ignore[method-assign]
-        return self
-
     # -- time and ids ------------------------------------------------------------------------------
     def _tick(self) -> str:
         """Zammad's clock for a change now: real time, strictly increasing (ms precision)."""
@@ -166,7 +149,7 @@ class ZammadFake(FakeHttpServer):
             kind = rng.choice(["email", "email", "phone", "web", "chat", "sms"])
             zh = n % 3 != 2
             text = ZH_LINES[n % 5] if zh else EN_LINES[n % 5]
-            tid = self._add_ticket(customer, f"{text[:12]} #{n + 1}", group_id=1 + n % 3, kind=kind,
+            tid = self._add_ticket(customer, text.rstrip("。.!?？！")[:48], group_id=1 + n % 3, kind=kind,
                                    state_id=rng.choice([1, 2, 2, 2, 3, 4, 7]), priority_id=rng.choice([1, 2, 2, 2, 3, 4]),
                                    owner_id=rng.choice([1, self.agent_id, self.colleague_id]), body=text, at=moment)
             for m in range(rng.randint(1, 4)):

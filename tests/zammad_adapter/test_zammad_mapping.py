@@ -174,3 +174,13 @@ def test_an_unreadable_time_is_a_bad_record():
         m.version_of("yesterday")
     with pytest.raises(m.BadRecord):
         m.version_of(None)
+
+
+def test_a_chinese_author_is_named_family_name_first_as_the_user_record_is():
+    from agent_desktop.backends import zammad_mapping as m
+    article = {"id": 1, "sender": "Agent", "internal": False, "from": "明 李", "body": "好的",
+               "content_type": "text/plain", "created_at": "2026-03-04T09:21:00.000Z",
+               "updated_at": "2026-03-04T09:21:00.000Z", "created_by_id": 3, "type": "web"}
+    assert m.message_record(article, "7")["author_name"] == m.full_name({"firstname": "明", "lastname": "李"}) == "李明"
+    article["from"] = "Jack Brown"
+    assert m.message_record(article, "7")["author_name"] == "Jack Brown"
