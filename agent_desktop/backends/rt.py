@@ -13,7 +13,7 @@ RT has no change feed and no idempotency keys, so this adapter makes both:
 
 Every authenticated REST2 request costs RT a password (or token) hash check, so the adapter asks
 for pages of 100 with only the fields it maps, and runs independent requests side by side.
-Mapping: `rt_mapping.py` and docs/backends.md.
+Mapping: `rt_mapping.py` and docs/backends/rt.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Request Tracker 5's records in the domain's wire shape, and our values back in RT's terms.
 
 Pure functions over REST2 JSON (no HTTP): the adapter (`rt.py`) fetches, these translate, so
-the mapping table of docs/backends.md is tested without a server.
+the mapping table of docs/backends/rt.md is tested without a server.
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ class RequestTrackerHelpdesk:
     def __init__(self, rt: Any) -> None:
         self.rt = rt
         self.url = rt.url
-        # The agent signs in with its auth token, as docs/backends.md advises (a password works too).
+        # The agent signs in with its auth token, as docs/backends/rt.md advises (a password works too).
         self.user, self.secret = rt.agent.name, rt.agent.token or rt.agent.password
         self._root = requests.Session()
         self._root.auth = ("root", rt.root_password)
