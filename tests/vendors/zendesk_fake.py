@@ -122,6 +122,7 @@ class ZendeskFake(FakeHttpServer):
         self.anonymous_on_bad_token = False
         self.index_keeps_deleted = False                  # search still lists deleted tickets (index lag)
         self.agents_may_list_deleted = True               # the document allows agents /deleted_tickets
+        self.export_roles = {"admin"}                     # who may use the incremental exports
         self._export_log: dict[str, deque[float]] = {}
         self._ticket_numbers = itertools.count(1)
         self._seed(random.Random(seed), tickets)
@@ -370,7 +371,7 @@ class ZendeskFake(FakeHttpServer):
         if refusal is not None:
             return refusal
         user = int(request.params["_user"])
-        if request.path in EXPORT_PATHS and self.users[user]["role"] != "admin":
+        if request.path in EXPORT_PATHS and self.users[user]["role"] not in self.export_roles:
             return Answer(403, FORBIDDEN)   # "Allowed for: Admins"
         if request.path == "/api/v2/deleted_tickets" and self.users[user]["role"] != "admin" \
                 and not self.agents_may_list_deleted:
