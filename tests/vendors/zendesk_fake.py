@@ -8,6 +8,10 @@ event stream, macros and articles, seeded deterministically (≥ 250 tickets ove
 and messages in Chinese and English). Python methods act as *someone else* (a customer writes, a
 colleague changes a ticket, an admin deletes or merges one) and read the truth back.
 
+Two accounts sign in: the admin (`agent1@example.com`, may use the incremental exports) and a plain
+agent (`agent2@example.com`, role `agent`), whom the exports refuse with Zendesk's 403; the agent
+uses the search export (`/api/v2/search/export`), comment lists and `/api/v2/users/show_many`.
+
 Run it for people: `python -m tests.vendors.zendesk_fake --port 0` prints one JSON line
 `{"kind", "url", "user", "secret"}` (url: where the app connects, Prism in front) and serves.
 """
