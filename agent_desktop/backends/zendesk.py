@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -167,9 +168,10 @@ class ZendeskBackend:
 
     def _pace(self, exports: tuple[str, ...]) -> None:
         """Wait for a token of each export about to be asked (briefly), or say how long to wait."""
-        wait = max(self.buckets[name].wait() for name in exports)
+        wait, name = max((self.buckets[name].wait(), name) for name in exports)
         if wait > self.pace_wait:
-            raise ServerBusy(f"Zendesk allows {self.buckets[exports[0]].rate:g} {exports[0]} requests a minute; "
+            what = "API" if name == "api" else f"{name} export"
+            raise ServerBusy(f"Zendesk allows {self.buckets[name].rate:g} {what} requests a minute; "
                              f"the next pull can go in {wait:.0f} s", wait)
         if wait > 0:
             self._sleep(wait)
@@ -489,7 +491,7 @@ class ZendeskBackend:
                 log.warning("skipped Zendesk ticket %s: unreadable status, requester or time", tid)
             else:
                 valid.append((tid, ticket, data))
-        threads = self._parallel([lambda tid=tid: self._comments_of(tid, since) for tid, _t, _d in valid])
+        threads = self._parallel([partial(self._comments_of, tid, since) for tid, _t, _d in valid])
         people: set[int] = set()
         for (_tid, ticket, _data), comments in zip(valid, threads, strict=True):
             for key in ("requester_id", "assignee_id"):
@@ -526,6 +528,8 @@ class ZendeskBackend:
             self.buckets["api"].take()
             try:
                 answer = self._json("GET", f"/tickets/{ticket_id}/comments", params=params)
+            except PermissionDenied:
+                return None   # moved out of this agent's view (another group): it leaves the cache
             except Rejected as exc:
                 if exc.status == 404:
                     return None
