@@ -21,6 +21,13 @@ makes both:
 - **Conflicts**: field changes go with `safe_update` and the ticket's `updated_at` as
   `updated_stamp`; Zendesk's 409 becomes a VersionConflict with the ticket as it is now.
 
+**Two paths**: the incremental exports are "Allowed for: Admins". For a plain agent (role
+`agent` at sign-in, or an export answering 403) the feed follows the Search Export API instead
+(`/api/v2/search/export?filter[type]=ticket&query=updated>=…`, "Allowed for: Agents"): tickets
+updated since the high-water mark less an overlap window, skipped when their id and `updated_at`
+were already brought; comments per moved ticket (`/api/v2/tickets/{id}/comments`), their people by
+`/api/v2/users/show_many`. The path is kept in the cursor (`mode`), so a pull does not probe.
+
 Mapping: `zendesk_mapping.py` and docs/backends/zendesk.md.
 """
 
@@ -33,7 +40,9 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,6 +76,16 @@ EVENTS_HOLD_BACK = 60       # seconds: the event export's start_time must lie at
 DELETED_MARGIN = 60         # seconds of overlap when asking which tickets were deleted since
 COMMENTS_PAGE = 100
 EXPORTS = ("users", "tickets", "events", "deleted")
+SEARCH_RATE = 100.0         # requests a minute to the search export (per account, Zendesk's limit)
+SEARCH_RATE_ENV = "AGENT_DESKTOP_ZENDESK_SEARCH_RATE"
+API_RATE = 200.0            # the account's overall limit on the smallest plan (Team): comments, users
+API_RATE_ENV = "AGENT_DESKTOP_ZENDESK_API_RATE"
+SEARCH_PAGE = 100           # Zendesk recommends 100 results a page for the search export
+OVERLAP = 300.0             # seconds re-read below the high-water mark: search indexing lag, clock skew
+EPOCH = "1970-01-01T00:00:00Z"
+USERS_AT_ONCE = 100         # /users/show_many takes up to 100 ids
+ADMIN_PHASES = ("users", "tickets", "events", "live")
+AGENT_PHASES = ("search", "follow")
 
 
 class TokenBucket:
@@ -106,24 +125,32 @@ class TokenBucket:
             self._tokens = min(self._tokens, 0.0)
 
 
-def _rate_from_env() -> float:
+def _rate_from_env(name: str = RATE_ENV, default: float = EXPORT_RATE) -> float:
     try:
-        return float(os.environ.get(RATE_ENV, "")) or EXPORT_RATE
+        return float(os.environ.get(name, "")) or default
     except ValueError:
-        return EXPORT_RATE
+        return default
 
 
 class ZendeskBackend:
     capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
     idempotency_keys = False   # see post_message: it looks for its own comment before writing again
 
-    def __init__(self, base_url: str, *, export_rate: float | None = None, pace_wait: float = PACE_WAIT,
+    def __init__(self, base_url: str, *, export_rate: float | None = None, search_rate: float | None = None,
+                 api_rate: float | None = None, pace_wait: float = PACE_WAIT, workers: int = 4,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  **http_options: Any) -> None:
         self.http = HttpClient(base_url, **http_options)
         self.base_url = self.http.base_url
         rate = export_rate if export_rate is not None else _rate_from_env()
         self.buckets = {name: TokenBucket(rate, clock) for name in EXPORTS}
+        # The agent path: the search export's own limit, and the account's overall one for the
+        # per-ticket comment lists and user look-ups (a burst may overdraw it: the next pull waits).
+        self.buckets["search"] = TokenBucket(
+            search_rate if search_rate is not None else _rate_from_env(SEARCH_RATE_ENV, SEARCH_RATE), clock)
+        self.buckets["api"] = TokenBucket(
+            api_rate if api_rate is not None else _rate_from_env(API_RATE_ENV, API_RATE), clock)
+        self.workers = workers
         self.pace_wait = pace_wait
         self._sleep = sleep
         self._me: dict[str, Any] | None = None
@@ -141,9 +168,10 @@ class ZendeskBackend:
 
     def _pace(self, exports: tuple[str, ...]) -> None:
         """Wait for a token of each export about to be asked (briefly), or say how long to wait."""
-        wait = max(self.buckets[name].wait() for name in exports)
+        wait, name = max((self.buckets[name].wait(), name) for name in exports)
         if wait > self.pace_wait:
-            raise ServerBusy(f"Zendesk allows {self.buckets[exports[0]].rate:g} export requests a minute; "
+            what = "API" if name == "api" else f"{name} export"
+            raise ServerBusy(f"Zendesk allows {self.buckets[name].rate:g} {what} requests a minute; "
                              f"the next pull can go in {wait:.0f} s", wait)
         if wait > 0:
             self._sleep(wait)
@@ -196,9 +224,30 @@ class ZendeskBackend:
         state = _read_cursor(cursor)
         if state is None:
             return self._start()
-        if state["phase"] == "live":
-            return self._live(state)
-        return self._snapshot(state)
+        if state.get("mode", "admin") == "admin":
+            if self._is_plain_agent():
+                return self._to_agent_path(state)
+            try:
+                if state["phase"] == "live":
+                    return self._live(state)
+                return self._snapshot(state)
+            except PermissionDenied:
+                log.info("Zendesk refused its incremental exports (not an admin): following the search export")
+                return self._to_agent_path(state)
+        if state["phase"] == "search":
+            return self._agent_snapshot(state, limit)
+        return self._agent_follow(state, limit)
+
+    def _is_plain_agent(self) -> bool:
+        return self._me is not None and self._me.get("zendesk_role") == "agent"
+
+    def _to_agent_path(self, state: dict[str, Any]) -> ChangeBatch:
+        """From the admin exports to the search export: a full pass (what was brought stays, upserts
+        are idempotent), then following from its high-water mark."""
+        agent = {k: v for k, v in state.items() if k in ("v", "deleted", "knowledge", "queues", "staff")}
+        agent.update({"mode": "agent", "phase": "search", "after": None, "hw": 0, "seen": {},
+                      "started": int(time.time())})
+        return ChangeBatch(changes=[], cursor=json.dumps(agent), has_more=True)
 
     def _start(self) -> ChangeBatch:
         """Queues, the signed-in agent, macros and articles; the exports start after this."""
@@ -212,9 +261,11 @@ class ZendeskBackend:
                                                        "state": "offline"}))
         changes.extend(self._knowledge())
         now = int(time.time())
-        state = {"v": 1, "phase": "users", "users": None, "tickets": None, "events": 0,
+        state = {"v": 1, "mode": "admin", "phase": "users", "users": None, "tickets": None, "events": 0,
                  "deleted": now - DELETED_MARGIN, "knowledge": now, "queues": queue_ids,
                  "staff": [self._me_id] if self._me_id is not None else []}
+        if self._is_plain_agent():   # /users/me said "agent": the exports would only answer 403
+            return ChangeBatch(changes=changes, cursor=self._to_agent_path(state).cursor, has_more=True)
         return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=True)
 
     def _snapshot(self, state: dict[str, Any]) -> ChangeBatch:
@@ -325,9 +376,18 @@ class ZendeskBackend:
 
     def _deleted(self, state: dict[str, Any], changes: list[dict[str, Any]]) -> None:
         """Tickets deleted since the last look (newest first; the first page is enough per pull)."""
+        if state.get("deleted") is False:
+            return   # this agent may not list deleted tickets: only a 404 on fetching one tells
         self.buckets["deleted"].take()
         since = int(state.get("deleted") or 0)
-        answer = self._json("GET", "/deleted_tickets", params={"sort_by": "deleted_at", "sort_order": "desc"})
+        try:
+            answer = self._json("GET", "/deleted_tickets", params={"sort_by": "deleted_at", "sort_order": "desc"})
+        except PermissionDenied:
+            if state.get("mode") != "agent":
+                raise
+            log.info("this Zendesk agent may not list deleted tickets; a deleted ticket leaves when it 404s")
+            state["deleted"] = False
+            return
         newest = since
         for item in _list(answer, "deleted_tickets"):
             tid = mapping.number(item.get("id"))
@@ -337,6 +397,174 @@ class ZendeskBackend:
             newest = max(newest, when)
             changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
         state["deleted"] = max(since, newest - DELETED_MARGIN)
+
+    # -- the agent path: the search export --------------------------------------------------------------
+    def _search(self, since: str, after: str | None, size: int) -> dict[str, Any]:
+        self.buckets["search"].take()
+        params: dict[str, Any] = {"query": f"updated>={since}", "filter[type]": "ticket", "page[size]": size}
+        if after:
+            params["page[after]"] = after
+        try:
+            answer = self._json("GET", "/search/export", params=params)
+        except ServerBusy as exc:
+            if exc.retry_after is not None:
+                self.buckets["search"].block(exc.retry_after)
+            raise
+        if not isinstance(answer, dict) or not isinstance(answer.get("meta"), dict):
+            raise MalformedResponse("Zendesk's search export answer has no 'meta'")
+        return answer
+
+    def _agent_snapshot(self, state: dict[str, Any], limit: int) -> ChangeBatch:
+        """One page of the first sync: every ticket the agent may see (updated since 1970), in
+        Zendesk's created_at order, with its comments and people."""
+        self._pace(("search", "api"))
+        answer = self._search(EPOCH, state.get("after"), _page_size(limit))
+        tickets = _list(answer, "results")
+        changes = self._compose(tickets, state, since=None)
+        newest = max([int(state.get("hw") or 0)] + [mapping.version_of(t.get("updated_at")) or 0 for t in tickets])
+        # Tickets changed near the pass's start are re-read by the first follow: remember them.
+        floor = int(state.get("started") or 0) - 2 * OVERLAP
+        seen = dict(state.get("seen") or {})
+        seen.update({str(t["id"]): v for t in tickets
+                     if (v := mapping.version_of(t.get("updated_at"))) is not None and v >= floor})
+        state = {**state, "hw": newest, "seen": seen}
+        meta = answer["meta"]
+        if meta.get("has_more") and meta.get("after_cursor"):
+            state["after"] = meta["after_cursor"]
+        else:
+            # Follow from the newest ticket seen, but no later than the pass began (a ticket changed
+            # during the pass, on a page already read, is read again).
+            state.update({"phase": "follow", "after": None,
+                          "hw": min(newest, int(state.get("started") or newest)) or newest})
+            state.pop("started", None)
+        return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=True)
+
+    def _agent_follow(self, state: dict[str, Any], limit: int) -> ChangeBatch:
+        """A later pull: tickets updated since the mark less the overlap (one search page; more
+        pages: has_more, the same query going on), those already brought skipped."""
+        self._pace(("search", "api"))
+        state = dict(state)
+        high_water = int(state.get("hw") or 0)
+        since = state.get("since") or _iso(high_water - OVERLAP)
+        answer = self._search(since, state.get("after"), _page_size(limit))
+        seen: dict[str, int] = {k: int(v) for k, v in (state.get("seen") or {}).items()}
+        moved = [t for t in _list(answer, "results")
+                 if seen.get(str(t.get("id"))) != mapping.version_of(t.get("updated_at"))]
+        threshold = mapping.version_of(since) or 0
+        changes = self._compose(moved, state, since=threshold)
+        newest = max([high_water] + [mapping.version_of(t.get("updated_at")) or 0 for t in moved])
+        for ticket in moved:
+            version = mapping.version_of(ticket.get("updated_at"))
+            if version is not None:
+                seen[str(ticket.get("id"))] = version
+        meta = answer["meta"]
+        more = bool(meta.get("has_more") and meta.get("after_cursor"))
+        if more:   # the same query goes on; the mark moves when the pass is done
+            state.update({"since": since, "after": meta["after_cursor"], "seen": seen,
+                          "pending_hw": max(newest, int(state.get("pending_hw") or 0))})
+        else:
+            newest = max(newest, int(state.pop("pending_hw", 0) or 0))
+            floor = newest - OVERLAP   # remember versions only inside the window the next pull re-reads
+            state.update({"hw": newest, "after": None,
+                          "seen": {k: v for k, v in seen.items() if v >= floor}})
+            state.pop("since", None)
+            if self.buckets["deleted"].wait() == 0:
+                self._deleted(state, changes)
+            if time.time() - float(state.get("knowledge") or 0) > KNOWLEDGE_EVERY:
+                changes.extend(self._knowledge())
+                state["knowledge"] = int(time.time())
+        return ChangeBatch(changes=changes, cursor=json.dumps(state), has_more=more)
+
+    def _compose(self, tickets: list[dict[str, Any]], state: dict[str, Any], *,
+                 since: int | None) -> list[dict[str, Any]]:
+        """People, conversations and their comments (all, or those from `since` on) for these
+        tickets; a ticket gone when its comments are asked (404) leaves the cache."""
+        changes: list[dict[str, Any]] = []
+        valid: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for ticket in tickets:
+            tid = mapping.number(ticket.get("id"))
+            if tid is None:
+                log.warning("skipped a Zendesk ticket without an id")
+            elif ticket.get("status") == "deleted" or mapping.is_merged_away(ticket):
+                changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
+            elif (data := mapping.conversation_record(ticket)) is None:
+                log.warning("skipped Zendesk ticket %s: unreadable status, requester or time", tid)
+            else:
+                valid.append((tid, ticket, data))
+        threads = self._parallel([partial(self._comments_of, tid, since) for tid, _t, _d in valid])
+        people: set[int] = set()
+        for (_tid, ticket, _data), comments in zip(valid, threads, strict=True):
+            for key in ("requester_id", "assignee_id"):
+                if (uid := mapping.number(ticket.get(key))) is not None:
+                    people.add(uid)
+            for comment in comments or ():
+                if (uid := mapping.number(comment.get("author_id"))) is not None:
+                    people.add(uid)
+        changes.extend(self._people(sorted(people), state))
+        staff = set(state.get("staff") or ())
+        for (tid, _ticket, data), comments in zip(valid, threads, strict=True):
+            if comments is None:
+                changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
+                continue
+            changes.append(_upsert("conversation", str(tid), data))
+            for comment in comments:
+                if mapping.number(comment.get("id")) is None or not isinstance(comment.get("created_at"), str):
+                    log.warning("skipped a comment of Zendesk ticket %s without an id or time", tid)
+                    continue
+                changes.append(_upsert("message", str(comment["id"]), mapping.message_record(comment, str(tid), staff)))
+        return changes
+
+    def _parallel(self, calls: list[Callable[[], Any]]) -> list[Any]:
+        if len(calls) <= 1 or self.workers <= 1:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(calls)), thread_name_prefix="zendesk") as pool:
+            return list(pool.map(lambda call: call(), calls))
+
+    def _comments_of(self, ticket_id: int, since: int | None) -> list[dict[str, Any]] | None:
+        """The ticket's comments, newest first, back to `since` (all when None); None: it is gone."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"sort": "-created_at", "page[size]": COMMENTS_PAGE}
+        for _page in range(100):
+            self.buckets["api"].take()
+            try:
+                answer = self._json("GET", f"/tickets/{ticket_id}/comments", params=params)
+            except PermissionDenied:
+                return None   # moved out of this agent's view (another group): it leaves the cache
+            except Rejected as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            page = _list(answer, "comments")
+            found.extend(page)
+            meta = answer.get("meta") if isinstance(answer.get("meta"), dict) else {}
+            oldest = min((mapping.version_of(c.get("created_at")) or 0 for c in page), default=0)
+            if not (meta.get("has_more") and meta.get("after_cursor")) or (since is not None and oldest < since):
+                break
+            params = {**params, "page[after]": meta["after_cursor"]}
+        return found
+
+    def _people(self, ids: list[int], state: dict[str, Any]) -> list[dict[str, Any]]:
+        """These users as customers or agents (100 a request); staff ids kept in the cursor."""
+        changes: list[dict[str, Any]] = []
+        staff = set(state.get("staff") or ())
+        for start in range(0, len(ids), USERS_AT_ONCE):
+            chunk = ids[start:start + USERS_AT_ONCE]
+            self.buckets["api"].take()
+            answer = self._json("GET", "/users/show_many", params={"ids": ",".join(str(i) for i in chunk)})
+            for user in _list(answer, "users"):
+                uid = mapping.number(user.get("id"))
+                if uid is None:
+                    log.warning("skipped a Zendesk user without an id")
+                elif mapping.is_staff(user):
+                    staff.add(uid)
+                    if uid != self._me_id and (data := mapping.agent_record(user, [])) is not None:
+                        changes.append(_upsert("agent", f"u{uid}", data))
+                else:
+                    staff.discard(uid)
+                    if (data := mapping.customer_record(user)) is not None:
+                        changes.append(_upsert("customer", f"u{uid}", data))
+        state["staff"] = sorted(staff)
+        return changes
 
     def _groups(self) -> list[dict[str, Any]]:
         answer = self._json("GET", "/groups/assignable")
@@ -532,15 +760,25 @@ def _list(answer: Any, key: str) -> list[dict[str, Any]]:
     return kept
 
 
+def _page_size(limit: int) -> int:
+    return max(1, min(int(limit or SEARCH_PAGE), SEARCH_PAGE))
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(max(0.0, seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _read_cursor(cursor: str | None) -> dict[str, Any] | None:
+    """v1 cursors: without `mode` (written before the agent path) they are the admin path's."""
     if not cursor:
         return None
     try:
         state = json.loads(cursor)
     except ValueError:
         state = None
-    if not isinstance(state, dict) or state.get("v") != 1 or state.get("phase") not in (
-            "users", "tickets", "events", "live"):
+    mode = state.get("mode", "admin") if isinstance(state, dict) else None
+    phases = {"admin": ADMIN_PHASES, "agent": AGENT_PHASES}.get(mode) if isinstance(mode, str) else None
+    if not isinstance(state, dict) or state.get("v") != 1 or phases is None or state.get("phase") not in phases:
         # another adapter's cursor, or a damaged one: the engine resyncs from scratch
         raise CursorExpired("the sync position is not one this Zendesk adapter wrote; syncing everything again")
     return state

@@ -8,6 +8,10 @@ event stream, macros and articles, seeded deterministically (≥ 250 tickets ove
 and messages in Chinese and English). Python methods act as *someone else* (a customer writes, a
 colleague changes a ticket, an admin deletes or merges one) and read the truth back.
 
+Two accounts sign in: the admin (`agent1@example.com`, may use the incremental exports) and a plain
+agent (`agent2@example.com`, role `agent`), whom the exports refuse with Zendesk's 403; the agent
+uses the search export (`/api/v2/search/export`), comment lists and `/api/v2/users/show_many`.
+
 Run it for people: `python -m tests.vendors.zendesk_fake --port 0` prints one JSON line
 `{"kind", "url", "user", "secret"}` (url: where the app connects, Prism in front) and serves.
 """
@@ -20,6 +24,7 @@ import http.client
 import itertools
 import json
 import random
+import re
 import sys
 import threading
 import time
@@ -33,8 +38,11 @@ from typing import Any
 from agent_desktop.backends import zendesk_mapping as mapping
 from tests.vendors.fake_http import Answer, FakeHttpServer, Request
 
-AGENT_EMAIL = "agent1@example.com"
+AGENT_EMAIL = "agent1@example.com"          # role admin: may use the incremental exports
 AGENT_TOKEN = "zd-token-agent1-6f0c1d2e3b4a"
+ADMIN_EMAIL, ADMIN_TOKEN = AGENT_EMAIL, AGENT_TOKEN
+PLAIN_EMAIL = "agent2@example.com"          # role agent: the app's usual user, refused the exports
+PLAIN_TOKEN = "zd-token-agent2-0d9e8f7a6b5c"
 END_USER_EMAIL = "customer@example.com"
 END_USER_TOKEN = "zd-token-enduser-9a8b7c"
 UNAUTHORIZED = {"error": "Couldn't authenticate you"}
@@ -43,6 +51,9 @@ CONFLICT = {"error": "UpdateConflict",
                            "Please fetch the latest ticket data and try again."}
 EXPORT_PATHS = ("/api/v2/incremental/tickets/cursor", "/api/v2/incremental/users/cursor",
                 "/api/v2/incremental/ticket_events")
+FORBIDDEN = {"error": "Forbidden",
+             "description": "You do not have access to this page. Please contact the account owner of this "
+                            "help desk for further help."}
 SEED_START = 1_717_200_000    # 2024-06-01: the seeded history lies before "now"
 
 GROUPS = [("售后服务 Aftersales", "退款、退货与维修"), ("售前咨询 Presales", "Product questions before buying"),
@@ -113,6 +124,9 @@ class ZendeskFake(FakeHttpServer):
         self.refusals: deque[float | None] = deque()      # the next requests answered 429 (Retry-After)
         self.export_limit: int | None = None              # requests a minute per export, like Zendesk
         self.anonymous_on_bad_token = False
+        self.index_keeps_deleted = False                  # search still lists deleted tickets (index lag)
+        self.agents_may_list_deleted = True               # the document allows agents /deleted_tickets
+        self.export_roles = {"admin"}                     # who may use the incremental exports
         self._export_log: dict[str, deque[float]] = {}
         self._ticket_numbers = itertools.count(1)
         self._seed(random.Random(seed), tickets)
@@ -140,8 +154,10 @@ class ZendeskFake(FakeHttpServer):
         self.tokens[AGENT_EMAIL] = (AGENT_TOKEN, self.me["id"])
         self.colleagues = [self._user(n, e, "agent", at) for n, e in
                            (("李客服 Li Kefu", "li@example.com"), ("Sam Agent", "sam@example.com"))]
+        self.plain = self._user("Agent Two 客服二号", PLAIN_EMAIL, "agent", at, default_group_id=group_ids[0])
+        self.tokens[PLAIN_EMAIL] = (PLAIN_TOKEN, self.plain["id"])
         self.members = {self.me["id"]: set(group_ids), self.colleagues[0]["id"]: set(group_ids[:2]),
-                        self.colleagues[1]["id"]: set(group_ids[2:])}
+                        self.colleagues[1]["id"]: set(group_ids[2:]), self.plain["id"]: set(group_ids)}
         customers = []
         for index in range(90):
             zh = index % 2 == 0
@@ -155,7 +171,7 @@ class ZendeskFake(FakeHttpServer):
                                         f"customer{index}@example.com", "end-user", at, **extra))
         end_user = self._user("Portal User", END_USER_EMAIL, "end-user", at)
         self.tokens[END_USER_EMAIL] = (END_USER_TOKEN, end_user["id"])
-        staff = [self.me, *self.colleagues]
+        staff = [self.me, *self.colleagues, self.plain]
         for index in range(count):
             at = SEED_START + index * 600
             customer = customers[rng.randrange(len(customers))]
@@ -359,6 +375,11 @@ class ZendeskFake(FakeHttpServer):
         if refusal is not None:
             return refusal
         user = int(request.params["_user"])
+        if request.path in EXPORT_PATHS and self.users[user]["role"] not in self.export_roles:
+            return Answer(403, FORBIDDEN)   # "Allowed for: Admins"
+        if request.path == "/api/v2/deleted_tickets" and self.users[user]["role"] != "admin" \
+                and not self.agents_may_list_deleted:
+            return Answer(403, FORBIDDEN)   # an agent without the permission to delete tickets
         for method, pattern, handler in self._routes:
             match = pattern.match(request.path)
             if match is not None and method == request.method:
@@ -379,6 +400,8 @@ class ZendeskFake(FakeHttpServer):
         self.route("GET", "/api/v2/incremental/tickets/cursor", self._tickets_export)
         self.route("GET", "/api/v2/incremental/ticket_events", self._events_export)
         self.route("GET", "/api/v2/deleted_tickets", self._deleted)
+        self.route("GET", "/api/v2/search/export", self._search_export)
+        self.route("GET", "/api/v2/users/show_many", self._show_many)
         self.route("GET", r"/api/v2/tickets/(?P<id>\d+)", self._show)
         self.route("PUT", r"/api/v2/tickets/(?P<id>\d+)", self._update)
         self.route("GET", r"/api/v2/tickets/(?P<id>\d+)/comments", self._comments)
@@ -478,9 +501,68 @@ class ZendeskFake(FakeHttpServer):
         if request.arg("sort") == "-created_at" or request.arg("sort_order") == "desc":
             comments.reverse()
         size = min(int(request.arg("page[size]", "100") or 100), 100)
-        return Answer(200, {"comments": _clean(comments[:size]),
-                            "meta": {"has_more": len(comments) > size, "after_cursor": None, "before_cursor": None},
-                            "links": {"next": None, "prev": None}})
+        start = self._decode(request.arg("page[after]"))
+        page = comments[start:start + size]
+        more = start + size < len(comments)
+        after = self._encode(start + size) if more else None
+        path = f"https://example.zendesk.com/api/v2/tickets/{ticket['id']}/comments.json"
+        return Answer(200, {"comments": _clean(page),
+                            "meta": {"has_more": more, "after_cursor": after, "before_cursor": None},
+                            "links": {"next": f"{path}?page%5Bafter%5D={after}&page%5Bsize%5D={size}" if more else None,
+                                      "prev": None}})
+
+    # -- search export: what an agent may use instead of the incremental exports ----------------------
+    QUERY_TERM = re.compile(r"^(?P<field>updated|created)(?P<op>>=|<=|>|<|:)(?P<value>\S+)$")
+
+    def _matches(self, item: dict[str, Any], query: str) -> bool | None:
+        """Zendesk's search syntax, the part the adapter uses: `updated>=2024-06-01T10:00:00Z` terms
+        (ISO 8601 or a date), all of which must hold. None: a query this fake cannot read."""
+        for term in query.split():
+            found = self.QUERY_TERM.match(term)
+            if found is None:
+                return None
+            when = mapping.version_of(found["value"] if "T" in found["value"] else found["value"] + "T00:00:00Z")
+            mine = mapping.version_of(item.get(f"{found['field']}_at"))
+            if when is None or mine is None:
+                return None
+            op = found["op"]
+            if not {">=": mine >= when, "<=": mine <= when, ">": mine > when, "<": mine < when,
+                    ":": when <= mine < when + 86400}[op]:
+                return False
+        return True
+
+    def _search_export(self, request: Request) -> Answer:
+        kind = request.arg("filter[type]")
+        query = request.arg("query") or ""
+        if kind not in ("ticket", "user") or "type:" in query:
+            return Answer(400, {"error": "invalid", "description": "filter[type] must be ticket, organization, "
+                                                                   "user or group (not in the query)"})
+        if kind == "ticket":
+            pool = [t for t in self.tickets.values() if self.index_keeps_deleted or not t["_deleted"]]
+        else:
+            pool = list(self.users.values())
+        chosen = []
+        for item in pool:
+            verdict = self._matches(item, query)
+            if verdict is None:
+                return Answer(400, {"error": "invalid", "description": "Sorry, we could not read this query"})
+            if verdict:
+                chosen.append(item)
+        chosen.sort(key=lambda i: (mapping.version_of(i.get("created_at")) or 0, i["id"]))   # created_at only
+        size = min(int(request.arg("page[size]", "100") or 100), 1000)
+        start = self._decode(request.arg("page[after]"))
+        page = chosen[start:start + size]
+        more = start + size < len(chosen)
+        after = self._encode(start + size) if more else None
+        results = [{**_clean(i), "result_type": kind, "name": i.get("name") or i.get("subject") or ""} for i in page]
+        following = (f"https://example.zendesk.com/api/v2/search/export.json?filter%5Btype%5D={kind}"
+                     f"&page%5Bafter%5D={after}&page%5Bsize%5D={size}") if more else None
+        return Answer(200, {"results": results, "facets": None, "links": {"next": following, "prev": None},
+                            "meta": {"has_more": more, "after_cursor": after, "before_cursor": None}})
+
+    def _show_many(self, request: Request) -> Answer:
+        wanted = [int(i) for i in (request.arg("ids") or "").split(",") if i.strip().isdigit()][:100]
+        return Answer(200, {"users": [_clean(self.users[i]) for i in wanted if i in self.users]})
 
     def _update(self, request: Request) -> Answer:
         ticket = self._find(request)
@@ -603,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=260)
     args = parser.parse_args(argv)
     with stack(port=args.port, tickets=args.tickets) as (_fake, _prism, front):
-        print(json.dumps({"kind": "zendesk", "url": front.url, "user": AGENT_EMAIL, "secret": AGENT_TOKEN}),
+        print(json.dumps({"kind": "zendesk", "url": front.url, "user": PLAIN_EMAIL, "secret": PLAIN_TOKEN}),
               flush=True)
         try:
             threading.Event().wait()
