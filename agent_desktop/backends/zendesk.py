@@ -221,6 +221,11 @@ class ZendeskBackend:
 
     # -- the feed -----------------------------------------------------------------------------------
     def changes(self, cursor: str | None, limit: int = 500) -> ChangeBatch:
+        batch = self._changes(cursor, limit)
+        _preview_newest_reply(batch.changes)
+        return batch
+
+    def _changes(self, cursor: str | None, limit: int) -> ChangeBatch:
         state = _read_cursor(cursor)
         if state is None:
             return self._start()
@@ -744,6 +749,21 @@ def _number_of(value: Any, what: str) -> int:
     if number is None:
         raise Rejected(f"{value!r} is not a Zendesk {what}", 400)
     return number
+
+
+def _preview_newest_reply(changes: list[dict[str, Any]]) -> None:
+    """A ticket carries only its first message (`description`): where the batch holds the ticket's
+    newer replies too, the inbox row previews the newest, as it does on every other backend."""
+    newest: dict[str, tuple[str, str]] = {}
+    for change in changes:
+        data = change.get("data") or {}
+        if change.get("entity") == "message" and change.get("op") == "upsert" and data.get("kind") == "reply":
+            key, at = str(data.get("conversation_id")), str(data.get("created_at") or "")
+            if at >= newest.get(key, ("", ""))[0]:
+                newest[key] = (at, str(data.get("body") or ""))
+    for change in changes:
+        if change.get("entity") == "conversation" and change.get("op") == "upsert" and change["id"] in newest:
+            change["data"]["preview"] = newest[change["id"]][1][:300]
 
 
 def _upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:

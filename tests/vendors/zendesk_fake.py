@@ -25,6 +25,7 @@ import itertools
 import json
 import random
 import re
+import signal
 import sys
 import threading
 import time
@@ -58,9 +59,19 @@ SEED_START = 1_717_200_000    # 2024-06-01: the seeded history lies before "now"
 
 GROUPS = [("售后服务 Aftersales", "退款、退货与维修"), ("售前咨询 Presales", "Product questions before buying"),
           ("投诉处理 Complaints", "Escalated complaints"), ("General", "Everything else")]
-ZH_NAMES = ["王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴婷", "徐明", "孙悦"]
-EN_NAMES = ["Alice Walker", "Bob Smith", "Carol Jones", "David Brown", "Emma Wilson", "Frank Miller",
-            "Grace Lee", "Henry Clark", "Isla Turner", "Jack Evans", "Kate Young", "Liam Scott"]
+ZH_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何林"
+ZH_GIVEN = ["伟", "娜", "敏", "洋", "静", "帆", "磊", "丽", "杰", "婷", "明", "悦", "晓峰", "雪梅", "建国", "子涵"]
+EN_FIRST = ["Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Isla", "Jack", "Kate", "Liam"]
+EN_LAST = ["Walker", "Smith", "Jones", "Brown", "Wilson", "Miller", "Lee", "Clark", "Turner", "Evans", "Young",
+           "Scott", "Hall", "King"]
+
+
+def _person(n: int, zh: bool) -> str:
+    """The n-th distinct name (surname and given name cycle at different lengths), as people have
+    them: 王晓峰, Alice Walker — no numbers."""
+    if zh:
+        return ZH_SURNAMES[n % len(ZH_SURNAMES)] + ZH_GIVEN[(n * 7) % len(ZH_GIVEN)]
+    return f"{EN_FIRST[n % len(EN_FIRST)]} {EN_LAST[(n * 5) % len(EN_LAST)]}"
 ZH_TEXTS = ["我的订单还没有发货，请帮我查一下。", "收到的商品有破损，想申请退款。", "发票抬头写错了，可以重开吗？",
             "请问这个型号支持七天无理由退货吗？", "快递显示已签收，但我没有收到。", "谢谢，问题已经解决了。"]
 EN_TEXTS = ["My order has not shipped yet, could you check?", "The item arrived damaged, I would like a refund.",
@@ -161,14 +172,13 @@ class ZendeskFake(FakeHttpServer):
         customers = []
         for index in range(90):
             zh = index % 2 == 0
-            name = ZH_NAMES[index % len(ZH_NAMES)] if zh else EN_NAMES[index % len(EN_NAMES)]
+            name = _person(index // 2, zh)
             extra: dict[str, Any] = {"tags": ["vip"] if index % 9 == 0 else (["key_account"] if index % 13 == 0 else [])}
             if index % 3 == 0:
                 extra["phone"] = f"+86 139{index:08d}"
             if index % 4 == 0:
                 extra["organization_id"] = 900 + index % 5
-            customers.append(self._user(f"{name}{index}" if zh else f"{name} {index}",
-                                        f"customer{index}@example.com", "end-user", at, **extra))
+            customers.append(self._user(name, f"customer{index}@example.com", "end-user", at, **extra))
         end_user = self._user("Portal User", END_USER_EMAIL, "end-user", at)
         self.tokens[END_USER_EMAIL] = (END_USER_TOKEN, end_user["id"])
         staff = [self.me, *self.colleagues, self.plain]
@@ -687,6 +697,8 @@ def main(argv: list[str] | None = None) -> int:
     with stack(port=args.port, tickets=args.tickets) as (_fake, _prism, front):
         print(json.dumps({"kind": "zendesk", "url": front.url, "user": PLAIN_EMAIL, "secret": PLAIN_TOKEN}),
               flush=True)
+        # SIGTERM as Ctrl+C: the `with` above then stops Prism too, never leaving it behind.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

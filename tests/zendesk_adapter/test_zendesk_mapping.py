@@ -137,3 +137,20 @@ def test_our_changes_in_zendesks_terms():
         _ticket_update({"callback_at": "x"})
     with pytest.raises(Rejected):
         _ticket_update({"status": "limbo"})
+
+
+def test_a_ticket_previews_its_newest_reply_in_the_batch_not_its_first_message():
+    from agent_desktop.backends.zendesk import _preview_newest_reply
+    changes = [
+        {"entity": "conversation", "op": "upsert", "id": "7", "data": {"preview": "first message"}},
+        {"entity": "message", "op": "upsert", "id": "1", "data": {"conversation_id": "7", "kind": "reply",
+                                                                  "created_at": "2024-06-01T00:00:00Z", "body": "first message"}},
+        {"entity": "message", "op": "upsert", "id": "2", "data": {"conversation_id": "7", "kind": "reply",
+                                                                  "created_at": "2024-06-01T00:05:00Z", "body": "We shipped it today."}},
+        {"entity": "message", "op": "upsert", "id": "3", "data": {"conversation_id": "7", "kind": "note",
+                                                                  "created_at": "2024-06-01T00:09:00Z", "body": "internal"}},
+        {"entity": "conversation", "op": "upsert", "id": "8", "data": {"preview": "untouched"}},
+    ]
+    _preview_newest_reply(changes)
+    assert changes[0]["data"]["preview"] == "We shipped it today."   # a note is never the preview
+    assert changes[-1]["data"]["preview"] == "untouched"
