@@ -22,17 +22,14 @@ def kind_label(kind: KindInfo) -> str:
 
 def kind_hint(kind_name: str) -> str:
     """What to type for this kind of server, and where its token is found."""
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("ConnectionText", text)
-
     return {
-        "reference": tr("Your Agent Desktop server's address, your user name and password."),
-        "rt": tr("RT's address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create."),
-        "chatwoot": tr("The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: "
+        "reference": QCoreApplication.translate("ConnectionText", "Your Agent Desktop server's address, your user name and password."),
+        "rt": QCoreApplication.translate("ConnectionText", "RT's address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create."),
+        "chatwoot": QCoreApplication.translate("ConnectionText", "The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: "
                        "in Chatwoot, Profile settings ▸ Access Token."),
-        "zendesk": tr("https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and "
+        "zendesk": QCoreApplication.translate("ConnectionText", "https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and "
                       "integrations ▸ Zendesk API ▸ token access."),
-        "zammad": tr("Zammad's address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the "
+        "zammad": QCoreApplication.translate("ConnectionText", "Zammad's address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the "
                      "permission ticket.agent."),
     }.get(kind_name, "")
 

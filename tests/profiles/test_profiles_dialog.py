@@ -173,3 +173,31 @@ def test_the_dialog_fits_1366x768_with_nothing_cut(dialog_for, qtbot, tmp_path, 
         assert dialog.secret_kind.isVisible()                  # RT signs in with a token or a password
         assert dialog.secret_caption.text() in ("API to&ken", "API 令牌(&K)")
         assert _clipped(dialog) == []
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_each_kind_says_what_to_type_and_where_its_token_is_and_still_fits(dialog_for, tmp_path, language):
+    import os
+    from pathlib import Path
+
+    from agent_desktop.backends.registry import KINDS
+    with chinese() if language == "zh_CN" else _nothing():
+        dialog = dialog_for()
+        hints = {}
+        for name in KINDS:
+            dialog.kind.setCurrentIndex(dialog.kind.findData(name))
+            for _ in range(3):
+                QApplication.processEvents()
+            hints[name] = dialog.kind_hint.text()
+            assert dialog.kind_hint.isVisible() and hints[name], name
+            assert dialog.url.placeholderText() == KINDS[name].example_url
+            assert bool(CJK.search(hints[name])) == (language == "zh_CN"), hints[name]
+            assert dialog.width() <= 1366 and dialog.minimumSizeHint().height() <= 740, name
+            assert _clipped(dialog) == [], name
+        assert len(set(hints.values())) == len(KINDS)      # each kind its own advice
+        assert "/app/accounts/" in hints["chatwoot"] and "zendesk.com" in hints["zendesk"]
+        out = Path(os.environ.get("AGENT_DESKTOP_ARTIFACTS", tmp_path))
+        out.mkdir(parents=True, exist_ok=True)
+        dialog.kind.setCurrentIndex(dialog.kind.findData("chatwoot"))
+        QApplication.processEvents()
+        assert dialog.grab().save(str(out / f"profiles-dialog-chatwoot-{language}.png"))

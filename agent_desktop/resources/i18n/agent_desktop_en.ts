@@ -2,9 +2,201 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
-    <name></name>
+    <name>ActionRow</name>
     <message>
-        <location filename="../../ui/capability_text.py" line="+21"/>
+        <location filename="../../ui/action_row.py" line="+26"/>
+        <source>More</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More actions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AgentState</name>
+    <message>
+        <location filename="../../ui/agent_state.py" line="+26"/>
+        <source>Available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Break</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After-contact work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Lunch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Meeting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coaching</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Missed an offer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AgentStateWidget</name>
+    <message>
+        <location line="+15"/>
+        <location line="+62"/>
+        <source>Your state (Ctrl+Shift+S)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>offline, no offers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location line="+34"/>
+        <source>Not taking contacts · choose Available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 left</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BackendKind</name>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+12"/>
+        <source>Agent Desktop server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request Tracker 5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chatwoot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zendesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksView</name>
+    <message>
+        <location filename="../../ui/callbacks_view.py" line="+150"/>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Called, the customer is satisfied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reschedule…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>CSAT %1/5 follow-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSAT follow-up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unknown customer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>not synced yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 callbacks · %2 due now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Reschedule callback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Callback not changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Capability</name>
+    <message>
+        <location filename="../../ui/capability_text.py" line="+19"/>
         <source>Request Tracker keeps no callbacks this app can schedule: add a reminder to the ticket in RT&apos;s web interface.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -121,223 +313,6 @@
     <message>
         <location line="+2"/>
         <source>This server does not support this.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../ui/connection_text.py" line="+29"/>
-        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>ActionRow</name>
-    <message>
-        <location filename="../../ui/action_row.py" line="+26"/>
-        <source>More</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>More actions</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>AgentState</name>
-    <message>
-        <location filename="../../ui/agent_state.py" line="+26"/>
-        <source>Available</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Busy</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Break</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>After-contact work</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Offline</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Lunch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Training</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Meeting</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Personal</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Coaching</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Missed an offer</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>AgentStateWidget</name>
-    <message>
-        <location line="+15"/>
-        <location line="+62"/>
-        <source>Your state (Ctrl+Shift+S)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>offline, no offers</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="-31"/>
-        <location line="+34"/>
-        <source>Not taking contacts · choose Available</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <source>%1 left</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>BackendKind</name>
-    <message>
-        <location filename="../../ui/connection_text.py" line="-23"/>
-        <source>Agent Desktop server</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Request Tracker 5</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chatwoot</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Zendesk</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Zammad</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>CallbacksView</name>
-    <message>
-        <location filename="../../ui/callbacks_view.py" line="+150"/>
-        <source>Done</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Called, the customer is satisfied</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>No answer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Reschedule…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+43"/>
-        <source>CSAT %1/5 follow-up</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>CSAT follow-up</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Unknown customer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>not synced yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>%1 callbacks · %2 due now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+34"/>
-        <source>Reschedule callback</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Callback not changed</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -532,7 +507,32 @@
 <context>
     <name>ConnectionText</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+26"/>
+        <location filename="../../ui/connection_text.py" line="+10"/>
+        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>API to&amp;ken</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1761,7 +1761,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>InboxDelegate</name>
     <message>
-        <location filename="../../ui/inbox_delegate.py" line="+106"/>
+        <location filename="../../ui/inbox_delegate.py" line="+116"/>
         <source>● waiting now %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2314,7 +2314,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ProfilesDialog</name>
     <message>
-        <location filename="../../ui/profiles_dialog.py" line="+55"/>
+        <location filename="../../ui/profiles_dialog.py" line="+62"/>
         <source>Server profiles</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,9 +2,201 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name></name>
+    <name>ActionRow</name>
     <message>
-        <location filename="../../ui/capability_text.py" line="+21"/>
+        <location filename="../../ui/action_row.py" line="+26"/>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>More actions</source>
+        <translation>更多操作</translation>
+    </message>
+</context>
+<context>
+    <name>AgentState</name>
+    <message>
+        <location filename="../../ui/agent_state.py" line="+26"/>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Break</source>
+        <translation>小休</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>After-contact work</source>
+        <translation>话后处理</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Lunch</source>
+        <translation>午餐</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training</source>
+        <translation>培训</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Personal</source>
+        <translation>私事</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Coaching</source>
+        <translation>辅导</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Missed an offer</source>
+        <translation>未接分配</translation>
+    </message>
+</context>
+<context>
+    <name>AgentStateWidget</name>
+    <message>
+        <location line="+15"/>
+        <location line="+62"/>
+        <source>Your state (Ctrl+Shift+S)</source>
+        <translation>我的状态 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>offline, no offers</source>
+        <translation>离线，暂停分配</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
+        <translation>无法连接服务器：恢复前不会分配新接入。您的工作已保存，恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location line="-31"/>
+        <location line="+34"/>
+        <source>Not taking contacts · choose Available</source>
+        <translation>未接入 · 请选择“空闲”</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
+        <translation>选择“空闲”开始接收分配 (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 left</source>
+        <translation>剩余 %1</translation>
+    </message>
+</context>
+<context>
+    <name>BackendKind</name>
+    <message>
+        <location filename="../../ui/connection_text.py" line="+12"/>
+        <source>Agent Desktop server</source>
+        <translation>Agent Desktop 服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Request Tracker 5</source>
+        <translation>Request Tracker 5</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chatwoot</source>
+        <translation>Chatwoot</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zendesk</source>
+        <translation>Zendesk</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zammad</source>
+        <translation>Zammad</translation>
+    </message>
+</context>
+<context>
+    <name>CallbacksView</name>
+    <message>
+        <location filename="../../ui/callbacks_view.py" line="+150"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Called, the customer is satisfied</source>
+        <translation>已回访，客户满意</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No answer</source>
+        <translation>无人接听</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reschedule…</source>
+        <translation>改期…</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>CSAT %1/5 follow-up</source>
+        <translation>满意度 %1/5 回访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CSAT follow-up</source>
+        <translation>满意度回访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unknown customer</source>
+        <translation>未知客户</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1 callbacks · %2 due now</source>
+        <translation>%1 个回访 · %2 个已到期</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Reschedule callback</source>
+        <translation>回访改期</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Callback not changed</source>
+        <translation>回访未更改</translation>
+    </message>
+</context>
+<context>
+    <name>Capability</name>
+    <message>
+        <location filename="../../ui/capability_text.py" line="+19"/>
         <source>Request Tracker keeps no callbacks this app can schedule: add a reminder to the ticket in RT&apos;s web interface.</source>
         <translation>Request Tracker 没有本应用可以安排的回访：请在 RT 网页界面中为工单添加提醒。</translation>
     </message>
@@ -122,223 +314,6 @@
         <location line="+2"/>
         <source>This server does not support this.</source>
         <translation>此服务器不支持此操作。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/connection_text.py" line="+29"/>
-        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
-        <translation>填写 Agent Desktop 服务器地址、用户名和密码。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
-        <translation>填写 RT 的地址。令牌：在 RT 中依次选择 已登录为 ▸ 设置 ▸ 身份验证令牌 ▸ 创建。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
-        <translation>填写浏览器中显示的地址（含 /app/accounts/N）。用户：您的电子邮件。令牌：在 Chatwoot 中打开 个人资料设置 ▸ 访问令牌。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
-        <translation>填写 https://贵公司.zendesk.com。用户：您的坐席电子邮件。令牌：管理中心 ▸ 应用和集成 ▸ Zendesk API ▸ 令牌访问。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
-        <translation>填写 Zammad 的地址。令牌：在 Zammad 中打开 个人资料 ▸ 令牌访问 ▸ 创建，并授予 ticket.agent 权限。</translation>
-    </message>
-</context>
-<context>
-    <name>ActionRow</name>
-    <message>
-        <location filename="../../ui/action_row.py" line="+26"/>
-        <source>More</source>
-        <translation>更多</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>More actions</source>
-        <translation>更多操作</translation>
-    </message>
-</context>
-<context>
-    <name>AgentState</name>
-    <message>
-        <location filename="../../ui/agent_state.py" line="+26"/>
-        <source>Available</source>
-        <translation>空闲</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Busy</source>
-        <translation>忙碌</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Break</source>
-        <translation>小休</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>After-contact work</source>
-        <translation>话后处理</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Offline</source>
-        <translation>离线</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>Lunch</source>
-        <translation>午餐</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Training</source>
-        <translation>培训</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Meeting</source>
-        <translation>会议</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Personal</source>
-        <translation>私事</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Coaching</source>
-        <translation>辅导</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Missed an offer</source>
-        <translation>未接分配</translation>
-    </message>
-</context>
-<context>
-    <name>AgentStateWidget</name>
-    <message>
-        <location line="+15"/>
-        <location line="+62"/>
-        <source>Your state (Ctrl+Shift+S)</source>
-        <translation>我的状态 (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>offline, no offers</source>
-        <translation>离线，暂停分配</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The server cannot be reached: no contacts are offered until it is back. Your work is kept and sent then.</source>
-        <translation>无法连接服务器：恢复前不会分配新接入。您的工作已保存，恢复后自动发送。</translation>
-    </message>
-    <message>
-        <location line="-31"/>
-        <location line="+34"/>
-        <source>Not taking contacts · choose Available</source>
-        <translation>未接入 · 请选择“空闲”</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Choose Available to receive offers (Ctrl+Shift+S)</source>
-        <translation>选择“空闲”开始接收分配 (Ctrl+Shift+S)</translation>
-    </message>
-    <message>
-        <location line="+18"/>
-        <source>%1 left</source>
-        <translation>剩余 %1</translation>
-    </message>
-</context>
-<context>
-    <name>BackendKind</name>
-    <message>
-        <location filename="../../ui/connection_text.py" line="-23"/>
-        <source>Agent Desktop server</source>
-        <translation>Agent Desktop 服务器</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Request Tracker 5</source>
-        <translation>Request Tracker 5</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chatwoot</source>
-        <translation>Chatwoot</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Zendesk</source>
-        <translation>Zendesk</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Zammad</source>
-        <translation>Zammad</translation>
-    </message>
-</context>
-<context>
-    <name>CallbacksView</name>
-    <message>
-        <location filename="../../ui/callbacks_view.py" line="+150"/>
-        <source>Done</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Called, the customer is satisfied</source>
-        <translation>已回访，客户满意</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>No answer</source>
-        <translation>无人接听</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Reschedule…</source>
-        <translation>改期…</translation>
-    </message>
-    <message>
-        <location line="+43"/>
-        <source>CSAT %1/5 follow-up</source>
-        <translation>满意度 %1/5 回访</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>CSAT follow-up</source>
-        <translation>满意度回访</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Unknown customer</source>
-        <translation>未知客户</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>not synced yet</source>
-        <translation>尚未同步</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>%1 callbacks · %2 due now</source>
-        <translation>%1 个回访 · %2 个已到期</translation>
-    </message>
-    <message>
-        <location line="+34"/>
-        <source>Reschedule callback</source>
-        <translation>回访改期</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>Callback not changed</source>
-        <translation>回访未更改</translation>
     </message>
 </context>
 <context>
@@ -532,7 +507,32 @@
 <context>
     <name>ConnectionText</name>
     <message>
-        <location filename="../../ui/connection_text.py" line="+26"/>
+        <location filename="../../ui/connection_text.py" line="+10"/>
+        <source>Your Agent Desktop server&apos;s address, your user name and password.</source>
+        <translation>填写 Agent Desktop 服务器地址、用户名和密码。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RT&apos;s address. A token: in RT, Logged in as ▸ Settings ▸ Auth Tokens ▸ Create.</source>
+        <translation>填写 RT 的地址。令牌：在 RT 中依次选择 已登录为 ▸ 设置 ▸ 身份验证令牌 ▸ 创建。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The address as your browser shows it, with /app/accounts/N. User: your e-mail. Token: in Chatwoot, Profile settings ▸ Access Token.</source>
+        <translation>填写浏览器中显示的地址（含 /app/accounts/N）。用户：您的电子邮件。令牌：在 Chatwoot 中打开 个人资料设置 ▸ 访问令牌。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>https://yourcompany.zendesk.com. User: your agent e-mail. Token: Admin Center ▸ Apps and integrations ▸ Zendesk API ▸ token access.</source>
+        <translation>填写 https://贵公司.zendesk.com。用户：您的坐席电子邮件。令牌：管理中心 ▸ 应用和集成 ▸ Zendesk API ▸ 令牌访问。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Zammad&apos;s address. A token: in Zammad, Profile ▸ Token Access ▸ Create, with the permission ticket.agent.</source>
+        <translation>填写 Zammad 的地址。令牌：在 Zammad 中打开 个人资料 ▸ 令牌访问 ▸ 创建，并授予 ticket.agent 权限。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>API to&amp;ken</source>
         <translation>API 令牌(&amp;K)</translation>
     </message>
@@ -1764,7 +1764,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>InboxDelegate</name>
     <message>
-        <location filename="../../ui/inbox_delegate.py" line="+106"/>
+        <location filename="../../ui/inbox_delegate.py" line="+116"/>
         <source>● waiting now %1</source>
         <translation>● 正在等待 %1</translation>
     </message>
@@ -2321,7 +2321,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>ProfilesDialog</name>
     <message>
-        <location filename="../../ui/profiles_dialog.py" line="+55"/>
+        <location filename="../../ui/profiles_dialog.py" line="+62"/>
         <source>Server profiles</source>
         <translation>服务器配置</translation>
     </message>
