@@ -35,9 +35,11 @@ class Record:
 
 class HandOffs(Protocol):
     def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
-                 note: str, key: str) -> list[Record]:
+                 note: str, key: str, resend_since: str | None = None) -> list[Record]:
         """Hand the conversation to a queue or agent with a note; returns the conversation and the
-        hand-off note message (`event` "transfer" or "escalate")."""
+        hand-off note message (`event` "transfer" or "escalate"). `resend_since`, as for
+        `Backend.post_message`, only for adapters without idempotency keys: when an earlier attempt
+        began, so they look for its note before writing again."""
         ...
 
 

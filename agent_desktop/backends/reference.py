@@ -99,7 +99,8 @@ class ReferenceBackend:
 
     # -- hand-offs, callbacks, CSAT ----------------------------------------------------------------
     def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
-                 note: str, key: str) -> list[Record]:
+                 note: str, key: str, resend_since: str | None = None) -> list[Record]:
+        # `resend_since` is never given here: the server honours the Idempotency-Key.
         body = {"kind": kind, "queue_id": queue_id, "assignee_id": assignee_id, "note": note}
         answer = _object(self._call("POST", f"/conversations/{_q(conversation_id)}/transfer",
                                     {k: v for k, v in body.items() if v is not None}, key), "a hand-off")
