@@ -37,11 +37,14 @@ import base64
 import json
 import logging
 import os
+import re
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -71,9 +74,12 @@ EXPORT_RATE = 10.0          # requests a minute to each incremental export (Zend
 RATE_ENV = "AGENT_DESKTOP_ZENDESK_EXPORT_RATE"   # tests and Enterprise plans (high-volume add-on) raise it
 PACE_WAIT = 2.0             # a pull waits this long for a token; longer, and it says "busy" with the wait
 KNOWLEDGE_EVERY = 600.0     # seconds between refreshes of macros and Help Center articles
-RESEND_MARGIN = timedelta(minutes=10)   # the client's clock against Zendesk's, when looking for our write
+RESEND_SLACK = 30.0         # seconds before the first attempt (in Zendesk's clock) our comment may carry
+RESEND_BLIND = 120.0        # the same, when no answer told Zendesk's clock (no Date header yet)
 EVENTS_HOLD_BACK = 60       # seconds: the event export's start_time must lie at least this far back
 DELETED_MARGIN = 60         # seconds of overlap when asking which tickets were deleted since
+DELETED_PAGES = 5           # pages of /deleted_tickets one pull reads at most (10 requests a minute)
+DELETED_PER_PAGE = 100      # Zendesk's most per page
 COMMENTS_PAGE = 100
 EXPORTS = ("users", "tickets", "events", "deleted")
 SEARCH_RATE = 100.0         # requests a minute to the search export (per account, Zendesk's limit)
@@ -86,6 +92,7 @@ EPOCH = "1970-01-01T00:00:00Z"
 USERS_AT_ONCE = 100         # /users/show_many takes up to 100 ids
 ADMIN_PHASES = ("users", "tickets", "events", "live")
 AGENT_PHASES = ("search", "follow")
+_HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
 class TokenBucket:
@@ -155,16 +162,37 @@ class ZendeskBackend:
         self._sleep = sleep
         self._me: dict[str, Any] | None = None
         self._me_id: int | None = None
+        self._email: str | None = None          # the signed-in address (not a secret), for set_token
+        self._skew: float | None = None         # Zendesk's clock minus ours, seconds (from Date headers)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         response = self.http.request(method, API + path, params=params, json_body=body)
+        self._note_clock(response.headers.get("Date"))
         if not response.content:
             return None
         answer = self.http.json(response)
         if not isinstance(answer, dict):
             raise MalformedResponse("Zendesk's answer is not a JSON object")
         return answer
+
+    def _note_clock(self, date: str | None) -> None:
+        """Zendesk's clock from an answer's `Date` (a proxy may add its own: the first is read).
+        Marks kept in Zendesk's time (deletions since, comments since) start from this, not ours."""
+        found = _HTTP_DATE.search(date or "")
+        if found is None:
+            return
+        try:
+            server = parsedate_to_datetime(found.group(0)).timestamp() + 0.5   # whole seconds: the middle
+        except (TypeError, ValueError, OverflowError):
+            return
+        self._skew = server - time.time()
+
+    def server_now(self) -> float:
+        """Zendesk's time now, in Unix seconds, as far as its answers told (ours before any)."""
+        return time.time() + (self._skew or 0.0)
 
     def _pace(self, exports: tuple[str, ...]) -> None:
         """Wait for a token of each export about to be asked (briefly), or say how long to wait."""
@@ -190,14 +218,26 @@ class ZendeskBackend:
 
     # -- signing in ------------------------------------------------------------------------------
     def set_token(self, token: str | None) -> None:
+        """None signs out. Zendesk has no session token (sign_in returns ""): its credential is the
+        e-mail address with an API token, so a token given here replaces the API token of the
+        address signed in; before any sign-in there is no address to pair it with."""
         if token is None:
             self.http.authorization = None
+        elif not token:
+            return   # the empty token sign_in returned: the credential already set stays
+        elif self._email is None:
+            raise AuthRequired("Zendesk needs the agent's e-mail address with the API token; sign in first")
+        else:
+            self._authorize(self._email, token)
+
+    def _authorize(self, email: str, api_token: str) -> None:
+        pair = base64.b64encode(f"{email}/token:{api_token}".encode()).decode("ascii")
+        self.http.authorization = f"Basic {pair}"
 
     def sign_in(self, username: str, password: str) -> SignIn:
         """`username` is the agent's e-mail address, `password` an API token (Admin Center → Apps and
         integrations → Zendesk API): Zendesk's basic auth as `email/token:api_token`."""
-        pair = base64.b64encode(f"{username}/token:{password}".encode()).decode("ascii")
-        self.http.authorization = f"Basic {pair}"
+        self._authorize(username, password)
         try:
             answer = self._json("GET", "/users/me")
         except Rejected as exc:
@@ -216,7 +256,7 @@ class ZendeskBackend:
         agent = {"id": f"u{user['id']}", "username": str(user.get("email") or username),
                  "name": str(user.get("name") or username), "role": "agent", "backend": "zendesk",
                  "backend_version": "v2", "zendesk_role": str(user.get("role"))}
-        self._me, self._me_id = agent, int(user["id"])
+        self._me, self._me_id, self._email = agent, mapping.number(user["id"]), username
         return SignIn(token="", agent=agent)
 
     # -- the feed -----------------------------------------------------------------------------------
@@ -251,7 +291,7 @@ class ZendeskBackend:
         are idempotent), then following from its high-water mark."""
         agent = {k: v for k, v in state.items() if k in ("v", "deleted", "knowledge", "queues", "staff")}
         agent.update({"mode": "agent", "phase": "search", "after": None, "hw": 0, "seen": {},
-                      "started": int(time.time())})
+                      "started": int(self.server_now())})
         return ChangeBatch(changes=[], cursor=json.dumps(agent), has_more=True)
 
     def _start(self) -> ChangeBatch:
@@ -265,9 +305,10 @@ class ZendeskBackend:
                                                        "role": "agent", "version": 1, "queue_ids": queue_ids,
                                                        "state": "offline"}))
         changes.extend(self._knowledge())
-        now = int(time.time())
+        # Deletions are asked from Zendesk's "now" (the answers' Date so far), not this machine's.
         state = {"v": 1, "mode": "admin", "phase": "users", "users": None, "tickets": None, "events": 0,
-                 "deleted": now - DELETED_MARGIN, "knowledge": now, "queues": queue_ids,
+                 "deleted": int(self.server_now()) - DELETED_MARGIN, "knowledge": int(time.time()),
+                 "queues": queue_ids,
                  "staff": [self._me_id] if self._me_id is not None else []}
         if self._is_plain_agent():   # /users/me said "agent": the exports would only answer 403
             return ChangeBatch(changes=changes, cursor=self._to_agent_path(state).cursor, has_more=True)
@@ -329,7 +370,7 @@ class ZendeskBackend:
                 if data is not None:
                     changes.append(_upsert("customer", f"u{uid}", data))
         state["staff"] = sorted(staff)
-        if answer.get("after_cursor"):
+        if _text(answer.get("after_cursor")):
             state["users"] = answer["after_cursor"]
         return bool(answer.get("end_of_stream", True))
 
@@ -351,28 +392,36 @@ class ZendeskBackend:
                 log.warning("skipped Zendesk ticket %s: unreadable status, requester or time", tid)
                 continue
             changes.append(_upsert("conversation", str(tid), data))
-        if answer.get("after_cursor"):
+        if _text(answer.get("after_cursor")):
             state["tickets"] = answer["after_cursor"]
         return bool(answer.get("end_of_stream", True))
 
     def _events_page(self, state: dict[str, Any], changes: list[dict[str, Any]]) -> bool:
         # Zendesk wants start_time at least a minute back: the last minute is read again (comments
         # are stored by id, so nothing doubles) and a comment still being committed is not missed.
-        start = min(int(state.get("events") or 0), int(time.time()) - EVENTS_HOLD_BACK)
+        start = min(int(state.get("events") or 0), int(self.server_now()) - EVENTS_HOLD_BACK)
         answer = self._export("events", "/incremental/ticket_events",
                               {"start_time": max(start, 0), "include": "comment_events"})
         staff = set(state.get("staff") or ())
         events = _list(answer, "ticket_events")
         for event in events:
             tid = mapping.number(event.get("ticket_id"))
-            for child in event.get("child_events") or ():
+            children = event.get("child_events")
+            if children is None:
+                continue
+            if not isinstance(children, list):
+                log.warning("skipped Zendesk ticket event %s: its child_events are not a list", _id_of(event))
+                continue
+            for child in children:
                 if not isinstance(child, dict) or child.get("event_type", child.get("type")) != "Comment":
                     continue
                 cid = mapping.number(child.get("id"))
-                if tid is None or cid is None or not isinstance(child.get("created_at"), str):
-                    log.warning("skipped a Zendesk comment event without a ticket, id or time")
+                data = mapping.message_record(child, str(tid), staff) if tid is not None and cid is not None else None
+                if data is None:
+                    log.warning("skipped Zendesk comment event %s (ticket event %s): no ticket, id or readable time",
+                                _id_of(child), _id_of(event))
                     continue
-                changes.append(_upsert("message", str(cid), mapping.message_record(child, str(tid), staff)))
+                changes.append(_upsert("message", str(cid), data))
         end = mapping.number(answer.get("end_time"))
         if events and end is not None and end >= start:
             state["events"] = end
@@ -380,28 +429,51 @@ class ZendeskBackend:
         return bool(answer.get("end_of_stream", True))
 
     def _deleted(self, state: dict[str, Any], changes: list[dict[str, Any]]) -> None:
-        """Tickets deleted since the last look (newest first; the first page is enough per pull)."""
+        """Tickets deleted since the mark (Zendesk's clock), newest first, page after page while the
+        page still reaches the mark: a bulk delete (a spam purge) spans many. At most DELETED_PAGES
+        a pull (and while the export's bucket has tokens); an unfinished sweep goes on next pull
+        from its last page read again (restored tickets shift the list back), the mark moving only
+        when a sweep is done."""
         if state.get("deleted") is False:
             return   # this agent may not list deleted tickets: only a 404 on fetching one tells
-        self.buckets["deleted"].take()
         since = int(state.get("deleted") or 0)
-        try:
-            answer = self._json("GET", "/deleted_tickets", params={"sort_by": "deleted_at", "sort_order": "desc"})
-        except PermissionDenied:
-            if state.get("mode") != "agent":
-                raise
-            log.info("this Zendesk agent may not list deleted tickets; a deleted ticket leaves when it 404s")
-            state["deleted"] = False
-            return
-        newest = since
-        for item in _list(answer, "deleted_tickets"):
-            tid = mapping.number(item.get("id"))
-            when = mapping.version_of(item.get("deleted_at"))
-            if tid is None or when is None or when < since:
-                continue
-            newest = max(newest, when)
-            changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
-        state["deleted"] = max(since, newest - DELETED_MARGIN)
+        sweep = state.get("deleted_sweep") or {}
+        first = page = int(sweep.get("page") or 1)
+        newest = max(since, int(sweep.get("newest") or 0))
+        for _step in range(DELETED_PAGES):
+            if page != first and self.buckets["deleted"].wait() > 0:
+                break
+            self.buckets["deleted"].take()
+            try:
+                answer = self._json("GET", "/deleted_tickets", params={
+                    "sort_by": "deleted_at", "sort_order": "desc", "per_page": DELETED_PER_PAGE, "page": page})
+            except PermissionDenied:
+                if state.get("mode") != "agent":
+                    raise
+                log.info("this Zendesk agent may not list deleted tickets; a deleted ticket leaves when it 404s")
+                state["deleted"] = False
+                state.pop("deleted_sweep", None)
+                return
+            items = _list(answer, "deleted_tickets")
+            reached_mark = False
+            for item in items:
+                tid = mapping.number(item.get("id"))
+                when = mapping.version_of(item.get("deleted_at"))
+                if tid is None or when is None:
+                    log.warning("skipped a deleted Zendesk ticket %s: no id or readable deleted_at", _id_of(item))
+                    continue
+                if when < since:
+                    reached_mark = True
+                    continue
+                newest = max(newest, when)
+                changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
+            if reached_mark or not items or not _text(answer.get("next_page")):
+                state.pop("deleted_sweep", None)
+                state["deleted"] = max(since, newest - DELETED_MARGIN)
+                return
+            page += 1
+        # Not done: the next pull reads on, from the last page read (at least one page further on).
+        state["deleted_sweep"] = {"page": max(first + 1, page - 1), "newest": newest}
 
     # -- the agent path: the search export --------------------------------------------------------------
     def _search(self, since: str, after: str | None, size: int) -> dict[str, Any]:
@@ -430,11 +502,11 @@ class ZendeskBackend:
         # Tickets changed near the pass's start are re-read by the first follow: remember them.
         floor = int(state.get("started") or 0) - 2 * OVERLAP
         seen = dict(state.get("seen") or {})
-        seen.update({str(t["id"]): v for t in tickets
-                     if (v := mapping.version_of(t.get("updated_at"))) is not None and v >= floor})
+        seen.update({str(tid): v for t in tickets if (tid := mapping.number(t.get("id"))) is not None
+                     and (v := mapping.version_of(t.get("updated_at"))) is not None and v >= floor})
         state = {**state, "hw": newest, "seen": seen}
         meta = answer["meta"]
-        if meta.get("has_more") and meta.get("after_cursor"):
+        if meta.get("has_more") and _text(meta.get("after_cursor")):
             state["after"] = meta["after_cursor"]
         else:
             # Follow from the newest ticket seen, but no later than the pass began (a ticket changed
@@ -460,10 +532,11 @@ class ZendeskBackend:
         newest = max([high_water] + [mapping.version_of(t.get("updated_at")) or 0 for t in moved])
         for ticket in moved:
             version = mapping.version_of(ticket.get("updated_at"))
-            if version is not None:
-                seen[str(ticket.get("id"))] = version
+            tid = mapping.number(ticket.get("id"))
+            if version is not None and tid is not None:
+                seen[str(tid)] = version
         meta = answer["meta"]
-        more = bool(meta.get("has_more") and meta.get("after_cursor"))
+        more = bool(meta.get("has_more") and _text(meta.get("after_cursor")))
         if more:   # the same query goes on; the mark moves when the pass is done
             state.update({"since": since, "after": meta["after_cursor"], "seen": seen,
                           "pending_hw": max(newest, int(state.get("pending_hw") or 0))})
@@ -513,17 +586,33 @@ class ZendeskBackend:
                 continue
             changes.append(_upsert("conversation", str(tid), data))
             for comment in comments:
-                if mapping.number(comment.get("id")) is None or not isinstance(comment.get("created_at"), str):
-                    log.warning("skipped a comment of Zendesk ticket %s without an id or time", tid)
+                message = mapping.message_record(comment, str(tid), staff)
+                if mapping.number(comment.get("id")) is None or message is None:
+                    log.warning("skipped comment %s of Zendesk ticket %s: no id or readable time", _id_of(comment), tid)
                     continue
-                changes.append(_upsert("message", str(comment["id"]), mapping.message_record(comment, str(tid), staff)))
+                changes.append(_upsert("message", str(comment["id"]), message))
         return changes
 
     def _parallel(self, calls: list[Callable[[], Any]]) -> list[Any]:
         if len(calls) <= 1 or self.workers <= 1:
             return [call() for call in calls]
-        with ThreadPoolExecutor(max_workers=min(self.workers, len(calls)), thread_name_prefix="zendesk") as pool:
-            return list(pool.map(lambda call: call(), calls))
+        return list(self._workers().map(lambda call: call(), calls))
+
+    def _workers(self) -> ThreadPoolExecutor:
+        """One pool for the adapter's life (made on first use): a pull does not start threads."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="zendesk")
+                # The pool holds no reference to the adapter: it ends when the adapter is collected.
+                weakref.finalize(self, self._pool.shutdown, wait=False)
+            return self._pool
+
+    def close(self) -> None:
+        """Ends the worker threads now (else when the adapter is collected, or at exit)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
 
     def _comments_of(self, ticket_id: int, since: int | None) -> list[dict[str, Any]] | None:
         """The ticket's comments, newest first, back to `since` (all when None); None: it is gone."""
@@ -543,7 +632,7 @@ class ZendeskBackend:
             found.extend(page)
             meta = answer.get("meta") if isinstance(answer.get("meta"), dict) else {}
             oldest = min((mapping.version_of(c.get("created_at")) or 0 for c in page), default=0)
-            if not (meta.get("has_more") and meta.get("after_cursor")) or (since is not None and oldest < since):
+            if not (meta.get("has_more") and _text(meta.get("after_cursor"))) or (since is not None and oldest < since):
                 break
             params = {**params, "page[after]": meta["after_cursor"]}
         return found
@@ -624,15 +713,15 @@ class ZendeskBackend:
                          key: str) -> dict[str, Any]:
         audit = answer.get("audit") if isinstance(answer, dict) else None
         events = audit.get("events") if isinstance(audit, dict) else None
-        comment = next((e for e in events or () if isinstance(e, dict) and e.get("type") == "Comment"), None)
+        events = events if isinstance(events, list) else []
+        comment = next((e for e in events if isinstance(e, dict) and e.get("type") == "Comment"), None)
         if comment is None or mapping.number(comment.get("id")) is None:
             raise MalformedResponse("Zendesk did not say which comment it created")
         me = self._me or {}
-        created = audit.get("created_at") if isinstance(audit, dict) else None
+        created = mapping.iso(audit.get("created_at")) if isinstance(audit, dict) else None
         message = {"id": str(comment["id"]), "conversation_id": str(conversation_id), "kind": kind,
-                   "direction": "out", "body": body,
-                   "created_at": created if isinstance(created, str) else now_iso(), "version": 1, "author_id": me.get("id"), "author_name": me.get("name", ""),
-                   "idempotency_key": key}
+                   "direction": "out", "body": body, "created_at": created or now_iso(), "version": 1,
+                   "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": key}
         ticket = answer.get("ticket")
         conversation = mapping.conversation_record(ticket) if isinstance(ticket, dict) else None
         if conversation is not None:
@@ -640,20 +729,41 @@ class ZendeskBackend:
         return message
 
     def _find_my_comment(self, ticket_id: str, public: bool, body: str, since: str) -> dict[str, Any] | None:
-        cutoff = parse_iso(since) - RESEND_MARGIN
+        """Our newest comment of this kind and text created at or after the first attempt began
+        (`since`, our clock, moved into Zendesk's by the skew its Date headers showed, less a
+        little slack): an identical comment the agent sent on purpose before stays theirs."""
+        cutoff = self._resend_cutoff(since)
         answer = self._json("GET", f"/tickets/{_ticket_number(ticket_id)}/comments",
                             params={"sort": "-created_at", "page[size]": COMMENTS_PAGE})
         staff = {self._me_id} if self._me_id is not None else set()
+        best: tuple[float, dict[str, Any]] | None = None
         for comment in _list(answer, "comments"):
-            created = comment.get("created_at")
-            if (mapping.number(comment.get("author_id")) != self._me_id or bool(comment.get("public")) != public
-                    or not isinstance(created, str) or parse_iso(created) < cutoff):
+            created = mapping.iso(comment.get("created_at"))
+            if created is None:
+                log.warning("skipped comment %s of Zendesk ticket %s: unreadable created_at", _id_of(comment), ticket_id)
                 continue
-            text = comment.get("plain_body") or comment.get("body") or ""
-            if mapping.same_text(str(text), body) and mapping.number(comment.get("id")) is not None:
-                data = mapping.message_record(comment, str(ticket_id), staff, (self._me or {}).get("name", ""))
-                return {"id": str(comment["id"]), **data, "body": body}
-        return None
+            at = parse_iso(created).timestamp()
+            if (mapping.number(comment.get("author_id")) != self._me_id or bool(comment.get("public")) != public
+                    or at < cutoff or mapping.number(comment.get("id")) is None
+                    or not mapping.comment_says(comment, body)):
+                continue
+            if best is None or at > best[0]:
+                best = (at, comment)
+        if best is None:
+            return None
+        comment = best[1]
+        data = mapping.message_record(comment, str(ticket_id), staff, (self._me or {}).get("name", "")) or {}
+        return {"id": str(comment["id"]), **data, "body": body}
+
+    def _resend_cutoff(self, since: str) -> float:
+        try:
+            began = parse_iso(since).timestamp()
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise Rejected("the time of the earlier attempt is unreadable, so this message is not sent again "
+                           "blindly; check the conversation and send it once more if it is missing", 400) from exc
+        if self._skew is None:
+            return began - RESEND_BLIND
+        return began + self._skew - RESEND_SLACK
 
     def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
                  note: str, key: str, resend_since: str | None = None) -> list[Record]:
@@ -780,6 +890,17 @@ def _list(answer: Any, key: str) -> list[dict[str, Any]]:
     return kept
 
 
+def _text(value: Any) -> bool:
+    """A usable cursor or page token: a non-empty string (anything else ends the paging)."""
+    return isinstance(value, str) and bool(value)
+
+
+def _id_of(record: Any) -> str:
+    """A record's id for a log line (never its content)."""
+    found = mapping.number(record.get("id")) if isinstance(record, dict) else None
+    return "without an id" if found is None else str(found)
+
+
 def _page_size(limit: int) -> int:
     return max(1, min(int(limit or SEARCH_PAGE), SEARCH_PAGE))
 
@@ -789,16 +910,50 @@ def _iso(seconds: float) -> str:
 
 
 def _read_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """v1 cursors: without `mode` (written before the agent path) they are the admin path's."""
+    """v1 cursors: without `mode` (written before the agent path) they are the admin path's. Every
+    field is checked here, so a damaged one is CursorExpired (a fresh sync), never a crash later."""
     if not cursor:
         return None
     try:
         state = json.loads(cursor)
     except ValueError:
         state = None
-    mode = state.get("mode", "admin") if isinstance(state, dict) else None
-    phases = {"admin": ADMIN_PHASES, "agent": AGENT_PHASES}.get(mode) if isinstance(mode, str) else None
-    if not isinstance(state, dict) or state.get("v") != 1 or phases is None or state.get("phase") not in phases:
+    if not _cursor_is_sound(state):
         # another adapter's cursor, or a damaged one: the engine resyncs from scratch
         raise CursorExpired("the sync position is not one this Zendesk adapter wrote; syncing everything again")
+    assert isinstance(state, dict)
     return state
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _seconds(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) < 1e12
+
+
+# Each optional field of the cursor and what it may hold (absent or None is always fine, except
+# where the check says otherwise).
+_CURSOR_FIELDS: dict[str, Callable[[Any], bool]] = {
+    "users": _text, "tickets": _text, "after": _text,
+    "events": _whole, "hw": _whole, "started": _whole, "pending_hw": _whole,
+    "knowledge": _seconds,
+    "deleted": lambda v: v is False or _whole(v),
+    "since": lambda v: _text(v) and mapping.version_of(v) is not None,
+    "staff": lambda v: isinstance(v, list) and all(_whole(i) for i in v),
+    "queues": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    "seen": lambda v: isinstance(v, dict) and all(_whole(i) for i in v.values()),
+    "deleted_sweep": lambda v: isinstance(v, dict) and _whole(v.get("page")) and v["page"] >= 1
+    and _whole(v.get("newest")),
+}
+
+
+def _cursor_is_sound(state: Any) -> bool:
+    if not isinstance(state, dict) or state.get("v") != 1:
+        return False
+    mode = state.get("mode", "admin")
+    phases = {"admin": ADMIN_PHASES, "agent": AGENT_PHASES}.get(mode) if isinstance(mode, str) else None
+    if phases is None or state.get("phase") not in phases:
+        return False
+    return all(state.get(name) is None or check(state[name]) for name, check in _CURSOR_FIELDS.items())

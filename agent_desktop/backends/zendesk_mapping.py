@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 
-from ..domain.timeutil import parse_iso
+from ..domain.timeutil import normalise_iso, parse_iso
 
 # Zendesk's statuses and ours. "hold" (on-hold: waiting for a third party) has no state of ours:
 # it shows as pending, and our pending goes back as Zendesk's pending. "deleted" (the export's
@@ -99,6 +99,17 @@ def same_text(a: str, b: str) -> bool:
     return _SPACE.sub(" ", a).strip() == _SPACE.sub(" ", b).strip()
 
 
+def comment_says(comment: dict[str, Any], text: str) -> bool:
+    """Whether this comment holds `text` as we sent it. Zendesk keeps it in three forms and renders
+    two of them (`plain_body` and `html_body` show formatting and links their own way): any match."""
+    for key in ("body", "plain_body"):
+        value = comment.get(key)
+        if isinstance(value, str) and same_text(value, text):
+            return True
+    html = comment.get("html_body")
+    return isinstance(html, str) and same_text(html_to_text(html), text)
+
+
 def language_of(text: str) -> str:
     return "zh" if _CJK.search(text) else "en"
 
@@ -113,6 +124,17 @@ def version_of(updated_at: Any) -> int | None:
         return None
 
 
+def iso(value: Any) -> str | None:
+    """A Zendesk time in our canonical form; None for a missing or unreadable one (the caller drops
+    just that field, or the record where the field is required)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return normalise_iso(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def stamp_of(version: int) -> str:
     """The `updated_stamp` for `safe_update`: the version back as Zendesk's ISO time."""
     return datetime.fromtimestamp(int(version), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -120,9 +142,8 @@ def stamp_of(version: int) -> str:
 
 def user_key(user_id: Any) -> str | None:
     """Our id for a Zendesk user (customer or agent): "u<number>"."""
-    if isinstance(user_id, bool) or not isinstance(user_id, (int, str)) or not str(user_id).isdigit():
-        return None
-    return f"u{user_id}"
+    found = number(user_id)
+    return None if found is None else f"u{found}"
 
 
 def number(value: Any) -> int | None:
@@ -130,7 +151,7 @@ def number(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():   # "²".isdigit(), but int() refuses it
         return int(value)
     return None
 
@@ -165,7 +186,7 @@ def customer_record(user: dict[str, Any]) -> dict[str, Any] | None:
         "name": name[:200], "tier": tier_of(tags), "version": version_of(user.get("updated_at")) or 1,
         "company": f"org {organization}" if number(organization) is not None else "",
         "emails": [email] if email else [], "phones": [phone] if phone else [], "tags": tags,
-        "created_at": user.get("created_at"), "updated_at": user.get("updated_at"),
+        "created_at": iso(user.get("created_at")), "updated_at": iso(user.get("updated_at")),
     }
 
 
@@ -198,13 +219,14 @@ def conversation_record(ticket: dict[str, Any]) -> dict[str, Any] | None:
     status = status_from_zendesk(ticket.get("status"))
     version = version_of(ticket.get("updated_at"))
     requester = user_key(ticket.get("requester_id"))
-    if status is None or version is None or requester is None or number(ticket.get("id")) is None:
+    if (status is None or version is None or requester is None or number(ticket.get("id")) is None
+            or iso(ticket.get("updated_at")) is None):
         return None
     if is_merged_away(ticket):
         return None
     group = number(ticket.get("group_id"))
     assignee = user_key(ticket.get("assignee_id"))
-    updated = ticket.get("updated_at")
+    updated = iso(ticket.get("updated_at"))
     return {
         "channel": channel_from_via(ticket.get("via")),
         "status": status,
@@ -216,18 +238,23 @@ def conversation_record(ticket: dict[str, Any]) -> dict[str, Any] | None:
         "subject": str(ticket.get("subject") or ticket.get("raw_subject") or "")[:1000],
         "preview": str(ticket.get("description") or "")[:300],
         "tags": _tags(ticket.get("tags")),
-        "created_at": ticket.get("created_at"),
+        "created_at": iso(ticket.get("created_at")),
         "updated_at": updated,
         "last_message_at": updated,
         "waiting_since": updated if status in ("new", "open") else None,
-        "resolution_due": ticket.get("due_at") if isinstance(ticket.get("due_at"), str) else None,
+        "resolution_due": iso(ticket.get("due_at")),
         "resolved_at": updated if status in ("resolved", "closed") else None,
     }
 
 
-def message_record(comment: dict[str, Any], ticket_id: str, staff: set[int], author_name: str = "") -> dict[str, Any]:
+def message_record(comment: dict[str, Any], ticket_id: str, staff: set[int],
+                   author_name: str = "") -> dict[str, Any] | None:
     """A comment (from the ticket events export or the comments list) as our message: public =
-    reply, private = note; written by staff (agent or admin) = out, else in."""
+    reply, private = note; written by staff (agent or admin) = out, else in. None when its time is
+    unreadable (a message needs one)."""
+    created = iso(comment.get("created_at"))
+    if created is None:
+        return None
     author = number(comment.get("author_id"))
     by_staff = author is not None and author in staff
     body = comment.get("plain_body") or comment.get("body")
@@ -235,7 +262,7 @@ def message_record(comment: dict[str, Any], ticket_id: str, staff: set[int], aut
         body = html_to_text(str(comment.get("html_body") or ""))
     return {
         "conversation_id": ticket_id, "kind": "reply" if comment.get("public", True) else "note",
-        "direction": "out" if by_staff else "in", "body": body, "created_at": comment.get("created_at"),
+        "direction": "out" if by_staff else "in", "body": body, "created_at": created,
         "version": 1, "author_id": user_key(author) if by_staff else None, "author_name": author_name[:200],
     }
 
@@ -280,7 +307,7 @@ def script_record(macro: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return {"title": title.replace("::", " / ")[:200], "body": body[:20_000], "category": category_of(title),
             "language": language_of(title + body), "version": version_of(macro.get("updated_at")) or 1,
-            "scope": "shared", "kind": "text", "tags": [], "updated_at": macro.get("updated_at")}
+            "scope": "shared", "kind": "text", "tags": [], "updated_at": iso(macro.get("updated_at"))}
 
 
 def faq_record(article: dict[str, Any]) -> dict[str, Any] | None:
@@ -295,4 +322,4 @@ def faq_record(article: dict[str, Any]) -> dict[str, Any] | None:
     return {"title": title[:200], "body": html_to_text(str(article.get("body") or ""))[:200_000],
             "category": category_of(title), "language": "zh" if locale.startswith("zh") else "en",
             "version": version_of(article.get("updated_at")) or 1, "tags": _tags(article.get("label_names")),
-            "url": url if url.startswith(("https://", "http://")) else "", "updated_at": article.get("updated_at")}
+            "url": url if url.startswith(("https://", "http://")) else "", "updated_at": iso(article.get("updated_at"))}

@@ -110,6 +110,21 @@ def iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def _plain(body: str) -> str:
+    """`plain_body` as Zendesk renders it from Markdown: the emphasis marks go, a link keeps its
+    text only — no longer the text that was sent."""
+    return _LINK.sub(r"\1", _BOLD.sub(r"\1", body))
+
+
+def _html(body: str) -> str:
+    escaped = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _LINK.sub(r'<a href="\2" rel="noreferrer">\1</a>', _BOLD.sub(r"<strong>\1</strong>", escaped))
+
+
 def _clean(value: Any) -> Any:
     """The public shape: no private keys (`_…`), no nulls where the document allows none."""
     if isinstance(value, dict):
@@ -256,8 +271,8 @@ class ZendeskFake(FakeHttpServer):
         self._touch(ticket, at)
         at = at if at is not None else int(time.time())
         cid = next(self._ids)
-        comment = {"id": cid, "type": "Comment", "author_id": author, "body": body, "plain_body": body,
-                   "html_body": f"<div class=\"zd-comment\"><p>{body}</p></div>", "public": public,
+        comment = {"id": cid, "type": "Comment", "author_id": author, "body": body, "plain_body": _plain(body),
+                   "html_body": f"<div class=\"zd-comment\"><p>{_html(body)}</p></div>", "public": public,
                    "created_at": iso(at), "attachments": [], "via": {"channel": channel}, "metadata": {}}
         ticket["_comments"].append(comment)
         if public:
@@ -486,12 +501,21 @@ class ZendeskFake(FakeHttpServer):
                             f"https://example.zendesk.com/api/v2/incremental/ticket_events.json?start_time={end}"})
 
     def _deleted(self, request: Request) -> Answer:
+        """Zendesk's offset pagination (`page`, `per_page` ≤ 100, `next_page` a URL or null)."""
         gone = [t for t in self.tickets.values() if t["_deleted"]]
         gone.sort(key=lambda t: (t["_deleted"], t["id"]), reverse=request.arg("sort_order") == "desc")
+        per_page = max(1, min(int(request.arg("per_page", "100") or 100), 100))
+        page = max(1, int(request.arg("page", "1") or 1))
+        chunk = gone[(page - 1) * per_page: page * per_page]
         items = [{"id": t["id"], "subject": t.get("subject", ""), "deleted_at": t["_deleted"],
                   "previous_state": t.get("status", "open"), "actor": {"id": self.me["id"], "name": self.me["name"]}}
-                 for t in gone[:100]]
-        return Answer(200, {"deleted_tickets": items, "next_page": None, "previous_page": None, "count": len(gone)})
+                 for t in chunk]
+        base = (f"https://example.zendesk.com/api/v2/deleted_tickets.json?sort_by={request.arg('sort_by') or 'id'}"
+                f"&sort_order={request.arg('sort_order') or 'asc'}&per_page={per_page}")
+        more = page * per_page < len(gone)
+        with_pages = {"next_page": f"{base}&page={page + 1}" if more else None,
+                      "previous_page": f"{base}&page={page - 1}" if page > 1 else None}
+        return Answer(200, {"deleted_tickets": items, **with_pages, "count": len(gone)})
 
     def _find(self, request: Request) -> dict[str, Any] | None:
         ticket = self.tickets.get(int(request.params["id"]))
@@ -604,7 +628,7 @@ class ZendeskFake(FakeHttpServer):
             made = self._comment(ticket, author, comment["body"], bool(comment.get("public", True)))
             at = int(time.time())
             audit_events.insert(0, {"id": made["id"], "type": "Comment", "author_id": author, "body": made["body"],
-                                    "html_body": made["html_body"], "plain_body": made["body"],
+                                    "html_body": made["html_body"], "plain_body": made["plain_body"],
                                     "public": made["public"], "attachments": []})
             if made["public"] and ticket["status"] == "new" and "status" not in update:
                 ticket["status"] = "open"
