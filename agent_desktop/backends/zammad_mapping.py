@@ -112,8 +112,8 @@ class Vocabulary:
     priority_default: int | None = None
 
     @classmethod
-    def read(cls, states: list[dict[str, Any]], priorities: list[dict[str, Any]],
-             state_type_names: dict[int, str] | None = None) -> Vocabulary:
+    def read(cls, states: list[dict[str, Any]], priorities: list[dict[str, Any]]) -> Vocabulary:
+        """`expand=true` records: a state's type is named in `state_type` (else its name is used)."""
         types: dict[int, str] = {}
         names: dict[int, str] = {}
         active: dict[int, bool] = {}
@@ -123,10 +123,8 @@ class Vocabulary:
             except BadRecord:
                 continue
             kind = state.get("state_type")
-            if not isinstance(kind, str) and state_type_names:
-                kind = state_type_names.get(number(state.get("state_type_id") or 0))
             names[sid] = str(state.get("name") or "")
-            types[sid] = str(kind or state.get("name") or "").lower()
+            types[sid] = str(kind if isinstance(kind, str) and kind else state.get("name") or "").lower()
             active[sid] = bool(state.get("active", True))
         mapped: dict[int, str] = {}
         default = None
@@ -393,14 +391,10 @@ def script_record(module: dict[str, Any]) -> dict[str, Any] | None:
 def faq_records(assets: dict[str, Any], base_url: str) -> dict[str, dict[str, Any]]:
     """Knowledge-base answers (from `POST /knowledge_bases/init` assets) as FAQ articles, one per
     answer translation: id "kb<translation id>". Archived answers and drafts are left out."""
-    answers = assets.get("KnowledgeBaseAnswer") or {}
-    translations = assets.get("KnowledgeBaseAnswerTranslation") or {}
-    contents = assets.get("KnowledgeBaseAnswerTranslationContent") or {}
-    locales = assets.get("KnowledgeBaseLocale") or {}
-    categories = assets.get("KnowledgeBaseCategoryTranslation") or {}
+    answers, translations, contents, locales, categories = (_dict(assets.get(key)) for key in (
+        "KnowledgeBaseAnswer", "KnowledgeBaseAnswerTranslation", "KnowledgeBaseAnswerTranslationContent",
+        "KnowledgeBaseLocale", "KnowledgeBaseCategoryTranslation"))
     found: dict[str, dict[str, Any]] = {}
-    if not all(isinstance(x, dict) for x in (answers, translations, contents, locales, categories)):
-        raise BadRecord("knowledge-base assets are not id-keyed objects")
     for tid, translation in translations.items():
         if not isinstance(translation, dict):
             continue
@@ -416,7 +410,10 @@ def faq_records(assets: dict[str, Any], base_url: str) -> dict[str, dict[str, An
         system_locale = _locale_name(assets, locales.get(str(translation.get("kb_locale_id"))))
         language = "zh" if system_locale.lower().startswith("zh") else language_of(title, body)
         updated = translation.get("updated_at") or answer.get("updated_at")
-        tags = [str(t)[:200] for t in answer.get("tags") or () if isinstance(t, str)][:50]
+        if iso(updated) is None:
+            continue   # no readable time, no version: this answer is left out, the others land
+        listed = answer.get("tags")
+        tags = [str(t)[:200] for t in listed if isinstance(t, str)][:50] if isinstance(listed, list) else []
         category = _category_name(categories, answer.get("category_id"))
         found[f"kb{tid}"] = {
             "title": title[:200], "body": body[:200_000], "category": "general", "language": language,
@@ -428,6 +425,11 @@ def faq_records(assets: dict[str, Any], base_url: str) -> dict[str, dict[str, An
     return found
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """Zammad's id-keyed assets as a dict; {} for anything else (a list where an object belongs)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _category_name(categories: dict[str, Any], category_id: Any) -> str:
     for item in categories.values():
         if isinstance(item, dict) and str(item.get("category_id")) == str(category_id):
@@ -435,15 +437,14 @@ def _category_name(categories: dict[str, Any], category_id: Any) -> str:
     return ""
 
 
-
 def _locale_name(assets: dict[str, Any], kb_locale: Any) -> str:
     """"zh-cn" for a KnowledgeBaseLocale, through its system locale (the `Locale` assets)."""
     if not isinstance(kb_locale, dict):
         return ""
-    system = (assets.get("Locale") or {}).get(str(kb_locale.get("system_locale_id")))
+    system = _dict(assets.get("Locale")).get(str(kb_locale.get("system_locale_id")))
     return str(system.get("locale") or "") if isinstance(system, dict) else ""
 
 
 def _kb_of(assets: dict[str, Any], category_id: Any) -> str:
-    category = (assets.get("KnowledgeBaseCategory") or {}).get(str(category_id))
+    category = _dict(assets.get("KnowledgeBaseCategory")).get(str(category_id))
     return str(category.get("knowledge_base_id") or 1) if isinstance(category, dict) else "1"

@@ -36,6 +36,7 @@ import random
 import re
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -95,6 +96,8 @@ class ZammadFake(FakeHttpServer):
         self._limit_left = 0
         self._limit_retry_after: str | None = None
         self._overrides: dict[int, dict[str, Any]] = {}   # rendered ticket fields broken on purpose
+        # (method, path pattern, query it must hold, action, times left): see `intercept`
+        self._hooks: list[list[Any]] = []
         self.users: dict[int, dict[str, Any]] = {}
         self.organizations: dict[int, dict[str, Any]] = {}
         self.tickets: dict[int, dict[str, Any]] = {}
@@ -329,7 +332,31 @@ class ZammadFake(FakeHttpServer):
         if not self.documented(request.method, request.path):
             with self.lock:
                 self._violation(request, "not an endpoint of Zammad's REST API that this fake implements")
+        with self.lock:
+            action = self._hook_for(request)
+            if action is not None:
+                answer = action(request)   # what someone else does right then, or the answer itself
+                if answer is not None:
+                    self.requests.append((request.method, request.path))
+                    return answer
         return super().dispatch(request)
+
+    def intercept(self, method: str, path: str, action: Callable[[Request], Answer | None], *,
+                  query: dict[str, str] | None = None, times: int = 1) -> None:
+        """Run `action` (under the lock) when a request to `path` (a regex under /api/v1, e.g.
+        r"/tickets") with these query values arrives, the next `times` times: it may change the
+        state (a deletion between two pages) or return the Answer to give instead."""
+        with self.lock:
+            self._hooks.append([method, re.compile(f"^{API}{path}$"), dict(query or {}), action, times])
+
+    def _hook_for(self, request: Request) -> Callable[[Request], Answer | None] | None:
+        for hook in self._hooks:
+            method, pattern, query, action, left = hook
+            if (left > 0 and method == request.method and pattern.match(request.path)
+                    and all(request.arg(k) == v for k, v in query.items())):
+                hook[4] -= 1
+                return action
+        return None
 
     def authorize(self, request: Request) -> Answer | None:
         with self.lock:
