@@ -31,14 +31,10 @@ import binascii
 import json
 import logging
 import re
-import threading
 import time
-import weakref
 import zlib
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -58,6 +54,7 @@ from .base import (
 )
 from .http import HttpClient
 from .protocols import Record
+from .vendor_kit import VendorClock, WorkerPool, same_text, upsert
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +91,8 @@ class ZammadBackend:
         self._vocabulary: mapping.Vocabulary | None = None
         self._organizations: dict[int, dict[str, Any] | None] = {}
         self._groups: list[dict[str, Any]] | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
-        self._skew: float | None = None        # Zammad's clock minus ours, seconds (from `Date`)
+        self._pool = WorkerPool(workers, "zammad")
+        self._clock = VendorClock()            # Zammad's clock against ours (from `Date`)
         self._scheme: str | None = None        # "token" or "basic": what signed in last time
 
     # -- plumbing ----------------------------------------------------------------------------------
@@ -108,16 +104,7 @@ class ZammadBackend:
         return self.http.json(response)
 
     def _note_clock(self, header: str | None) -> None:
-        """Zammad's clock against ours, from an answer's `Date` (whole seconds: +0.5 s on average)."""
-        if not header:
-            return
-        try:
-            server = parsedate_to_datetime(header)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return
-        if server.tzinfo is None:
-            return
-        self._skew = (server - utcnow()).total_seconds() + 0.5
+        self._clock.note(header)
 
     def _list(self, method: str, path: str, **kwargs: Any) -> list[dict[str, Any]]:
         answer = self._json(method, path, **kwargs)
@@ -137,19 +124,9 @@ class ZammadBackend:
             page += 1
 
     def _parallel(self, calls: list[Callable[[], Any]]) -> list[Any]:
-        """The calls side by side on this adapter's own pool (made once, on first need). Never
-        called from inside a pooled call, so the pool cannot wait on itself."""
-        if len(calls) <= 1 or self.workers <= 1:
-            return [call() for call in calls]
-        return list(self._executor().map(lambda call: call(), calls))
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="zammad")
-                # The idle workers end with the adapter (a profile switched, the app closed).
-                weakref.finalize(self, self._pool.shutdown, wait=False)
-            return self._pool
+        """The calls side by side on this adapter's own pool. Never called from inside a pooled
+        call, so the pool cannot wait on itself."""
+        return self._pool.run(calls)
 
     # -- signing in ------------------------------------------------------------------------------
     def set_token(self, token: str | None) -> None:
@@ -274,18 +251,18 @@ class ZammadBackend:
         queue_ids: list[str] = []
         for group in groups:
             try:
-                changes.append(_upsert("queue", str(mapping.number(group["id"])), mapping.queue_record(group)))
+                changes.append(upsert("queue", str(mapping.number(group["id"])), mapping.queue_record(group)))
                 queue_ids.append(str(mapping.number(group["id"])))
             except (mapping.BadRecord, KeyError) as exc:
                 log.warning("skipped a Zammad group: %s", exc)
         if self._me:
             me = self._me
-            changes.append(_upsert("agent", me["id"], {"username": me["username"], "name": me["name"], "role": "agent",
+            changes.append(upsert("agent", me["id"], {"username": me["username"], "name": me["name"], "role": "agent",
                                                        "version": 1, "queue_ids": queue_ids, "state": "offline"}))
         for entity, found, key in (("script", self._scripts(), "scripts"), ("faq_article", self._faq(), "faqs")):
             if found is None:
                 continue
-            changes.extend(_upsert(entity, rid, data) for rid, data in found.items())
+            changes.extend(upsert(entity, rid, data) for rid, data in found.items())
             changes.extend({"entity": entity, "op": "delete", "id": rid}
                            for rid in state.get(key, []) if rid not in found)
             state[key] = sorted(found)
@@ -492,12 +469,12 @@ class ZammadBackend:
             except (mapping.BadRecord, TypeError, ValueError, AttributeError) as exc:
                 log.warning("skipped Zammad ticket %s: %s", rid, exc)
                 continue
-            changes.append(_upsert("conversation", rid, data))
+            changes.append(upsert("conversation", rid, data))
             for article in articles:
                 if not mapping.is_shown(article):
                     continue
                 try:
-                    changes.append(_upsert("message", str(mapping.number(article.get("id"))),
+                    changes.append(upsert("message", str(mapping.number(article.get("id"))),
                                            mapping.message_record(article, rid)))
                 except (mapping.BadRecord, TypeError, ValueError) as exc:
                     log.warning("skipped an article of Zammad ticket %s: %s", rid, exc)
@@ -533,15 +510,15 @@ class ZammadBackend:
         for uid, user in zip(sorted(people), users, strict=True):
             if user is None:
                 if people[uid]:
-                    changes.append(_upsert("customer", f"u{uid}", {"name": f"#{uid}", "tier": "standard", "version": 1}))
+                    changes.append(upsert("customer", f"u{uid}", {"name": f"#{uid}", "tier": "standard", "version": 1}))
                 continue
             try:
                 if people[uid]:
                     org = self._organization(mapping.number(user["organization_id"])) \
                         if user.get("organization_id") else None
-                    changes.append(_upsert("customer", f"u{uid}", mapping.customer_record(user, org)))
+                    changes.append(upsert("customer", f"u{uid}", mapping.customer_record(user, org)))
                 if mapping.is_agent(user) and uid != self._my_number():
-                    changes.append(_upsert("agent", f"u{uid}", mapping.agent_record(user, queue_ids)))
+                    changes.append(upsert("agent", f"u{uid}", mapping.agent_record(user, queue_ids)))
             except (mapping.BadRecord, KeyError, TypeError) as exc:
                 log.warning("skipped Zammad user %s: %s", uid, exc)
         return changes
@@ -623,13 +600,9 @@ class ZammadBackend:
     def _resend_cutoff(self, since: str) -> datetime:
         """When the first attempt began, by Zammad's clock, less a slack: our own article is not
         older. Without a `Date` header to tell the clocks apart, a wider margin."""
-        try:
-            began = parse_iso(since)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise Rejected(f"the time of the first attempt ({since!r:.40}) is not readable", 400) from exc
-        if self._skew is None:
-            return began - RESEND_MARGIN_BLIND
-        return began + timedelta(seconds=self._skew) - RESEND_SLACK
+        cutoff = self._clock.resend_cutoff(since, slack=RESEND_SLACK.total_seconds(),
+                                           blind=RESEND_MARGIN_BLIND.total_seconds())
+        return datetime.fromtimestamp(cutoff, UTC)
 
     def _mine(self, articles: list[dict[str, Any]], kind: str, body: str, *,
               created_after: datetime | None = None, above_id: int | None = None) -> dict[str, Any] | None:
@@ -641,7 +614,7 @@ class ZammadBackend:
             created = mapping.iso(article.get("created_at"))
             if (created is None or _safe_int(article.get("created_by_id")) != me
                     or bool(article.get("internal")) != (kind == "note")
-                    or not mapping.same_text(mapping.article_body(article), body)):
+                    or not same_text(mapping.article_body(article), body)):
                 continue
             if above_id is not None and _safe_int(article.get("id")) <= above_id:
                 continue
@@ -772,10 +745,6 @@ class ZammadBackend:
 
 
 # -- helpers ------------------------------------------------------------------------------------------
-def _upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"entity": entity, "op": "upsert", "id": record_id, "data": data}
-
-
 def _ticket_id(ticket: dict[str, Any]) -> int | None:
     try:
         return mapping.number(ticket.get("id"))

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html import unescape
 from typing import Any
 
+from ..domain.knowledge import detect_language
 from ..domain.timeutil import parse_iso
+from .vendor_kit import html_to_text
 
 # A ticket state's *type* is what it means; its name is the admin's to choose. Zammad's seeded
 # states: new, open, pending reminder, pending close (type "pending action"), closed, merged, removed.
@@ -39,9 +40,6 @@ CHANNEL_OF_TYPE = {"email": "email", "fax": "email", "phone": "phone", "web": "w
                    "whatsapp message": "social"}
 SYSTEM_USER_ID = 1   # Zammad's user 1 is the system ("-"): as an owner it means "unassigned"
 
-_TAG = re.compile(r"<[^>]*>")
-_BREAK = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\s*/?\s*>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -194,14 +192,6 @@ class Vocabulary:
         raise ValueError(f"no Zammad priority for {priority!r}")
 
 
-def html_to_text(html: str) -> str:
-    """Zammad keeps bodies as HTML: shown as text (never rendered, nothing remote fetched)."""
-    text = _BREAK.sub("\n", html)
-    text = unescape(_TAG.sub("", text))
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip()
-
-
 def article_body(article: dict[str, Any]) -> str:
     body = article.get("body")
     if not isinstance(body, str):
@@ -209,11 +199,6 @@ def article_body(article: dict[str, Any]) -> str:
     if "html" in str(article.get("content_type") or "").lower():
         return html_to_text(body)
     return body
-
-
-def same_text(a: str, b: str) -> bool:
-    """Bodies compared as Zammad may keep them (HTML-wrapped, line ends and spaces changed)."""
-    return _SPACE.sub(" ", a).strip() == _SPACE.sub(" ", b).strip()
 
 
 def is_shown(article: dict[str, Any]) -> bool:
@@ -366,7 +351,7 @@ def variables_to_zammad(text: str) -> str:
 
 
 def language_of(*texts: str) -> str:
-    return "zh" if any(_CJK.search(t or "") for t in texts) else "en"
+    return detect_language(" ".join(t or "" for t in texts))
 
 
 _SHORTCUT_CHARS = re.compile(r"[^0-9A-Za-z_\-\u4e00-\u9fff]")

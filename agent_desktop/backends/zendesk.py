@@ -37,14 +37,10 @@ import base64
 import json
 import logging
 import os
-import re
 import threading
 import time
-import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -66,6 +62,7 @@ from .base import (
 )
 from .http import HttpClient
 from .protocols import Record
+from .vendor_kit import VendorClock, WorkerPool, upsert
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +89,6 @@ EPOCH = "1970-01-01T00:00:00Z"
 USERS_AT_ONCE = 100         # /users/show_many takes up to 100 ids
 ADMIN_PHASES = ("users", "tickets", "events", "live")
 AGENT_PHASES = ("search", "follow")
-_HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
 class TokenBucket:
@@ -163,9 +159,8 @@ class ZendeskBackend:
         self._me: dict[str, Any] | None = None
         self._me_id: int | None = None
         self._email: str | None = None          # the signed-in address (not a secret), for set_token
-        self._skew: float | None = None         # Zendesk's clock minus ours, seconds (from Date headers)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self._clock = VendorClock()              # Zendesk's clock against ours (from Date headers)
+        self._pool = WorkerPool(workers, "zendesk")
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
@@ -179,20 +174,12 @@ class ZendeskBackend:
         return answer
 
     def _note_clock(self, date: str | None) -> None:
-        """Zendesk's clock from an answer's `Date` (a proxy may add its own: the first is read).
-        Marks kept in Zendesk's time (deletions since, comments since) start from this, not ours."""
-        found = _HTTP_DATE.search(date or "")
-        if found is None:
-            return
-        try:
-            server = parsedate_to_datetime(found.group(0)).timestamp() + 0.5   # whole seconds: the middle
-        except (TypeError, ValueError, OverflowError):
-            return
-        self._skew = server - time.time()
+        """Marks kept in Zendesk's time (deletions since, comments since) start from its clock."""
+        self._clock.note(date)
 
     def server_now(self) -> float:
         """Zendesk's time now, in Unix seconds, as far as its answers told (ours before any)."""
-        return time.time() + (self._skew or 0.0)
+        return self._clock.now()
 
     def _pace(self, exports: tuple[str, ...]) -> None:
         """Wait for a token of each export about to be asked (briefly), or say how long to wait."""
@@ -297,11 +284,11 @@ class ZendeskBackend:
     def _start(self) -> ChangeBatch:
         """Queues, the signed-in agent, macros and articles; the exports start after this."""
         queues = self._groups()
-        changes = [_upsert("queue", str(g["id"]), data) for g in queues if (data := mapping.queue_record(g))]
+        changes = [upsert("queue", str(g["id"]), data) for g in queues if (data := mapping.queue_record(g))]
         queue_ids = [c["id"] for c in changes]
         if self._me:
             me = self._me
-            changes.append(_upsert("agent", me["id"], {"username": me["username"], "name": me["name"],
+            changes.append(upsert("agent", me["id"], {"username": me["username"], "name": me["name"],
                                                        "role": "agent", "version": 1, "queue_ids": queue_ids,
                                                        "state": "offline"}))
         changes.extend(self._knowledge())
@@ -363,12 +350,12 @@ class ZendeskBackend:
                 staff.add(uid)
                 data = mapping.agent_record(user, [])
                 if data is not None and uid != self._me_id:
-                    changes.append(_upsert("agent", f"u{uid}", data))
+                    changes.append(upsert("agent", f"u{uid}", data))
             else:
                 staff.discard(uid)
                 data = mapping.customer_record(user)
                 if data is not None:
-                    changes.append(_upsert("customer", f"u{uid}", data))
+                    changes.append(upsert("customer", f"u{uid}", data))
         state["staff"] = sorted(staff)
         if _text(answer.get("after_cursor")):
             state["users"] = answer["after_cursor"]
@@ -391,7 +378,7 @@ class ZendeskBackend:
             if data is None:
                 log.warning("skipped Zendesk ticket %s: unreadable status, requester or time", tid)
                 continue
-            changes.append(_upsert("conversation", str(tid), data))
+            changes.append(upsert("conversation", str(tid), data))
         if _text(answer.get("after_cursor")):
             state["tickets"] = answer["after_cursor"]
         return bool(answer.get("end_of_stream", True))
@@ -421,7 +408,7 @@ class ZendeskBackend:
                     log.warning("skipped Zendesk comment event %s (ticket event %s): no ticket, id or readable time",
                                 _id_of(child), _id_of(event))
                     continue
-                changes.append(_upsert("message", str(cid), data))
+                changes.append(upsert("message", str(cid), data))
         end = mapping.number(answer.get("end_time"))
         if events and end is not None and end >= start:
             state["events"] = end
@@ -584,35 +571,21 @@ class ZendeskBackend:
             if comments is None:
                 changes.append({"entity": "conversation", "op": "delete", "id": str(tid)})
                 continue
-            changes.append(_upsert("conversation", str(tid), data))
+            changes.append(upsert("conversation", str(tid), data))
             for comment in comments:
                 message = mapping.message_record(comment, str(tid), staff)
                 if mapping.number(comment.get("id")) is None or message is None:
                     log.warning("skipped comment %s of Zendesk ticket %s: no id or readable time", _id_of(comment), tid)
                     continue
-                changes.append(_upsert("message", str(comment["id"]), message))
+                changes.append(upsert("message", str(comment["id"]), message))
         return changes
 
     def _parallel(self, calls: list[Callable[[], Any]]) -> list[Any]:
-        if len(calls) <= 1 or self.workers <= 1:
-            return [call() for call in calls]
-        return list(self._workers().map(lambda call: call(), calls))
-
-    def _workers(self) -> ThreadPoolExecutor:
-        """One pool for the adapter's life (made on first use): a pull does not start threads."""
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="zendesk")
-                # The pool holds no reference to the adapter: it ends when the adapter is collected.
-                weakref.finalize(self, self._pool.shutdown, wait=False)
-            return self._pool
+        return self._pool.run(calls)
 
     def close(self) -> None:
         """Ends the worker threads now (else when the adapter is collected, or at exit)."""
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False)
+        self._pool.close()
 
     def _comments_of(self, ticket_id: int, since: int | None) -> list[dict[str, Any]] | None:
         """The ticket's comments, newest first, back to `since` (all when None); None: it is gone."""
@@ -652,11 +625,11 @@ class ZendeskBackend:
                 elif mapping.is_staff(user):
                     staff.add(uid)
                     if uid != self._me_id and (data := mapping.agent_record(user, [])) is not None:
-                        changes.append(_upsert("agent", f"u{uid}", data))
+                        changes.append(upsert("agent", f"u{uid}", data))
                 else:
                     staff.discard(uid)
                     if (data := mapping.customer_record(user)) is not None:
-                        changes.append(_upsert("customer", f"u{uid}", data))
+                        changes.append(upsert("customer", f"u{uid}", data))
         state["staff"] = sorted(staff)
         return changes
 
@@ -670,11 +643,11 @@ class ZendeskBackend:
         for macro in _list(self._json("GET", "/macros/active"), "macros"):
             data = mapping.script_record(macro)
             if data is not None:
-                changes.append(_upsert("script", f"m{macro['id']}", data))
+                changes.append(upsert("script", f"m{macro['id']}", data))
         for article in self._articles():
             data = mapping.faq_record(article)
             if data is not None:
-                changes.append(_upsert("faq_article", f"a{article['id']}", data))
+                changes.append(upsert("faq_article", f"a{article['id']}", data))
         return changes
 
     def _articles(self) -> list[dict[str, Any]]:
@@ -756,14 +729,7 @@ class ZendeskBackend:
         return {"id": str(comment["id"]), **data, "body": body}
 
     def _resend_cutoff(self, since: str) -> float:
-        try:
-            began = parse_iso(since).timestamp()
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise Rejected("the time of the earlier attempt is unreadable, so this message is not sent again "
-                           "blindly; check the conversation and send it once more if it is missing", 400) from exc
-        if self._skew is None:
-            return began - RESEND_BLIND
-        return began + self._skew - RESEND_SLACK
+        return self._clock.resend_cutoff(since, slack=RESEND_SLACK, blind=RESEND_BLIND)
 
     def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
                  note: str, key: str, resend_since: str | None = None) -> list[Record]:
@@ -874,10 +840,6 @@ def _preview_newest_reply(changes: list[dict[str, Any]]) -> None:
     for change in changes:
         if change.get("entity") == "conversation" and change.get("op") == "upsert" and change["id"] in newest:
             change["data"]["preview"] = newest[change["id"]][1][:300]
-
-
-def _upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"entity": entity, "op": "upsert", "id": record_id, "data": data}
 
 
 def _list(answer: Any, key: str) -> list[dict[str, Any]]:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from html import unescape
 from typing import Any
 
+from ..domain.knowledge import detect_language
 from ..domain.timeutil import normalise_iso, parse_iso
+from .vendor_kit import html_to_text, same_text
 
 # Zendesk's statuses and ours. "hold" (on-hold: waiting for a third party) has no state of ours:
 # it shows as pending, and our pending goes back as Zendesk's pending. "deleted" (the export's
@@ -56,10 +57,6 @@ VARIABLES_TO_ZENDESK["customer.tier"] = "ticket.requester.tags"   # the nearest 
 
 _LIQUID = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*\}\}", re.IGNORECASE)
 _OURS = re.compile(r"\{\{\s*([a-z_][a-z0-9_.]*)\s*(\|[^{}\n]*)?\}\}", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK_END = re.compile(r"</(p|div|li|h[1-6])>|<br\s*/?>", re.IGNORECASE)
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def status_from_zendesk(value: Any) -> str | None:
@@ -88,17 +85,6 @@ def script_body_to_zendesk(text: str) -> str:
                      if m.group(1).lower() in VARIABLES_TO_ZENDESK else m.group(0), text)
 
 
-def html_to_text(html: str) -> str:
-    """Shown as text: the app never renders a vendor's markup (nor fetches what it links)."""
-    text = _BLOCK_END.sub("\n", html)
-    return unescape(_TAG.sub("", text)).strip()
-
-
-def same_text(a: str, b: str) -> bool:
-    """Bodies compared as Zendesk keeps them (it may change line ends and trailing space)."""
-    return _SPACE.sub(" ", a).strip() == _SPACE.sub(" ", b).strip()
-
-
 def comment_says(comment: dict[str, Any], text: str) -> bool:
     """Whether this comment holds `text` as we sent it. Zendesk keeps it in three forms and renders
     two of them (`plain_body` and `html_body` show formatting and links their own way): any match."""
@@ -108,10 +94,6 @@ def comment_says(comment: dict[str, Any], text: str) -> bool:
             return True
     html = comment.get("html_body")
     return isinstance(html, str) and same_text(html_to_text(html), text)
-
-
-def language_of(text: str) -> str:
-    return "zh" if _CJK.search(text) else "en"
 
 
 def version_of(updated_at: Any) -> int | None:
@@ -306,7 +288,7 @@ def script_record(macro: dict[str, Any]) -> dict[str, Any] | None:
     if not body.strip() or not title:
         return None
     return {"title": title.replace("::", " / ")[:200], "body": body[:20_000], "category": category_of(title),
-            "language": language_of(title + body), "version": version_of(macro.get("updated_at")) or 1,
+            "language": detect_language(title + body), "version": version_of(macro.get("updated_at")) or 1,
             "scope": "shared", "kind": "text", "tags": [], "updated_at": iso(macro.get("updated_at"))}
 
 

@@ -167,7 +167,7 @@ def _comment(cid: int, text: str, at: float, **extra) -> dict:
 def _looking(comments: list[dict], skew: float | None = 0.0) -> ZendeskBackend:
     made = ZendeskBackend("https://x.zendesk.com", **FAST)
     made._me, made._me_id = {"id": "u9", "name": "me"}, 9
-    made._skew = skew
+    made._clock.skew = skew
 
     def answer(method, path, **kw):
         if method == "GET":
@@ -311,7 +311,7 @@ def test_the_worker_pool_is_made_once_per_adapter_even_from_many_threads():
 
     def grab() -> None:
         barrier.wait()
-        pools.append(made._workers())
+        pools.append(made._pool._executor())
     threads = [threading.Thread(target=grab) for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -319,7 +319,7 @@ def test_the_worker_pool_is_made_once_per_adapter_even_from_many_threads():
         thread.join()
     assert len({id(pool) for pool in pools}) == 1
     assert made._parallel([lambda: 1, lambda: 2, lambda: 3]) == [1, 2, 3]
-    assert made._workers() is pools[0]
+    assert made._pool._executor() is pools[0]
     made.close()
 
 
