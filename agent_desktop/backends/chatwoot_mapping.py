@@ -6,6 +6,7 @@ table of docs/backends/chatwoot.md is tested without a server.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -39,12 +40,17 @@ AVAILABILITY = {"online": "available", "busy": "busy", "offline": "offline"}
 
 TIERS = {"vip": "vip", "key_account": "key_account", "key account": "key_account", "standard": "standard"}
 
+LATEST_SECONDS = 253_402_300_799.0   # 9999-12-31T23:59:59Z: a later time is damage, not data
+LARGEST_ID = 2**63 - 1               # Chatwoot's ids are bigints
+
 
 def timestamp(value: Any) -> str | None:
     """A Chatwoot time (unix seconds, maybe fractional, or an ISO string) as ISO-8601 UTC."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
+        if seconds(value) is None:
+            return None
         try:
             moment = datetime.fromtimestamp(float(value), UTC)
         except (OverflowError, OSError, ValueError):
@@ -62,11 +68,16 @@ def timestamp(value: Any) -> str | None:
 
 
 def seconds(value: Any) -> float | None:
-    """A Chatwoot time as unix seconds (what the feed's high-water mark counts in)."""
+    """A Chatwoot time as unix seconds (what the feed's high-water mark counts in); None for one
+    that is not a time: infinite (JSON's 1e400), not a number, or beyond the year 9999."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            moment = float(value)
+        except OverflowError:   # an int too large for a float
+            return None
+        return moment if math.isfinite(moment) and abs(moment) <= LATEST_SECONDS else None
     iso = timestamp(value)
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() if iso else None
 
@@ -80,20 +91,36 @@ def version_of(conversation: dict[str, Any]) -> int:
 
 
 def number(value: Any) -> int | None:
-    """A Chatwoot id (a JSON number, sometimes a float) as an int."""
+    """A Chatwoot id (a JSON number, sometimes a float or a string of ASCII digits) as an int;
+    None for anything else (a bool, "²", a number no bigint holds)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else None
+    elif isinstance(value, str):
+        text = value.strip()
+        # str.isdigit() also takes "²" and "١٢", which int() refuses or reads as something else.
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+    return value if isinstance(value, int) and 0 <= value <= LARGEST_ID else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    """A text field: a string (or a number, as a phone may come), else empty (a list or dict there
+    is damage, not text to show)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A value to look up in a table: a string or None (a list or dict there is damage, and unhashable)."""
+    return value if isinstance(value, str) else None
 
 
 def customer_id(contact_id: Any) -> str | None:
@@ -118,7 +145,7 @@ def chatwoot_id(our_id: str | None, prefix: str) -> int | None:
     text = str(our_id)
     if text.startswith(prefix):
         text = text[len(prefix):]
-    return int(text) if text.isdigit() else None
+    return number(text)
 
 
 def channel_of(channel_type: Any, medium: Any = None) -> str:
@@ -131,16 +158,16 @@ def customer_record(contact: dict[str, Any]) -> dict[str, Any] | None:
     """A Chatwoot contact (a conversation's meta.sender, or a contact list item) as our customer."""
     if customer_id(contact.get("id")) is None:
         return None
-    email = str(contact.get("email") or "").strip()
-    phone = str(contact.get("phone_number") or "").strip()
-    identifier = str(contact.get("identifier") or "").strip()
-    name = str(contact.get("name") or "").strip() or email or phone or identifier or f"#{contact['id']}"
+    email = _str(contact.get("email")).strip()
+    phone = _str(contact.get("phone_number")).strip()
+    identifier = _str(contact.get("identifier")).strip()
+    name = _str(contact.get("name")).strip() or email or phone or identifier or f"#{contact['id']}"
     custom = _dict(contact.get("custom_attributes"))
     extra = _dict(contact.get("additional_attributes"))
     tier = TIERS.get(str(custom.get("tier") or "").strip().lower(), "standard")
     return {
         "name": name[:200], "tier": tier, "version": 1,
-        "company": str(extra.get("company_name") or custom.get("company") or "")[:200],
+        "company": (_str(extra.get("company_name")) or _str(custom.get("company")))[:200],
         "emails": [email] if email else [], "phones": [phone] if phone else [],
         "handles": [identifier] if identifier else [],
         "created_at": timestamp(contact.get("created_at")),
@@ -166,13 +193,13 @@ def conversation_record(conversation: dict[str, Any], channels: dict[str, str]) 
     return {
         "channel": channel,
         "status": status,
-        "priority": PRIORITY_FROM_CHATWOOT.get(conversation.get("priority"), "normal"),
+        "priority": PRIORITY_FROM_CHATWOOT.get(_text_or_none(conversation.get("priority")), "normal"),
         "customer_id": customer,
         "version": version_of(conversation),
         "queue_id": queue_id(team_id),
         "assignee_id": agent_id(assignee.get("id")),
-        "subject": str(extra.get("mail_subject") or "")[:1000],
-        "preview": str(last.get("content") or "")[:300],
+        "subject": _str(extra.get("mail_subject"))[:1000],
+        "preview": _str(last.get("content"))[:300],
         "tags": [str(label) for label in labels if isinstance(label, str)][:50],
         "created_at": timestamp(conversation.get("created_at")),
         "updated_at": timestamp(conversation.get("updated_at")),
@@ -202,11 +229,11 @@ def message_record(message: dict[str, Any], conversation_id: str) -> dict[str, A
     author = None
     if str(sender_type).lower() == "user":
         author = agent_id(message.get("sender_id") or sender.get("id"))
-    name = str(sender.get("available_name") or sender.get("name") or "")
+    name = _str(sender.get("available_name")) or _str(sender.get("name"))
     return {
         "conversation_id": str(conversation_id), "kind": "note" if private else "reply",
         "direction": "in" if incoming and not private else "out",
-        "body": str(message.get("content") or ""), "created_at": created, "version": 1,
+        "body": _str(message.get("content")), "created_at": created, "version": 1,
         "author_id": None if incoming else author, "author_name": name[:200],
     }
 
@@ -214,8 +241,8 @@ def message_record(message: dict[str, Any], conversation_id: str) -> dict[str, A
 def agent_record(agent: dict[str, Any], queue_ids: list[str]) -> dict[str, Any] | None:
     if agent_id(agent.get("id")) is None:
         return None
-    email = str(agent.get("email") or "")
-    name = str(agent.get("available_name") or agent.get("name") or email or f"#{agent['id']}")
+    email = _str(agent.get("email"))
+    name = _str(agent.get("available_name")) or _str(agent.get("name")) or email or f"#{agent['id']}"
     return {"username": (email or name)[:200], "name": name[:200],
             "role": "lead" if agent.get("role") == "administrator" else "agent", "version": 1,
             "queue_ids": queue_ids, "state": AVAILABILITY.get(str(agent.get("availability_status") or ""), "offline")}
@@ -224,8 +251,8 @@ def agent_record(agent: dict[str, Any], queue_ids: list[str]) -> dict[str, Any] 
 def queue_record(team: dict[str, Any]) -> dict[str, Any] | None:
     if queue_id(team.get("id")) is None:
         return None
-    return {"name": str(team.get("name") or f"#{team['id']}")[:200], "version": 1,
-            "description": str(team.get("description") or "")[:2000]}
+    return {"name": (_str(team.get("name")) or f"#{team['id']}")[:200], "version": 1,
+            "description": _str(team.get("description"))[:2000]}
 
 
 # -- canned responses as scripts ----------------------------------------------------------------------
@@ -271,8 +298,8 @@ def script_body_to_chatwoot(text: str) -> str:
 
 def script_record(canned: dict[str, Any]) -> dict[str, Any] | None:
     """A canned response as a shared script: its short code is the title and the shortcut."""
-    code = str(canned.get("short_code") or "").strip()
-    content = str(canned.get("content") or "")
+    code = _str(canned.get("short_code")).strip()
+    content = _str(canned.get("content"))
     if number(canned.get("id")) is None or not code or not content.strip():
         return None
     return {"title": code[:200], "body": script_body_from_chatwoot(content)[:20_000],
