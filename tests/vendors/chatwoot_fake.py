@@ -79,7 +79,8 @@ class ChatwootFake(FakeHttpServer):
         self.canned: list[dict[str, Any]] = []
         self.answers: list[tuple[str, str, int]] = []   # (method, path, status) of every answer
         self.rate_limited = 0          # answer this many requests with 429 (Rack::Attack's style)
-        self.broken: dict[str, Any] = {}   # test hooks: schema-valid records the adapter must skip
+        self.broken: dict[str, Any] = {}   # test hooks: damaged records ("conversation:7", "message:9", "profile")
+        self.ignores_before = False    # test hook: message lists answer `before=` with the newest page again
         self._live = False   # while seeding the clock is the seed's; from start() on, the real one
         self._seed(random.Random(seed), conversations)
         self._routes_for_api()
@@ -244,6 +245,13 @@ class ChatwootFake(FakeHttpServer):
             self.conversations.pop(cid, None)
             self.messages.pop(cid, None)
 
+    def backdate(self, cid: int, message_id: int, seconds: float) -> None:
+        """As if the message had been written `seconds` earlier (an agent's own earlier reply)."""
+        with self.lock:
+            for message in self.messages[cid]:
+                if message["id"] == message_id:
+                    message["created_at"] = int(message["created_at"] - seconds)
+
     def rate_limit(self, requests: int) -> None:
         with self.lock:
             self.rate_limited = requests
@@ -358,7 +366,8 @@ class ChatwootFake(FakeHttpServer):
         return None
 
     def _routes_for_api(self) -> None:
-        self.route("GET", r"/api/v1/profile", lambda r: Answer(200, self._profile_json(self._uid(r))))
+        self.route("GET", r"/api/v1/profile", lambda r: Answer(200, {**self._profile_json(self._uid(r)),
+                                                                      **self.broken.get("profile", {})}))
         self.route("GET", A + r"/teams", lambda r: Answer(200, [
             {**t, "allow_auto_assign": True, "account_id": ACCOUNT, "is_member": self._uid(r) in
              self.team_members[t["id"]]} for t in self.teams.values()]))
@@ -447,7 +456,7 @@ class ChatwootFake(FakeHttpServer):
         before, after = request.arg("before"), request.arg("after")
         if after:
             chosen = [m for m in messages if m["id"] > int(after)][:MESSAGES_AFTER]
-        elif before:
+        elif before and not self.ignores_before:
             chosen = [m for m in messages if m["id"] < int(before)][-MESSAGES_BEFORE:]
         else:
             chosen = messages[-MESSAGES_BEFORE:]
