@@ -12,6 +12,9 @@ both directions), and behaves as Chatwoot does where the adapter relies on it:
 - a wrong `api_access_token` gets Chatwoot's 401 `{"error": "Invalid Access Token"}`; when told to
   rate-limit, it answers 429 with no Retry-After, as Rack::Attack's default responder does.
 
+Test hooks: `broken` damages records in its answers, `ignores_before` makes message lists ignore
+`before=`, `backdate()` moves a message into the past (the agent's own earlier reply).
+
 Seeded deterministically: 344 conversations over 4 inboxes (the agent is a member of 3: 258 visible) and 3 teams,
 contacts with Chinese and English names, several messages each (some Chinese, some private notes),
 canned responses with Chatwoot's `{{contact.name}}` / `{{agent.name}}` variables.
