@@ -12,6 +12,9 @@ both directions), and behaves as Chatwoot does where the adapter relies on it:
 - a wrong `api_access_token` gets Chatwoot's 401 `{"error": "Invalid Access Token"}`; when told to
   rate-limit, it answers 429 with no Retry-After, as Rack::Attack's default responder does.
 
+Test hooks: `broken` damages records in its answers, `ignores_before` makes message lists ignore
+`before=`, `backdate()` moves a message into the past (the agent's own earlier reply).
+
 Seeded deterministically: 344 conversations over 4 inboxes (the agent is a member of 3: 258 visible) and 3 teams,
 contacts with Chinese and English names, several messages each (some Chinese, some private notes),
 canned responses with Chatwoot's `{{contact.name}}` / `{{agent.name}}` variables.
@@ -79,7 +82,8 @@ class ChatwootFake(FakeHttpServer):
         self.canned: list[dict[str, Any]] = []
         self.answers: list[tuple[str, str, int]] = []   # (method, path, status) of every answer
         self.rate_limited = 0          # answer this many requests with 429 (Rack::Attack's style)
-        self.broken: dict[str, Any] = {}   # test hooks: schema-valid records the adapter must skip
+        self.broken: dict[str, Any] = {}   # test hooks: damaged records ("conversation:7", "message:9", "profile")
+        self.ignores_before = False    # test hook: message lists answer `before=` with the newest page again
         self._live = False   # while seeding the clock is the seed's; from start() on, the real one
         self._seed(random.Random(seed), conversations)
         self._routes_for_api()
@@ -244,6 +248,13 @@ class ChatwootFake(FakeHttpServer):
             self.conversations.pop(cid, None)
             self.messages.pop(cid, None)
 
+    def backdate(self, cid: int, message_id: int, seconds: float) -> None:
+        """As if the message had been written `seconds` earlier (an agent's own earlier reply)."""
+        with self.lock:
+            for message in self.messages[cid]:
+                if message["id"] == message_id:
+                    message["created_at"] = int(message["created_at"] - seconds)
+
     def rate_limit(self, requests: int) -> None:
         with self.lock:
             self.rate_limited = requests
@@ -358,7 +369,8 @@ class ChatwootFake(FakeHttpServer):
         return None
 
     def _routes_for_api(self) -> None:
-        self.route("GET", r"/api/v1/profile", lambda r: Answer(200, self._profile_json(self._uid(r))))
+        self.route("GET", r"/api/v1/profile", lambda r: Answer(200, {**self._profile_json(self._uid(r)),
+                                                                      **self.broken.get("profile", {})}))
         self.route("GET", A + r"/teams", lambda r: Answer(200, [
             {**t, "allow_auto_assign": True, "account_id": ACCOUNT, "is_member": self._uid(r) in
              self.team_members[t["id"]]} for t in self.teams.values()]))
@@ -447,7 +459,7 @@ class ChatwootFake(FakeHttpServer):
         before, after = request.arg("before"), request.arg("after")
         if after:
             chosen = [m for m in messages if m["id"] > int(after)][:MESSAGES_AFTER]
-        elif before:
+        elif before and not self.ignores_before:
             chosen = [m for m in messages if m["id"] < int(before)][-MESSAGES_BEFORE:]
         else:
             chosen = messages[-MESSAGES_BEFORE:]
