@@ -30,9 +30,7 @@ import math
 import re
 import threading
 import time
-import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -56,6 +54,7 @@ from .base import (
 )
 from .http import HttpClient
 from .protocols import Record
+from .vendor_kit import WorkerPool, same_text, upsert
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +115,7 @@ class ChatwootBackend:
         # Chatwoot's clock less ours, in seconds, from the latest answer's Date header (None: unknown).
         self.clock_skew: float | None = None
         # One pool for the adapter's life: its threads keep their HTTP sessions and TLS connections.
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        self._pool = WorkerPool(workers, "chatwoot")
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
@@ -143,24 +141,11 @@ class ChatwootBackend:
     def _parallel(self, calls: list[Callable[[], T]]) -> list[T]:
         """The calls side by side, results in order. Never from inside such a call: the pool is
         shared, and a call waiting for the pool could wait for itself."""
-        if len(calls) <= 1 or self.workers <= 1:
-            return [call() for call in calls]
-        return list(self._executor().map(lambda call: call(), calls))
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="chatwoot")
-                # Its idle threads end with the adapter, not only with the process.
-                weakref.finalize(self, self._pool.shutdown, wait=False)
-            return self._pool
+        return self._pool.run(calls)
 
     def close(self) -> None:
         """Ends the worker threads (a later call starts new ones)."""
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False)
+        self._pool.close()
 
     # -- signing in ------------------------------------------------------------------------------
     def set_token(self, token: str | None) -> None:
@@ -254,7 +239,7 @@ class ChatwootBackend:
                 if data is None or record_id is None:
                     _skipped(entity, item, "no id or a required field missing")
                     continue
-                changes.append(_upsert(entity, record_id, data))
+                changes.append(upsert(entity, record_id, data))
         channels = {_key(i): mapping.channel_of(i.get("channel_type"), i.get("medium"))
                     for i in inboxes if mapping.number(i.get("id")) is not None}
         return changes, channels
@@ -360,10 +345,10 @@ class ChatwootBackend:
             customer = self._customer_of(item)
             if customer is not None:
                 customers[data["customer_id"]] = customer
-            changes.append(_upsert("conversation", cid, data))
+            changes.append(upsert("conversation", cid, data))
             changes.extend(self._message_changes(messages, cid))
         # Customers first: a conversation names one.
-        return [_upsert("customer", k, v) for k, v in customers.items()] + changes
+        return [upsert("customer", k, v) for k, v in customers.items()] + changes
 
     @staticmethod
     def _customer_of(conversation: dict[str, Any]) -> dict[str, Any] | None:
@@ -391,7 +376,7 @@ class ChatwootBackend:
                 if not activity:
                     _skipped("message", message, "no id, type or creation time", cid)
                 continue
-            found.append(_upsert("message", _key(message), record))
+            found.append(upsert("message", _key(message), record))
         return found
 
     def _messages(self, conversation_id: int, since: float | None) -> list[dict[str, Any]] | None:
@@ -493,7 +478,7 @@ class ChatwootBackend:
                 if not (mapping.number(message.get("message_type")) == mapping.OUTGOING
                         and (message.get("private") is True) == (kind == "note")
                         and mapping.number(message.get("sender_id")) == me
-                        and mapping.same_text(_text(message.get("content")), body)):
+                        and same_text(_text(message.get("content")), body)):
                     continue
                 record = mapping.message_record(message, str(conversation_id))
             except DAMAGED:
@@ -616,10 +601,6 @@ def _skew_from(date_header: str | None, now: float) -> float | None:
         return None
     skew = told.timestamp() - now
     return skew if abs(skew) <= MAX_SKEW else None
-
-
-def _upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"entity": entity, "op": "upsert", "id": record_id, "data": data}
 
 
 def _key(item: dict[str, Any]) -> str:

@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain.knowledge import detect_language
+
 # Chatwoot's statuses and ours. Chatwoot has no "new" and no "closed": ours go out as open and
 # resolved. "snoozed" (back on the customer's next reply or at a time) reads as pending.
 STATUS_FROM_CHATWOOT = {"open": "open", "pending": "pending", "snoozed": "pending", "resolved": "resolved"}
@@ -270,7 +272,6 @@ VARIABLES_TO_CHATWOOT = {"customer.name": "contact.name", "customer.company": "c
                          "queue.name": "team.name"}
 _LIQUID = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*(?:\|\s*default:\s*(?:'([^']*)'|\"([^\"]*)\"))?\s*\}\}")
 _OURS = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*(?:\|\s*([^{}]*?))?\s*\}\}")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOT_SHORTCUT = re.compile(r"[^0-9A-Za-z_\-\u4e00-\u9fff]")
 
 
@@ -304,13 +305,7 @@ def script_record(canned: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return {"title": code[:200], "body": script_body_from_chatwoot(content)[:20_000],
             "shortcut": _NOT_SHORTCUT.sub("_", code)[:32], "category": "general",
-            "language": "zh" if _CJK.search(content) else "en", "scope": "shared", "kind": "text",
+            "language": detect_language(content), "scope": "shared", "kind": "text",
             "version": 1, "updated_at": timestamp(canned.get("updated_at"))}
 
 
-_SPACE = re.compile(r"\s+")
-
-
-def same_text(a: str, b: str) -> bool:
-    """Bodies compared as Chatwoot may keep them (line ends, trailing space)."""
-    return _SPACE.sub(" ", a).strip() == _SPACE.sub(" ", b).strip()

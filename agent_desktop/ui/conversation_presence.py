@@ -24,6 +24,7 @@ class ConversationPresence(QObject):
         self.collision = panel.composer.presence   # "王磊 is replying", beside the reply/note switch
         self.service: PresenceService | None = None   # attached with the workflow
         self.others: list[dict[str, Any]] = []
+        self.in_flight = 0   # heartbeats sent and not yet answered (a test waits for none)
         self._typing = False
         self._timer = QTimer(self, interval=PRESENCE_SECONDS * 1000)
         self._timer.timeout.connect(lambda: self.beat("viewing"))
@@ -65,12 +66,16 @@ class ConversationPresence(QObject):
             activity = "replying"
 
         def landed(others: list[dict[str, Any]] | None) -> None:
+            self.in_flight -= 1
             if others is not None and conversation_id == self.panel.conversation_id:
                 self.show_others(others)
 
+        def failed(_error: BaseException) -> None:
+            self.in_flight -= 1
+
         # Owned by the panel: a heartbeat answering after the panel is gone is dropped.
-        spawn(service.heartbeat(conversation_id, activity), on_done=landed, on_error=lambda _e: None,
-              owner=self.panel)
+        self.in_flight += 1
+        spawn(service.heartbeat(conversation_id, activity), on_done=landed, on_error=failed, owner=self.panel)
 
     def show_others(self, others: list[dict[str, Any]]) -> None:
         self.others = others

@@ -365,9 +365,9 @@ def test_message_paging_stops_after_its_page_cap():
 def test_the_worker_pool_and_its_sessions_last_the_adapters_life(desk):
     backend = _backend(desk.url, workers=3, requests_per_second=0)
     backend.changes(None, 100)   # the roster: teams, agents, canned responses, inboxes side by side
-    pool = backend._pool
+    pool = backend._pool._executor()
     backend.changes(None, 100)
-    assert pool is not None and backend._pool is pool
+    assert backend._pool._executor() is pool
     assert 1 <= len(pool._threads) <= 3   # the same few threads, each with its HTTP session
     backend.close()
-    assert backend._pool is None
+    assert backend._pool._pool is None

@@ -49,7 +49,11 @@ def test_the_first_sync_an_offer_and_presence_move_nothing(open_window, loop):
     QApplication.processEvents()
     assert _geometry(window) == after_sync
     window.workflow_parts.offer_toolbar.setVisible(False)
-    # Someone else on the conversation: said beside the reply/note switch, nothing moves.
+    # Someone else on the conversation: said beside the reply/note switch, nothing moves. The
+    # panel's own heartbeats stop first, and the one in flight lands, so none answers "nobody" over it.
+    presence = window.conversation.presence
+    presence.stop()
+    run_until(loop, lambda: presence.in_flight == 0)
     window.conversation.show_others([{"name": "王磊", "activity": "replying"}])
     QApplication.processEvents()
     assert window.conversation.collision.isVisible()
