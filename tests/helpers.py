@@ -82,3 +82,34 @@ def run_private(coro: Any) -> Any:
     finally:
         private.close()
         asyncio.events._set_running_loop(running)
+
+
+def paint_main_py_on(kind: str, url: str, user: str, token: str, language: str, tmp_path: Path,
+                     name: str) -> Path:
+    """`main.py --backend KIND` under Xvfb at 1366×768, the token from the environment: asserts the
+    inbox painted online and the screenshot fits, and returns it (kept in AGENT_DESKTOP_ARTIFACTS)."""
+    import os
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup.sh test installs it (package xvfb)"
+    root = Path(__file__).resolve().parents[1]
+    out_dir = Path(os.environ.get("AGENT_DESKTOP_ARTIFACTS", tmp_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shot = out_dir / name
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "AGENT_DESKTOP_PASSWORD")}
+    env.update(AGENT_DESKTOP_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="xcb", AGENT_DESKTOP_TOKEN=token)
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, str(root / "main.py"),
+         "--backend", kind, "--server", url, "--user", user, "--lang", language, "--screenshot", str(shot)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = re.search(r"inbox rows: (\d+), sync state: (\w+)", done.stdout)
+    assert rows and int(rows.group(1)) > 0 and rows.group(2) == "online", done.stdout
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() <= 1366 and image.height() <= 768
+    return shot

@@ -9,17 +9,12 @@ environment, and keeps the screenshot.
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QImage
 
 from agent_desktop.backends.base import Capability
 from agent_desktop.backends.rt import RequestTrackerBackend
@@ -29,6 +24,7 @@ from agent_desktop.ui.capability_text import unsupported_reason
 from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.contract.rt_helpdesk import RequestTrackerHelpdesk
+from tests.helpers import paint_main_py_on
 from tests.ui.conftest import run_until, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,20 +77,5 @@ def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, l
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is a Linux X server")
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_main_py_on_request_tracker_paints_the_inbox(rt_server, tmp_path, language):
-    assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup.sh test installs it (package xvfb)"
-    out_dir = Path(os.environ.get("AGENT_DESKTOP_ARTIFACTS", tmp_path))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    shot = out_dir / f"rt-1366x768-{language}-agent1-inbox.png"
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "AGENT_DESKTOP_PASSWORD")}
-    env.update(AGENT_DESKTOP_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="xcb",
-               AGENT_DESKTOP_TOKEN=rt_server.agent.token or "")
-    done = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, str(ROOT / "main.py"),
-         "--backend", "rt", "--server", rt_server.url, "--user", rt_server.agent.name, "--lang", language,
-         "--screenshot", str(shot)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = re.search(r"inbox rows: (\d+), sync state: (\w+)", done.stdout)
-    assert rows and int(rows.group(1)) > 0 and rows.group(2) == "online", done.stdout
-    image = QImage(str(shot))
-    assert not image.isNull() and image.width() <= 1366 and image.height() <= 768
+    paint_main_py_on("rt", rt_server.url, rt_server.agent.name, rt_server.agent.token or "", language, tmp_path,
+                     f"rt-1366x768-{language}-agent1-inbox.png")

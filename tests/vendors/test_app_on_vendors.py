@@ -11,17 +11,12 @@ under Xvfb in both languages, the token coming from the environment, and keeps t
 from __future__ import annotations
 
 import importlib
-import os
-import re
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QImage
 
 from agent_desktop.backends.base import Capability, capabilities_of
 from agent_desktop.backends.registry import kind_of, make_backend
@@ -31,6 +26,7 @@ from agent_desktop.ui.capability_text import BUTTON_NEEDS, unsupported_reason
 from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.contract.conftest import VENDOR_HELPDESKS
+from tests.helpers import paint_main_py_on
 from tests.ui.conftest import run_until, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,19 +88,5 @@ def test_the_window_works_on_the_vendor_and_greys_out_what_it_lacks(qapp, loop, 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Xvfb is a Linux X server")
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_main_py_on_the_vendor_paints_the_inbox(vendor, tmp_path, language):
-    assert shutil.which("xvfb-run"), "xvfb-run is missing: scripts/setup.sh test installs it (package xvfb)"
-    out_dir = Path(os.environ.get("AGENT_DESKTOP_ARTIFACTS", tmp_path))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    shot = out_dir / f"{vendor.kind}-1366x768-{language}-inbox.png"
-    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "AGENT_DESKTOP_PASSWORD")}
-    env.update(AGENT_DESKTOP_HOME=str(tmp_path / "home"), QT_QPA_PLATFORM="xcb", AGENT_DESKTOP_TOKEN=vendor.secret)
-    done = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, str(ROOT / "main.py"),
-         "--backend", vendor.kind, "--server", vendor.url, "--user", vendor.user, "--lang", language,
-         "--screenshot", str(shot)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = re.search(r"inbox rows: (\d+), sync state: (\w+)", done.stdout)
-    assert rows and int(rows.group(1)) > 0 and rows.group(2) == "online", done.stdout
-    image = QImage(str(shot))
-    assert not image.isNull() and image.width() <= 1366 and image.height() <= 768
+    paint_main_py_on(vendor.kind, vendor.url, vendor.user, vendor.secret, language, tmp_path,
+                     f"{vendor.kind}-1366x768-{language}-inbox.png")
