@@ -141,6 +141,8 @@ def test_guided_script_branches_survives_restart_and_saves_a_note(open_window, l
     guided.pick(0)                                      # 已预约取件 → confirm
     guided.pick(0)                                      # 没有了 → close
     assert guided.guide.step(guided.run.current).terminal
+    used: list[str] = []   # finish_run's last step counts the script's use: the test ends after it
+    again.session.knowledge.changed.connect(used.append)
     guided.finish_button.click()
     run_until(loop, lambda: any(m["kind"] == "note" and m["body"].startswith("【引导话术】退款来电引导")
                                 for m in again.session.conversations.messages(conversation_id)))
@@ -148,5 +150,7 @@ def test_guided_script_branches_survives_restart_and_saves_a_note(open_window, l
     assert "核实身份 → 核实通过；记录：2026112201" in note
     assert "退货退款 → 已预约取件；记录：明天上午" in note
     assert note.rstrip().endswith("结束通话")
-    assert again.session.db.reader().execute(
+    # finish_run forgets the run after the note is queued: wait for that write too, not only the note.
+    run_until(loop, lambda: again.session.db.reader().execute(
         "SELECT count(*) FROM guided_runs WHERE conversation_id=?", (conversation_id,)).fetchone()[0] == 0
+        and "script" in used)
