@@ -31,7 +31,6 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -54,7 +53,7 @@ from .base import (
 )
 from .http import HttpClient
 from .protocols import Record
-from .vendor_kit import WorkerPool, same_text, upsert
+from .vendor_kit import WorkerPool, same_text, skew_from, upsert
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,6 @@ RESEND_MARGIN = 30.0           # seconds before the first attempt, on Chatwoot's
 UNKNOWN_SKEW_MARGIN = 120.0    # the same when Chatwoot sends no Date header to tell its clock by
 REQUESTS_PER_SECOND = 40.0     # Chatwoot's Rack::Attack default is 3,000 a minute per address
 ACCOUNT_IN_URL = re.compile(r"/app/accounts/(\d+)")
-HTTP_DATE = re.compile(r"\d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT")   # RFC 9110's IMF-fixdate
 MAX_SKEW = 366 * 86_400.0      # a Date further off than a year is a proxy's garbage, not a clock
 CURSOR_VERSION = 1
 # What a record that breaks its documented shape makes a mapper throw: that record is skipped.
@@ -589,18 +587,8 @@ def _resend_cutoff(started: float, skew: float | None) -> float:
 
 
 def _skew_from(date_header: str | None, now: float) -> float | None:
-    """Chatwoot's clock less ours from an HTTP Date header; None without a readable, believable
-    one. A proxy that adds its own Date beside Chatwoot's makes two, joined by a comma: the first
-    counts (both are servers' clocks)."""
-    found = HTTP_DATE.search(date_header or "")
-    if found is None:
-        return None
-    try:
-        told = parsedate_to_datetime(found.group(0))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    skew = told.timestamp() - now
-    return skew if abs(skew) <= MAX_SKEW else None
+    """Chatwoot's clock less ours; a Date more than MAX_SKEW off is not believed."""
+    return skew_from(date_header, now, MAX_SKEW)
 
 
 def _key(item: dict[str, Any]) -> str:

@@ -49,6 +49,19 @@ def upsert(entity: str, record_id: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"entity": entity, "op": "upsert", "id": record_id, "data": data}
 
 
+def skew_from(header: str | None, now: float, max_skew: float | None = None) -> float | None:
+    """The server's clock less ours (`now`), from an HTTP `Date` header: the first well-formed date
+    (a proxy may add its own beside the server's); None without one, or past `max_skew` seconds."""
+    found = _HTTP_DATE.search(header or "")
+    if found is None:
+        return None
+    try:
+        skew = parsedate_to_datetime(found.group(0)).timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return None if max_skew is not None and abs(skew) > max_skew else skew
+
+
 class VendorClock:
     """The vendor's clock minus ours, in seconds, learnt from the `Date` header of its answers (the
     first well-formed one: a proxy may add its own). Whole seconds, so +0.5 s on average."""
@@ -57,14 +70,9 @@ class VendorClock:
         self.skew: float | None = None
 
     def note(self, header: str | None) -> None:
-        found = _HTTP_DATE.search(header or "")
-        if found is None:
-            return
-        try:
-            server = parsedate_to_datetime(found.group(0)).timestamp() + 0.5
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return
-        self.skew = server - time.time()
+        skew = skew_from(header, time.time())
+        if skew is not None:
+            self.skew = skew + 0.5   # the header's whole seconds: the middle of the second
 
     def now(self) -> float:
         """The vendor's time now, Unix seconds, as far as its answers told (ours before any)."""

@@ -14,18 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 
 from agent_desktop.backends.base import Capability
 from agent_desktop.backends.rt import RequestTrackerBackend
-from agent_desktop.services.session import open_session
-from agent_desktop.ui.bridge import SessionBridge
 from agent_desktop.ui.capability_text import unsupported_reason
-from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.contract.rt_helpdesk import RequestTrackerHelpdesk
 from tests.helpers import paint_main_py_on
-from tests.ui.conftest import run_until, type_text
+from tests.ui.conftest import Opened, run_until, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,11 +35,8 @@ def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, l
     qapp.setStyleSheet(stylesheet())
     backend = RequestTrackerBackend(rt_server.url)
     signed = backend.sign_in(rt_server.agent.name, rt_server.agent.token)
-    session = open_session(tmp_path / "home", backend, rt_server.agent.name, signed, f"rt:{rt_server.url}")
-    bridge = SessionBridge(session)
-    window = MainWindow(session, bridge, language="en")
-    window.show()
-    session.sync.start()
+    opened = Opened.on(loop, tmp_path / "home", backend, rt_server.agent.name, signed, f"rt:{rt_server.url}")
+    window, bridge, session = opened.window, opened.bridge, opened.session
     try:
         run_until(loop, lambda: bridge.status.first_sync_done and window.conversation.conversation_id is not None,
                   timeout=120)
@@ -67,10 +61,7 @@ def test_the_window_works_on_request_tracker_and_greys_out_what_it_lacks(qapp, l
         assert _history_bodies(rt_server, target).count(text) == 1
         loop.run_until_complete(session.sync.stop())
     finally:
-        window.close()
-        window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        loop.run_until_complete(session.close())
+        opened.close()
 
 
 @pytest.mark.xvfb

@@ -62,10 +62,19 @@ class Opened:
     """A signed-in session and its main window; `close()` shuts both like the app does."""
 
     def __init__(self, loop, server: RunningServer, home, username: str = "agent1") -> None:
-        self.loop = loop
         backend = make_backend(server.url)
-        signed = sign_in(backend, username, "demo")
-        self.session = open_session(home, backend, username, signed, "test-server", language="en")
+        self.open(loop, home, backend, username, sign_in(backend, username, "demo"), "test-server")
+
+    @classmethod
+    def on(cls, loop, home, backend, username: str, signed, cache_key: str) -> Opened:
+        """The window on any signed-in backend (Request Tracker, a vendor's fake…)."""
+        opened = cls.__new__(cls)
+        opened.open(loop, home, backend, username, signed, cache_key)
+        return opened
+
+    def open(self, loop, home, backend, username: str, signed, cache_key: str) -> None:
+        self.loop = loop
+        self.session = open_session(home, backend, username, signed, cache_key, language="en")
         self.bridge = SessionBridge(self.session)
         self.window = MainWindow(self.session, self.bridge, language="en")
         self.window.show()

@@ -16,18 +16,15 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 
 from agent_desktop.backends.base import Capability, capabilities_of
 from agent_desktop.backends.registry import kind_of, make_backend
-from agent_desktop.services.session import open_session
-from agent_desktop.ui.bridge import SessionBridge
 from agent_desktop.ui.capability_text import BUTTON_NEEDS, unsupported_reason
-from agent_desktop.ui.main_window import MainWindow
 from agent_desktop.ui.resources import stylesheet
 from tests.contract.conftest import VENDOR_HELPDESKS
 from tests.helpers import paint_main_py_on
-from tests.ui.conftest import run_until, type_text
+from tests.ui.conftest import Opened, run_until, type_text
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDORS = sorted(VENDOR_HELPDESKS)
@@ -45,11 +42,8 @@ def test_the_window_works_on_the_vendor_and_greys_out_what_it_lacks(qapp, loop, 
     qapp.setStyleSheet(stylesheet())
     backend = make_backend(vendor.url, vendor.kind)
     signed = backend.sign_in(vendor.user, vendor.secret)
-    session = open_session(tmp_path / "home", backend, vendor.user, signed, f"{vendor.kind}:{vendor.url}")
-    bridge = SessionBridge(session)
-    window = MainWindow(session, bridge, language="en")
-    window.show()
-    session.sync.start()
+    opened = Opened.on(loop, tmp_path / "home", backend, vendor.user, signed, f"{vendor.kind}:{vendor.url}")
+    window, bridge, session = opened.window, opened.bridge, opened.session
     try:
         run_until(loop, lambda: bridge.status.first_sync_done and window.conversation.conversation_id is not None,
                   timeout=120)
@@ -78,10 +72,7 @@ def test_the_window_works_on_the_vendor_and_greys_out_what_it_lacks(qapp, loop, 
         assert vendor.bodies(target).count(text) == 1
         loop.run_until_complete(session.sync.stop())
     finally:
-        window.close()
-        window.deleteLater()
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        loop.run_until_complete(session.close())
+        opened.close()
 
 
 @pytest.mark.xvfb

@@ -22,25 +22,8 @@ from agent_desktop.backends.base import (
 from agent_desktop.backends.protocols import PROTOCOLS, require
 from agent_desktop.backends.zendesk import TokenBucket, ZendeskBackend
 from agent_desktop.services.connection_check import VerdictCode, check_connection
-from tests.contract.zendesk_helpdesk import ZendeskHelpdesk
-from tests.vendors import zendesk_fake
 from tests.vendors.zendesk_fake import AGENT_EMAIL, AGENT_TOKEN, END_USER_EMAIL, END_USER_TOKEN
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def zendesk(tmp_path_factory):
-    with zendesk_fake.stack(tmp_path_factory.mktemp("zendesk"), tickets=40) as (fake, prism, front):
-        desk = ZendeskHelpdesk(fake, prism, front.url)
-        yield desk
-        desk.check_contract()
+from tests.zendesk_adapter.conftest import Clock
 
 
 @pytest.fixture(autouse=True)

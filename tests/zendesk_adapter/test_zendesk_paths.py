@@ -11,27 +11,10 @@ import pytest
 
 from agent_desktop.backends.base import ServerBusy
 from agent_desktop.backends.zendesk import EXPORTS, OVERLAP, TokenBucket, ZendeskBackend
-from tests.contract.zendesk_helpdesk import ZendeskHelpdesk
-from tests.vendors import zendesk_fake
 from tests.vendors.zendesk_fake import ADMIN_EMAIL, ADMIN_TOKEN, EXPORT_PATHS, PLAIN_EMAIL, PLAIN_TOKEN
+from tests.zendesk_adapter.conftest import Clock
 
 FAST = {"export_rate": 100000, "search_rate": 100000, "api_rate": 100000}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(scope="module")
-def zendesk(tmp_path_factory):
-    with zendesk_fake.stack(tmp_path_factory.mktemp("zendesk-paths"), tickets=40) as (fake, prism, front):
-        desk = ZendeskHelpdesk(fake, prism, front.url)
-        yield desk
-        desk.check_contract()
 
 
 @pytest.fixture(autouse=True)
