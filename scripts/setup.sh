@@ -12,7 +12,8 @@ say() { printf '%s\n' "$*" >&2; }
 
 app_packages=(fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
               libxcb-render-util0 libxcb-randr0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-              libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
+              libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+              libenchant-2-2 hunspell-en-us hunspell-en-gb)
 # Request Tracker 5 for tests/rt (a real RT on 127.0.0.1, SQLite; rt5-standalone brings Starlet,
 # the pre-forking server rt-server runs with several workers).
 test_packages=(xvfb xauth request-tracker5 rt5-db-sqlite rt5-standalone)

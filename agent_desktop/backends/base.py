@@ -63,6 +63,10 @@ class PermissionDenied(Rejected):
         super().__init__(message, 403)
 
 
+class TransferCancelled(BackendError):
+    """The agent cancelled an upload or download (raised by its progress callback)."""
+
+
 class UnsupportedVersion(BackendError):
     """The server answers, but is a version (or a product) this adapter does not speak."""
 
@@ -87,6 +91,7 @@ class Capability(StrEnum):
     KNOWLEDGE_FEEDBACK = "knowledge_feedback"  # FAQ "helped?" and usage counts (`KnowledgeFeedback`)
     STATS = "stats"                # live queue statistics for the tiles (`QueueStats`)
     LEAD_ACTIONS = "lead_actions"  # a lead reassigns work and moves agents between queues (`LeadActions`)
+    ATTACHMENTS = "attachments"    # files on messages, in and out, and HTML e-mail replies (`Attachments`)
 
 
 CORE = Capability.CORE

@@ -18,9 +18,11 @@ Versions inside records are opaque tokens: compare them for equality, never add 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, BinaryIO, Protocol, TypeVar, cast
 
+from ..domain.attachments import Attachment
 from .base import Capability, Unsupported, capabilities_of
 
 
@@ -31,6 +33,41 @@ class Record:
     entity: str
     id: str
     data: dict[str, Any]
+
+
+# Called with (bytes done, bytes in all) as a transfer goes; raising `TransferCancelled` stops it.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file the agent attached, staged in the cache (`path`), sniffed and hashed when attached."""
+
+    path: str
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+
+
+class Attachments(Protocol):
+    def max_attachment_bytes(self) -> int:
+        """The largest file this server takes (the client refuses bigger ones before queueing)."""
+        ...
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """Write the file's bytes to `dest` (streamed, never whole in memory)."""
+        ...
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """Post a reply or note with files and/or an HTML part (`body` is then its plain-text
+        alternative). Returns the message as stored, with its `attachments`. Sent once per `key`,
+        uploads included: a retry after a lost answer stores no file twice."""
+        ...
 
 
 class HandOffs(Protocol):
@@ -135,7 +172,7 @@ PROTOCOLS: dict[Capability, type] = {
     Capability.HANDOFF: HandOffs, Capability.CALLBACKS: Callbacks, Capability.CSAT: Surveys,
     Capability.CUSTOMERS: CustomerRecords, Capability.AGENT_STATE: AgentStates, Capability.OFFERS: Offers,
     Capability.PRESENCE: Presence, Capability.SCRIPTS: Scripts, Capability.KNOWLEDGE_FEEDBACK: KnowledgeFeedback,
-    Capability.STATS: QueueStats, Capability.LEAD_ACTIONS: LeadActions,
+    Capability.STATS: QueueStats, Capability.LEAD_ACTIONS: LeadActions, Capability.ATTACHMENTS: Attachments,
 }
 
 P = TypeVar("P")

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .attachments import Attachment, InvalidAttachment, parse_attachments
 from .business_hours import parse_business_hours
 from .enums import Channel, Direction, MessageEvent, MessageKind, Priority, Role, Status, Tier
 from .timeutil import normalise_iso
@@ -194,6 +195,10 @@ class Message:
     # wording it: the body holds only what the agent wrote.
     event: str = ""
     event_target: str = ""
+    # Files on the message (metadata; the bytes are fetched separately through `Attachments`).
+    attachments: tuple[Attachment, ...] = ()
+    # An e-mail's HTML part as received (untrusted: sanitised only when shown); `body` is its text.
+    body_html: str = ""
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -310,7 +315,7 @@ def parse_message(record_id: str, data: Any) -> Message:
             and (author_id is None or _plain_id(author_id))
             and (author_name is None or (type(author_name) is str and len(author_name) <= MAX_TEXT_LENGTH))
             and (key is None or (type(key) is str and len(key) <= MAX_ID_LENGTH))
-            and "created_at" in data and not get("event")):
+            and "created_at" in data and not get("event") and not get("attachments") and not get("body_html")):
         try:
             # One encode finds a lone surrogate in any of them (concatenation never pairs them up).
             "".join((conversation_id, body, author_id or "", author_name or "", key or "")).encode("utf-8")
@@ -338,7 +343,16 @@ def _parse_message_checked(record_id: str, data: dict[str, Any]) -> Message:
         # An event this build does not know (a newer server) leaves a plain note: never drop the message.
         event=_event if (_event := data.get("event")) in _EVENTS else MessageEvent.NONE.value,
         event_target=(_id(data, "event_target", required=False) or "") if data.get("event") in _EVENTS else "",
+        attachments=_attachments(data),
+        body_html=_str(data, "body_html", required=False, limit=MAX_BODY_LENGTH) or "",
     )
+
+
+def _attachments(data: dict[str, Any]) -> tuple[Attachment, ...]:
+    try:
+        return parse_attachments(data.get("attachments"))
+    except InvalidAttachment as exc:
+        raise InvalidRecord(str(exc)) from exc
 
 
 def parse_queue(record_id: str, data: Any) -> Queue:
