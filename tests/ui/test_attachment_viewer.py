@@ -33,7 +33,8 @@ def test_the_viewer_is_driven_by_keyboard(qtbot, loop, tmp_path):
     qtbot.addWidget(viewer)
     viewer.resize(600, 500)
     viewer.show()
-    qtbot.waitExposed(viewer)
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow)   # shortcuts act in the active window
     run_until(loop, lambda: viewer.image is not None)
     width, height = viewer.shown_size()
     assert width < 800 and abs(width / height - 2) < 0.05     # fitted, aspect kept
