@@ -23,9 +23,13 @@ from PySide6.QtWidgets import (
 from ..domain.text import localized_name
 from ..domain.workflow import TransitionRefused
 from ..services.callbacks import CallbackService
+from ..services.capabilities import Capability
 from ..services.conversations import ConversationService
 from ..services.presence import PresenceService
 from ..services.workflow import WorkflowService
+from .attachment_thread import ThreadAttachments
+from .attachment_tray import AttachmentTray
+from .capability_text import unsupported_reason
 from .collision import ConfirmSendDialog
 from .composer import Composer
 from .conversation_header import ConversationHeader
@@ -64,9 +68,23 @@ class ConversationPanel(QWidget):
         self.composer = Composer()
         self.composer.send_requested.connect(self._on_send)
         self.composer.draft_changed.connect(self._on_draft)
+        # Files: under each message in the thread, and the tray of those attached to the reply.
+        self.thread_files = ThreadAttachments(self.thread_view, self)
+        self.thread_files.redraw_needed.connect(lambda: self.reload(keep_scroll=True))
+        self.tray = AttachmentTray()
+        self.tray.watch(self.composer.editor)
+        # The composer sends only with text; a reply of files alone is sent from here.
+        self.composer.send_button.clicked.connect(self._send_files_only)
+        self.composer.editor.send_requested.connect(self._send_files_only)
+        composer_box = QWidget()
+        composer_layout = QVBoxLayout(composer_box)
+        composer_layout.setContentsMargins(0, 0, 0, 0)
+        composer_layout.setSpacing(0)
+        composer_layout.addWidget(self.composer, 1)
+        composer_layout.addWidget(self.tray)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.thread_view)
-        splitter.addWidget(self.composer)
+        splitter.addWidget(composer_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([520, 170])
@@ -151,6 +169,7 @@ class ConversationPanel(QWidget):
         self.composer.flush_draft()
         self.presence.leaving(self.conversation_id)
         self.conversation_id = conversation_id
+        self.tray.show_for(conversation_id)
         if conversation_id is None:
             self.stack.setCurrentIndex(0)
             self.presence.opened(None)
@@ -173,11 +192,13 @@ class ConversationPanel(QWidget):
         self._header = header
         self.header.show_header(header, agent_id=self.service.agent_id, chinese=self.chinese)
         self.composer.setEnabled(header.get("status") != "closed")
+        self.tray.setEnabled(header.get("status") != "closed")
         self.actions_part.show(header)
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
-        self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
-                                  keep_scroll=keep_scroll)
+        messages = self.service.messages(self.conversation_id)
+        self.thread_files.begin(self.conversation_id, messages)
+        self.thread_view.show_messages(messages, header.get("customer_name") or "", keep_scroll=keep_scroll)
 
     def tick(self) -> None:
         """Refresh the SLA countdown (called every second by the window)."""
@@ -191,10 +212,32 @@ class ConversationPanel(QWidget):
             return None
         return str(header["customer_id"]), str(header.get("customer_name") or header["customer_id"])
 
+    # -- files ------------------------------------------------------------------------------------
+    def set_attachments(self, service: Any, backend_kind: str = "") -> None:
+        """The session's AttachmentService (None when there is none): files in the thread, and
+        the tray greyed out with the reason when the backend takes no files."""
+        reason = unsupported_reason(Capability.ATTACHMENTS, backend_kind)
+        self.thread_files.attach(service)
+        self.tray.set_service(service, reason)
+        if self.conversation_id is not None:
+            self.reload(keep_scroll=True)
+
+    def stop_attachments(self) -> None:
+        """The window closes: stop listening to uploads and drop the private copies opened."""
+        self.tray.close()
+        self.thread_files.close()
+
+    def _send_files_only(self) -> None:
+        if not self.composer.editor.toPlainText().strip() and self.tray.staged():
+            self._on_send(self.composer.kind, "")
+
     # -- sending --------------------------------------------------------------------------------
     def _on_send(self, kind: str, body: str) -> None:
         conversation_id = self.conversation_id
         if conversation_id is None:
+            return
+        if self.tray.busy:   # a file still being copied in would be left behind
+            self.composer.hint.setText(self.tr("Not sent yet: wait until the files are attached"))
             return
         new = self.workflow.messages_since(conversation_id, self._opened_marker) if self.workflow else []
         if new:
@@ -219,11 +262,13 @@ class ConversationPanel(QWidget):
 
     def _send_now(self, conversation_id: str, kind: str, body: str) -> None:
         self.composer.clear_after_send()
+        files = self.tray.take(conversation_id)
 
         def failed(error: BaseException) -> None:
-            # Nothing is lost: put the text back so the agent can try again.
+            # Nothing is lost: put the text and the files back so the agent can try again.
             if self.conversation_id == conversation_id and not self.composer.editor.toPlainText():
                 self.composer.load(kind, body)
+            self.tray.give_back(conversation_id, files)
             QMessageBox.warning(self, self.tr("Not sent"), self.tr("The message could not be saved: %1")
                                 .replace("%1", str(error)))
 
@@ -231,7 +276,9 @@ class ConversationPanel(QWidget):
             self._mark_seen()
             self.reload()
 
-        spawn(self.service.send(conversation_id, kind, body), on_error=failed, on_done=sent)
+        sending = self.service.send(conversation_id, kind, body, files=files) if files else \
+            self.service.send(conversation_id, kind, body)
+        spawn(sending, on_error=failed, on_done=sent)
 
     def _on_draft(self, kind: str, body: str) -> None:
         if self.conversation_id is not None:

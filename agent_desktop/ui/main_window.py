@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
 
         # Conversation | side panel
         self.conversation = ConversationPanel(self.service)
+        # Files on messages: the session's attachment service (a session without one shows chips only).
+        self.conversation.set_attachments(getattr(session, "attachments", None), session.workflow.backend_kind)
         self.customer = CustomerPanel(self.service)
         self.customer.conversation_requested.connect(self.open_conversation)
         self.conversation.next_requested.connect(self.open_next_after)
@@ -416,6 +418,7 @@ class MainWindow(QMainWindow):
         self.refresher.stop()
         gc.unfreeze()  # closing (quit, or another account signing in): what it froze may be collected
         self.conversation.composer.flush_draft()
+        self.conversation.stop_attachments()
         self._clock.stop()
         self.deferred.stop()
         self.bridge.blockSignals(True)

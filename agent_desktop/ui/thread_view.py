@@ -11,10 +11,12 @@ are capped and grow on "show more" step by step, so a 10 MB body never freezes t
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
 from ..domain.text import clean_body, safe_display
@@ -23,6 +25,7 @@ from . import formatting, html_body
 BODY_CAP = 20_000
 MORE_FACTOR = 5        # each "show more" shows five times as much: 20 k, 100 k, 500 k … characters
 OPENABLE_SCHEMES = {"http", "https", "mailto"}
+IMAGE_SCHEME = "agentdesktop-image"   # agentdesktop-image://<sha256>/<thumb|inline>: our own cache only
 
 
 def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
@@ -37,6 +40,7 @@ def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
 class ThreadView(QTextBrowser):
     show_more_requested = Signal(str)
     link_refused = Signal(str)     # a link we will never follow (javascript:, file:, relative …)
+    attachment_clicked = Signal(str, str, str)   # action ("open" or "save"), message id, attachment id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,12 +53,27 @@ class ThreadView(QTextBrowser):
         # Queue id -> its name in the agent's language, for hand-off events (set by the panel).
         self.queue_names: dict[str, str] = {}
         self.resource_requests = 0            # fetches Qt asked for and we refused (for the tests)
+        # Set by the panel when the backend has files: (sha256, "thumb"|"inline") -> a decoded
+        # picture from the attachment cache, and the HTML of a message's files under its bubble.
+        self.image_source: Callable[[str, str], QImage | None] | None = None
+        self.attachment_html: Callable[[dict[str, Any]], str] | None = None
 
-    def loadResource(self, _type: int, _name: QUrl | str) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, _type: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt override
+        url = name if isinstance(name, QUrl) else QUrl(name)
+        if url.scheme() == IMAGE_SCHEME and self.image_source is not None:
+            image = self.image_source(url.host(), url.path().strip("/"))
+            if image is not None:
+                return image
         self.resource_requests += 1
-        return None  # never fetch anything: no images, no style sheets, no files
+        return None  # never fetch anything else: no remote images, no style sheets, no files
 
     def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "agentdesktop" and url.host() in ("attachment", "attachment-save"):
+            parts = url.path(QUrl.ComponentFormattingOption.FullyEncoded).strip("/").split("/")
+            if len(parts) == 2:
+                action = "save" if url.host() == "attachment-save" else "open"
+                self.attachment_clicked.emit(action, unquote(parts[0]), unquote(parts[1]))
+            return
         if url.scheme() == "agentdesktop" and url.host() == "more":
             message_id = url.path().lstrip("/")
             self._expanded[message_id] = self._expanded.get(message_id, BODY_CAP) * MORE_FACTOR
@@ -147,5 +166,6 @@ class ThreadView(QTextBrowser):
             f"style='background:{background}; border:1px solid {border}; padding:8px 10px;'>"
             f"<div style='color:#475569; font-size:small; margin-bottom:4px'><b>{html.escape(who)}</b>"
             f" · {html.escape(when)}{state}</div>"
-            f"<div style='color:#0f172a'>{text}{more}</div></td></tr></table>"
+            f"<div style='color:#0f172a'>{text}{more}</div>"
+            f"{self.attachment_html(message) if self.attachment_html else ''}</td></tr></table>"
         )
