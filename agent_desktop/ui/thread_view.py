@@ -11,6 +11,7 @@ are capped and grow on "show more" step by step, so a 10 MB body never freezes t
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -26,6 +27,9 @@ BODY_CAP = 20_000
 MORE_FACTOR = 5        # each "show more" shows five times as much: 20 k, 100 k, 500 k … characters
 OPENABLE_SCHEMES = {"http", "https", "mailto"}
 IMAGE_SCHEME = "agentdesktop-image"   # agentdesktop-image://<sha256>/<thumb|inline>: our own cache only
+# QUrl refuses a 64-character host (a DNS label is at most 63), so the thread's HTML says
+# agentdesktop-image:<sha256>/<size> (no authority) by the time Qt parses it.
+_IMAGE_SRC = re.compile(r"agentdesktop-image://([0-9a-f]{64})/(thumb|inline)\b")
 
 
 def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
@@ -60,8 +64,9 @@ class ThreadView(QTextBrowser):
 
     def loadResource(self, _type: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt override
         url = name if isinstance(name, QUrl) else QUrl(name)
-        if url.scheme() == IMAGE_SCHEME and self.image_source is not None:
-            image = self.image_source(url.host(), url.path().strip("/"))
+        if url.isValid() and url.scheme() == IMAGE_SCHEME and self.image_source is not None:
+            sha, _, size = (url.host() + url.path()).strip("/").partition("/")
+            image = self.image_source(sha, size)
             if image is not None:
                 return image
         self.resource_requests += 1
@@ -107,7 +112,7 @@ class ThreadView(QTextBrowser):
             empty = self.tr("No messages in this conversation yet.")
             parts.append(f"<p style='color:#64748b'>{html.escape(empty)}</p>")
         parts.append("</body></html>")
-        self.setHtml("".join(parts))
+        self.setHtml(_IMAGE_SRC.sub(rf"{IMAGE_SCHEME}:\1/\2", "".join(parts)))
         if keep_scroll and not at_bottom:
             bar.setValue(previous)
         else:
