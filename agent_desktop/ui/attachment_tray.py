@@ -12,7 +12,7 @@ The composer is not changed: drops and pastes reach the tray through an event fi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.attachments import InvalidAttachment, display_name, human_size
+from ..domain.attachments import MAX_ATTACHMENTS_PER_MESSAGE, InvalidAttachment, display_name, human_size
 from .attachment_actions import chip_text
 from .tasks import spawn
 
@@ -218,14 +218,20 @@ class AttachmentTray(QWidget):
     def choose(self) -> None:
         if not self._can_add():
             return
-        for chosen in self.choose_files(self, self.tr("Attach files")):
-            self.stage_path(Path(chosen))
+        self.stage_paths(Path(chosen) for chosen in self.choose_files(self, self.tr("Attach files")))
+
+    def stage_paths(self, paths: Iterable[Path]) -> None:
+        """One batch (chosen, dropped or pasted together): the last message is about this batch."""
+        self._show_message("")
+        for path in paths:
+            self.stage_path(path)
 
     def stage_path(self, path: Path) -> None:
         self._stage(path, path.name)
 
     def stage_image(self, image: QImage) -> None:
         """A pasted picture, as a PNG named for the time it was pasted."""
+        self._show_message("")
         self._stage(png_bytes(image), screenshot_name())
 
     def _can_add(self) -> bool:
@@ -240,6 +246,10 @@ class AttachmentTray(QWidget):
         service, conversation_id = self.service, self.conversation_id
         assert service is not None and conversation_id is not None
         pending = self._pending.setdefault(conversation_id, [])
+        if len(pending) + len(self._staged.get(conversation_id, ())) >= MAX_ATTACHMENTS_PER_MESSAGE:
+            self._show_message(self.tr("At most %1 files go with one reply.").replace(
+                "%1", str(MAX_ATTACHMENTS_PER_MESSAGE)))
+            return
         pending.append(name)
         self._rebuild()
 
@@ -249,7 +259,6 @@ class AttachmentTray(QWidget):
         def done(staged: OutgoingFile) -> None:
             finished()
             self._staged.setdefault(conversation_id, []).append(staged)
-            self._show_message("")
             if conversation_id == self.conversation_id:
                 self._rebuild()
             self.changed.emit()
@@ -352,8 +361,7 @@ class AttachmentTray(QWidget):
             files = self._local_files(event.mimeData())
             if files:
                 event.acceptProposedAction()
-                for path in files:
-                    self.stage_path(path)
+                self.stage_paths(files)
                 return True
         elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and event.matches(QKeySequence.StandardKey.Paste):
             return self.paste()
@@ -367,8 +375,7 @@ class AttachmentTray(QWidget):
             return False
         files = self._local_files(mime)
         if files:
-            for path in files:
-                self.stage_path(path)
+            self.stage_paths(files)
             return True
         if mime.hasImage() and not mime.hasText():
             image = QImage(mime.imageData())
