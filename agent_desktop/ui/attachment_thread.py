@@ -31,7 +31,7 @@ from .image_viewer import ImageViewer, ViewerItem
 from .pdf_preview import PdfPreview
 from .tasks import spawn
 from .thread_view import IMAGE_SCHEME, ThreadView
-from .thumbnails import ThumbnailCache
+from .thumbnails import SIZES, ThumbnailCache
 
 if TYPE_CHECKING:
     from ..services.attachments import AttachmentService
@@ -60,7 +60,8 @@ class ThreadAttachments(QObject):
         self._messages: dict[str, tuple[Attachment, ...]] = {}
         self._order: list[str] = []                     # message ids, oldest first
         self._state: dict[str, str] = {}                # attachment id -> FETCHING / OFFLINE / why it failed
-        self._thumbs_wanted: set[str] = set()
+        self._thumbs_wanted: set[tuple[str, str]] = set()
+        self._missing: set[str] = set()                 # shas asked for by the HTML but not cached
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attachment-ui")
         self._redraw = QTimer(self, singleShot=True, interval=REDRAW_DELAY_MS)
         self._redraw.timeout.connect(self.redraw_needed)
@@ -102,7 +103,12 @@ class ThreadAttachments(QObject):
                     self._fetch(message_id, att)
 
     def image(self, sha: str, size: str) -> QImage | None:
-        return self.thumbnails.get(sha, size)
+        """ThreadView.image_source: only what is decoded already (this runs inside Qt's layout);
+        a miss starts the decode on a worker and the thread is redrawn when it is ready."""
+        image = self.thumbnails.get(sha, size)
+        if image is None and size in SIZES and sha not in self._missing and not self.thumbnails.failure(sha, size):
+            self._thumbnail(sha, None, size)
+        return image
 
     def _local(self, att: Attachment) -> Path | None:
         return self.service.local_path(att) if self.service is not None else None
@@ -170,6 +176,7 @@ class ThreadAttachments(QObject):
 
         def done(_path: Path) -> None:
             self._state.pop(att.id, None)
+            self._missing.clear()
             self._redraw.start()
 
         def failed(error: BaseException) -> None:
@@ -181,17 +188,31 @@ class ThreadAttachments(QObject):
 
         spawn(_awaited(future), on_done=done, on_error=failed, owner=self.view)
 
-    def _thumbnail(self, sha: str, path: Path) -> None:
-        if sha in self._thumbs_wanted:
+    def _thumbnail(self, sha: str, path: Path | None, size: str = "thumb") -> None:
+        """Decode `sha` at `size` on a worker (from `path`, or the cache's own file of that sha)."""
+        if (sha, size) in self._thumbs_wanted:
             return
-        self._thumbs_wanted.add(sha)
-        future = asyncio.get_event_loop().run_in_executor(self._workers, self.thumbnails.load, sha, "thumb", path)
+        self._thumbs_wanted.add((sha, size))
+        future = asyncio.get_event_loop().run_in_executor(self._workers, self._decode, sha, size, path)
 
-        def done(_result: object) -> None:
-            self._thumbs_wanted.discard(sha)
-            self._redraw.start()
+        def done(decoded: bool) -> None:
+            self._thumbs_wanted.discard((sha, size))
+            if decoded:
+                self._redraw.start()
+            else:
+                self._missing.add(sha)   # not on this computer (yet): asked again once a fetch lands
 
-        spawn(_awaited(future), on_done=done, on_error=lambda _e: done(None), owner=self.view)
+        spawn(_awaited(future), on_done=done, on_error=lambda _e: done(True), owner=self.view)
+
+    def _decode(self, sha: str, size: str, path: Path | None) -> bool:
+        """On a worker: False when the file of `sha` is not in the cache."""
+        if path is None:
+            blobs = getattr(self.service, "blobs", None)
+            path = blobs.path(sha) if blobs is not None and sha.isalnum() else None
+            if path is None:
+                return False
+        self.thumbnails.load(sha, size, path)
+        return True
 
     @property
     def busy(self) -> bool:

@@ -110,6 +110,14 @@ def test_files_download_off_the_gui_thread_then_show_as_thumbnails_and_chips(des
     assert thumb is not None and thumb.width() == 240 and thumb.height() == 180
     assert (desk.attachments.blobs.folder / "thumbs" / f"{photo_sha}-thumb.png").is_file()
     assert desk.backend.downloads == {"a-photo": 1, "a-bomb": 1, "a-pdf": 1, "a-exe": 1}
+    # The e-mail body's inline size (a cid: picture, interfaces.md) is decoded on first ask.
+    assert desk.panel.thread_view.image_source(photo_sha, "inline") is None
+    run_until(loop, lambda: not desk.files.busy)
+    inline = desk.panel.thread_view.image_source(photo_sha, "inline")
+    assert inline is not None and inline.width() == 640
+    assert desk.panel.thread_view.image_source("ee" * 32, "inline") is None      # never downloaded
+    run_until(loop, lambda: not desk.files.busy)
+    assert desk.panel.thread_view.image_source("ee" * 32, "inline") is None
 
 
 def _downloaded(desk, loop):
