@@ -62,6 +62,7 @@ class ThreadAttachments(QObject):
         self._state: dict[str, str] = {}                # attachment id -> FETCHING / OFFLINE / why it failed
         self._thumbs_wanted: set[tuple[str, str]] = set()
         self._missing: set[str] = set()                 # shas asked for by the HTML but not cached
+        self._paths: dict[str, Path] = {}               # attachment id -> its cached file
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attachment-ui")
         self._redraw = QTimer(self, singleShot=True, interval=REDRAW_DELAY_MS)
         self._redraw.timeout.connect(self.redraw_needed)
@@ -80,17 +81,24 @@ class ThreadAttachments(QObject):
         self.thumbnails = ThumbnailCache(Path(folder) / "thumbs" if folder else None)
         self.view.image_source = self.image if service is not None else None
         self.view.attachment_html = self.html
+        self.view.messages_shown = self._shown
 
     def close(self) -> None:
         self._workers.shutdown(wait=False, cancel_futures=True)
         self.actions.cleanup()
 
     # -- what the thread shows --------------------------------------------------------------------
+    def _shown(self, messages: Sequence[dict[str, Any]]) -> None:
+        conversation_id = getattr(self.window, "conversation_id", None)
+        if conversation_id is not None:
+            self.begin(str(conversation_id), messages)
+
     def begin(self, conversation_id: str, messages: Sequence[dict[str, Any]]) -> None:
         """Called with the messages about to be shown: remembers their files, starts fetches."""
         if conversation_id != self.conversation_id:
             self.conversation_id = conversation_id
             self._state.clear()        # another look, another try for what was offline
+            self._paths.clear()
         self._messages = {str(m.get("id")): tuple(m.get("attachments") or ()) for m in messages}
         self._order = [mid for mid, files in self._messages.items() if files]
         if self.service is None or not self.service.available():
@@ -111,7 +119,13 @@ class ThreadAttachments(QObject):
         return image
 
     def _local(self, att: Attachment) -> Path | None:
-        return self.service.local_path(att) if self.service is not None else None
+        """The cached file, remembered once found: every redraw asks for every file of the thread."""
+        found = self._paths.get(att.id)
+        if found is None and self.service is not None:
+            found = self.service.local_path(att)
+            if found is not None:
+                self._paths[att.id] = found
+        return found
 
     def html(self, message: dict[str, Any]) -> str:
         files = tuple(message.get("attachments") or ())

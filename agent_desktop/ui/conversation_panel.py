@@ -196,9 +196,8 @@ class ConversationPanel(QWidget):
         self.actions_part.show(header)
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
-        messages = self.service.messages(self.conversation_id)
-        self.thread_files.begin(self.conversation_id, messages)
-        self.thread_view.show_messages(messages, header.get("customer_name") or "", keep_scroll=keep_scroll)
+        self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
+                                  keep_scroll=keep_scroll)
 
     def tick(self) -> None:
         """Refresh the SLA countdown (called every second by the window)."""
@@ -265,7 +264,7 @@ class ConversationPanel(QWidget):
         files = self.tray.take(conversation_id)
 
         def failed(error: BaseException) -> None:
-            # Nothing is lost: put the text and the files back so the agent can try again.
+            # Nothing is lost: put the text back so the agent can try again.
             if self.conversation_id == conversation_id and not self.composer.editor.toPlainText():
                 self.composer.load(kind, body)
             self.tray.give_back(conversation_id, files)

@@ -106,8 +106,6 @@ class MainWindow(QMainWindow):
 
         # Conversation | side panel
         self.conversation = ConversationPanel(self.service)
-        # Files on messages: the session's attachment service (a session without one shows chips only).
-        self.conversation.set_attachments(getattr(session, "attachments", None), session.workflow.backend_kind)
         self.customer = CustomerPanel(self.service)
         self.customer.conversation_requested.connect(self.open_conversation)
         self.conversation.next_requested.connect(self.open_next_after)
@@ -123,6 +121,8 @@ class MainWindow(QMainWindow):
             for label in (self.tr("Scripts"), self.tr("FAQ"), self.tr("Guided"))]
         self.deferred.add("knowledge", self._build_knowledge)
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
+        # Files on messages: the session's attachment service (a session without one shows chips only).
+        self.conversation.set_attachments(getattr(session, "attachments", None), session.workflow.backend_kind)
         self.side.setMinimumWidth(260)
         # Every tab stays in sight (labels elide) instead of hiding behind scroll arrows.
         self.side.tabBar().setUsesScrollButtons(False)

@@ -61,6 +61,7 @@ class ThreadView(QTextBrowser):
         # picture from the attachment cache, and the HTML of a message's files under its bubble.
         self.image_source: Callable[[str, str], QImage | None] | None = None
         self.attachment_html: Callable[[dict[str, Any]], str] | None = None
+        self.messages_shown: Callable[[list[dict[str, Any]]], None] | None = None   # called before they render
 
     def loadResource(self, _type: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt override
         url = name if isinstance(name, QUrl) else QUrl(name)
@@ -105,6 +106,8 @@ class ThreadView(QTextBrowser):
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         previous = bar.value()
+        if self.messages_shown is not None:
+            self.messages_shown(messages)
         parts = ["<html><body style='margin:0'>"]
         for message in messages:
             parts.append(self._render(message, customer_name))
