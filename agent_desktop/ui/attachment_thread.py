@@ -177,7 +177,9 @@ class ThreadAttachments(QObject):
             save_link = html.escape(anchor("save", message_id, att.id), quote=True)
             save = f" · <a href='{save_link}'>{html.escape(self.tr('Save as…'))}</a>"
         status_html = f" <i style='color:#b45309'>({html.escape(status)})</i>" if status else ""
-        return (f"<div style='margin-top:4px'>{picture}<a href='{link}'>📎 {label}</a>{status_html}{save}</div>")
+        hint = html.escape(self.tr("%1 goes to the newest files · Enter opens").replace("%1", FOCUS_KEYS), quote=True)
+        return (f"<div style='margin-top:4px'>{picture}<a href='{link}' title='{hint}'>📎 {label}</a>"
+                f"{status_html}{save}</div>")
 
     # -- work on the workers ------------------------------------------------------------------------
     def _fetch(self, message_id: str, att: Attachment) -> None:
