@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 
 from agent_desktop.domain.attachments import DEFAULT_MAX_BYTES, MAX_NAME_LENGTH, SNIFF_BYTES, sniff
 
+from .errors import ApiError
+
 MAX_BYTES_ENV = "AGENT_DESKTOP_MAX_ATTACHMENT_BYTES"
 CHUNK_BYTES = 64 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -37,6 +39,13 @@ class TooLarge(Exception):
 
 class Truncated(Exception):
     """The upload ended before the length it declared."""
+
+
+def too_large_error(max_bytes: int) -> ApiError:
+    """The 413 answer: the usual error body plus `max_bytes`, and the connection closed (the rest of
+    the body is not read)."""
+    return ApiError(413, "too_large", f"the file is larger than this server takes ({max_bytes} bytes)",
+                    extra={"max_bytes": max_bytes}, headers={"Connection": "close"})
 
 
 def max_bytes_setting(value: int | None = None) -> int:
@@ -216,3 +225,18 @@ def check_name(name: str) -> str:
     if "\x00" in name:
         raise ValueError("the file name holds a NUL character")
     return name
+
+
+def waiting_uploads(conn: sqlite3.Connection, conversation_id: str, ids: list[str]) -> tuple[list[AttachmentRow], list[str]]:
+    """The uploads `ids` of this conversation not yet on a message, in the order asked, and the ids
+    that are not such an upload (unknown, of another conversation, already sent, or named twice)."""
+    rows: list[AttachmentRow] = []
+    refused: list[str] = []
+    for attachment_id in ids:
+        row = get(conn, attachment_id)
+        if (row is None or row.conversation_id != conversation_id or row.message_id is not None
+                or any(taken.id == attachment_id for taken in rows)):
+            refused.append(attachment_id)
+        else:
+            rows.append(row)
+    return rows, refused
