@@ -35,7 +35,7 @@ from .schemas import AttachmentLimits, TooLargeBody, UploadOut
 router = APIRouter(prefix=PREFIX, tags=["attachments"])
 
 _UPLOAD_PATH = re.compile(rf"^{PREFIX}/conversations/[^/]+/attachments/?$")
-_TOO_LARGE = {413: {"model": TooLargeBody, "description": "Over the server's `max_bytes` (declared or counted)"}}
+_TOO_LARGE: dict[int | str, dict[str, Any]] = {413: {"model": TooLargeBody, "description": "Over the server's `max_bytes` (declared or counted)"}}
 
 
 def streams_itself(scope: AsgiScope) -> bool:
