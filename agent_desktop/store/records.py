@@ -148,7 +148,8 @@ def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
 
 # Column order of `_message_row`: one list for the row-by-row and the bulk writer.
 _MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
-                    "version", "idempotency_key", "event", "event_target", "pending", "id")
+                    "version", "idempotency_key", "event", "event_target", "attachments", "body_html", "pending",
+                    "id")
 _INSERT_MESSAGE = (f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) "
                    f"VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)})")
 _UPSERT_MESSAGE = (_INSERT_MESSAGE + " ON CONFLICT(id) DO UPDATE SET "
@@ -160,7 +161,12 @@ _UPDATE_MESSAGE = ("UPDATE messages SET " + ", ".join(f"{c}=?" for c in _MESSAGE
 def _message_row(message: Message, pending: bool) -> tuple[Any, ...]:
     return (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
             message.body, message.created_at, message.version, message.idempotency_key, message.event,
-            message.event_target, int(pending), message.id)
+            message.event_target, attachments_column(message), message.body_html, int(pending), message.id)
+
+
+def attachments_column(message: Message) -> str:
+    """A message's files as stored: their wire fields as JSON, '' for none (most messages)."""
+    return _dumps([a.to_wire() for a in message.attachments]) if message.attachments else ""
 
 
 def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:
