@@ -124,8 +124,9 @@ class Incoming:
     """A file being written into the cache (`BlobStore.incoming`): write bytes, then it is kept
     under its sha256 when the block ends without an error, and removed when it does not."""
 
-    def __init__(self, store: BlobStore, expected_sha: str | None, limit: int | None) -> None:
+    def __init__(self, store: BlobStore, expected_sha: str | None, limit: int | None, pin: bool) -> None:
         self._store = store
+        self._pin = pin
         self._expected = expected_sha.lower() if expected_sha else None
         self._limit = limit
         self._hash = hashlib.sha256()
@@ -189,7 +190,7 @@ class Incoming:
         if self._expected is not None and self._expected != self.sha256:
             raise BlobMismatch(errno.EINVAL, f"the file's sha256 is {self.sha256}, not {self._expected}: refused")
         self._close_quietly()
-        self._store._adopt(self._temp, self.sha256, self.size)
+        self._store._adopt(self._temp, self.sha256, self.size, 1 if self._pin else 0)
 
 
 def _mapped(exc: OSError) -> OSError:
@@ -216,9 +217,10 @@ class BlobStore:
         return self.folder / sha[:2] / sha
 
     # -- writing ---------------------------------------------------------------------------------
-    def incoming(self, expected_sha: str | None = None, *, limit: int | None = None) -> Incoming:
-        """A sink for bytes (`with store.incoming() as sink: sink.write(...)`), kept once complete."""
-        return Incoming(self, expected_sha, limit)
+    def incoming(self, expected_sha: str | None = None, *, limit: int | None = None, pin: bool = False) -> Incoming:
+        """A sink for bytes (`with store.incoming() as sink: sink.write(...)`), kept once complete;
+        `pin`: held from the moment it is known (no eviction can come between)."""
+        return Incoming(self, expected_sha, limit, pin)
 
     def put_stream(self, src: BinaryIO, expected_sha: str | None = None, *, limit: int | None = None,
                    pin: bool = False, progress: Callable[[int], None] | None = None) -> tuple[str, int]:
@@ -227,28 +229,24 @@ class BlobStore:
         Raises DiskFull, BlobMismatch (not `expected_sha`) or BlobTooLarge; then nothing is kept.
         `pin`: the file is held (a staged attachment) until `unpin`.
         """
-        with self.incoming(expected_sha, limit=limit) as sink:
+        with self.incoming(expected_sha, limit=limit, pin=pin) as sink:
             while chunk := src.read(CHUNK):
                 sink.write(chunk)
                 if progress is not None:
                     progress(sink.size)
-        if pin:
-            self.pin(sink.sha256)
         return sink.sha256, sink.size
 
     def put_bytes(self, data: bytes, expected_sha: str | None = None, *, pin: bool = False) -> tuple[str, int]:
-        with self.incoming(expected_sha) as sink:
+        with self.incoming(expected_sha, pin=pin) as sink:
             sink.write(data)
-        if pin:
-            self.pin(sink.sha256)
         return sink.sha256, sink.size
 
-    def _adopt(self, temp: Path, sha: str, size: int) -> None:
+    def _adopt(self, temp: Path, sha: str, size: int, pins: int) -> None:
         final = self.file_of(sha)
         with self._files:
             final.parent.mkdir(exist_ok=True)
             os.replace(temp, final)   # atomic: the old copy (same bytes) or the new one, never half
-            self.db.write_sync(record, sha, size)
+            self.db.write_sync(record, sha, size, pins)
 
     # -- reading ---------------------------------------------------------------------------------
     def path(self, sha: str) -> Path | None:
