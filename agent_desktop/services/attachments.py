@@ -229,7 +229,10 @@ class AttachmentService:
     def stage(self, source: Path | bytes, name: str) -> OutgoingFile:
         """Copy a file (a path, or bytes such as a pasted screenshot) into the cache, pinned until
         sent or discarded, sniffed and hashed. A file over the server's limit is refused before a
-        byte of it is read (AttachmentTooLarge); a bad name raises InvalidAttachment."""
+        byte of it is read (AttachmentTooLarge); a bad name raises InvalidAttachment; a server that
+        takes no files, AttachmentsUnavailable."""
+        if not self.available():
+            raise AttachmentsUnavailable("this server does not support attachments")
         limit = self.max_bytes()
         clean = _outgoing_name(name)
         if isinstance(source, (bytes, bytearray, memoryview)):

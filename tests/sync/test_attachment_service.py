@@ -59,7 +59,9 @@ def test_the_limit_is_the_default_until_the_server_says_and_is_remembered(db, ba
 def test_without_the_capability_nothing_is_available(db, tmp_path):
     service = make_service(db, FileBackend(attachments=False), tmp_path)
     assert not service.available()
-    assert service.prefetch(["c-1"]) is None
+    assert service.prefetch(["c-1"]) is None and service.prefetch_assigned(None) is None
+    with pytest.raises(AttachmentsUnavailable):
+        service.stage(b"x", "x.txt")
     with pytest.raises(AttachmentsUnavailable):
         service.fetch("c-1", "m-1", FileBackend().serve("a", b"x"))
     service.close()
