@@ -16,7 +16,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..backends.base import Backend, BackendError, Capability, NetworkError, capabilities_of
+from ..backends.base import (
+    Backend,
+    BackendError,
+    Capability,
+    NetworkError,
+    TransferCancelled,
+    capabilities_of,
+)
 from ..backends.protocols import Attachments, OutgoingFile, Progress, require
 from ..domain.attachments import (
     DEFAULT_MAX_BYTES,
@@ -69,6 +76,7 @@ class AttachmentService:
         self._prefetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attachments")
         self._prefetch_wanted: set[str] = set()
         self._prefetch_future: Future[int] | None = None
+        self._closed = False
 
     # -- what the server offers ---------------------------------------------------------------------
     def available(self) -> bool:
@@ -162,6 +170,8 @@ class AttachmentService:
         if not self.available():
             return None
         with self._lock:
+            if self._closed:
+                return None
             self._prefetch_wanted.update(conversation_ids)
             if self._prefetch_future is not None and not self._prefetch_future.done():
                 return self._prefetch_future
@@ -175,7 +185,7 @@ class AttachmentService:
         if not self.available():
             return None
         ids = None if changed is None else set(changed)
-        if ids is not None and not ids:
+        if (ids is not None and not ids) or self._closed:
             return None
         return self._prefetcher.submit(self._prefetch_choose, ids)
 
@@ -209,12 +219,14 @@ class AttachmentService:
         for cid in conversation_ids:
             for row in conversation.messages(self.db.reader(), cid):
                 for att in row["attachments"]:
+                    if self._closed:   # the session is closing: the cache goes away
+                        return fetched
                     if att.size > biggest or att.size > budget or str(row["id"]).startswith("local:"):
                         continue
                     if self.local_path(att) is not None:
                         continue
                     try:
-                        self.fetch(cid, str(row["id"]), att)
+                        self.fetch(cid, str(row["id"]), att, progress=self._stop_when_closed)
                     except NetworkError as exc:
                         log.info("prefetch stopped: %s", exc)
                         return fetched
@@ -224,6 +236,10 @@ class AttachmentService:
                     budget -= att.size
                     fetched += 1
         return fetched
+
+    def _stop_when_closed(self, _done: int, _total: int) -> None:
+        if self._closed:
+            raise TransferCancelled("the session is closing")
 
     # -- attaching -----------------------------------------------------------------------------------------
     def stage(self, source: Path | bytes, name: str) -> OutgoingFile:
@@ -291,6 +307,10 @@ class AttachmentService:
         self.transfers.forget_cancel(key)
 
     def close(self) -> None:
+        """Stop prefetching: a download under way stops at its next chunk, none starts after. Not
+        waited for (a stalled network must not hold the window's close)."""
+        with self._lock:
+            self._closed = True
         self._prefetcher.shutdown(wait=False, cancel_futures=True)
 
 

@@ -211,3 +211,18 @@ def test_prefetch_of_changed_conversations_only(db, backend, service):
     assert service.prefetch_assigned({"c-other"}).result(10) == 0
     assert backend.downloads == {}
     assert service.prefetch(["c-other"]).result(10) == 1       # asked for by name: fetched
+
+
+def test_closing_stops_a_prefetch_under_way_at_its_next_chunk(db, backend, tmp_path):
+    service = make_service(db, backend, tmp_path)
+    big = backend.serve("f-big", os.urandom(400_000))
+    apply(db, [customer("cu-1"), conversation("c-mine", assignee_id="ag-1"),
+               message("m-1", "c-mine", "a", attachments=[big.to_wire()])])
+    backend.gate = threading.Event()
+    running = service.prefetch(["c-mine"])
+    assert backend.download_started.wait(10)
+    service.close()                      # returns at once, the download still held by the gate
+    backend.gate.set()
+    assert running.result(10) == 0
+    assert service.local_path(big) is None and service.cache_bytes() == 0
+    assert service.prefetch(["c-mine"]) is None and service.prefetch_assigned(None) is None
