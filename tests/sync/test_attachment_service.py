@@ -107,7 +107,12 @@ def test_a_2_gb_file_is_refused_before_a_byte_is_read(service, backend, tmp_path
         out.truncate(2 * 1024**3)
     opened: list[str] = []
     real_open = os.open
-    monkeypatch.setattr(attachments_module.os, "open", lambda path, *a: opened.append(str(path)) or real_open(path, *a))
+    def watching_open(path, *args):   # os.open is global: note only opens of the huge file
+        if Path(path) == huge:
+            opened.append(str(path))
+        return real_open(path, *args)
+
+    monkeypatch.setattr(attachments_module.os, "open", watching_open)
     with pytest.raises(AttachmentTooLarge) as caught:
         service.stage(huge, "huge.iso")
     assert caught.value.max_bytes == 1_000_000 and caught.value.size == 2 * 1024**3
