@@ -53,8 +53,7 @@ def enqueue_message(conn: sqlite3.Connection, conversation_id: str, kind: str, b
     records.write_message(conn, Message(
         id=f"local:{key}", conversation_id=conversation_id, kind=kind, direction=Direction.OUT.value,
         body=body, created_at=created, author_id=author_id, author_name=author_name, idempotency_key=key,
-        attachments=tuple(Attachment(id=f"local:{f['sha256']}", name=f["name"], size=f["size"],
-                                     content_type=f["content_type"], sha256=f["sha256"]) for f in files),
+        attachments=local_attachments(files),
         body_html=body_html,
     ), pending=True)
     payload: dict[str, Any] = {"kind": kind, "body": body}
@@ -171,6 +170,12 @@ def mark_cancelled(conn: sqlite3.Connection, key: str) -> None:
     """The agent cancelled a queued item before it went out: it waits as failed, nothing dropped."""
     conn.execute("UPDATE outbox SET state=?, last_error=? WHERE key=? AND state=?", (FAILED, CANCELLED_REASON, key,
                                                                                      QUEUED))
+
+
+def local_attachments(files: Sequence[dict[str, Any]]) -> tuple[Attachment, ...]:
+    """How a queued reply's files show on its optimistic copy (found in the cache by sha256)."""
+    return tuple(Attachment(id=f"local:{f['sha256']}", name=f["name"], size=f["size"],
+                            content_type=f["content_type"], sha256=f["sha256"]) for f in files)
 
 
 def files_of(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from ..domain.attachments import Attachment
 from ..domain.enums import OPEN_STATUSES, PRIORITY_RANK
 from ..domain.records import Agent, Conversation, Customer, Message, Queue
 from ..domain.sla import next_due
@@ -166,7 +167,11 @@ def _message_row(message: Message, pending: bool) -> tuple[Any, ...]:
 
 def attachments_column(message: Message) -> str:
     """A message's files as stored: their wire fields as JSON, '' for none (most messages)."""
-    return _dumps([a.to_wire() for a in message.attachments]) if message.attachments else ""
+    return attachments_json(message.attachments)
+
+
+def attachments_json(attachments: tuple[Attachment, ...]) -> str:
+    return _dumps([a.to_wire() for a in attachments]) if attachments else ""
 
 
 def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:
