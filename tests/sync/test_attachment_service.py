@@ -14,8 +14,9 @@ from agent_desktop.domain.attachments import DEFAULT_MAX_BYTES, RISKY_TYPES, Inv
 from agent_desktop.services import attachments as attachments_module
 from agent_desktop.services.attachments import AttachmentService, AttachmentsUnavailable, AttachmentTooLarge
 from agent_desktop.store import Database
-from agent_desktop.store.blobs import BlobMismatch, BlobStore
+from agent_desktop.store.blobs import BlobMismatch, BlobStore, DiskFull
 from tests.store.factories import apply, conversation, customer, message
+from tests.store.test_blobs import full_disk_opener
 from tests.sync.file_backend import FileBackend
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 64
@@ -231,3 +232,13 @@ def test_closing_stops_a_prefetch_under_way_at_its_next_chunk(db, backend, tmp_p
     assert running.result(10) == 0
     assert service.local_path(big) is None and service.cache_bytes() == 0
     assert service.prefetch(["c-mine"]) is None and service.prefetch_assigned(None) is None
+
+
+def test_a_full_disk_while_downloading_keeps_nothing_and_says_so(db, backend, tmp_path):
+    service = AttachmentService(db, backend, BlobStore(tmp_path / "attachments", db, opener=full_disk_opener))
+    att = backend.serve("att-1", os.urandom(600_000))       # more than the disk has room for
+    with pytest.raises(DiskFull):
+        service.fetch("c-1", "m-1", att)
+    assert service.local_path(att) is None and service.cache_bytes() == 0
+    assert [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()] == []
+    service.close()
