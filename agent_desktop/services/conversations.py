@@ -30,7 +30,7 @@ class ConversationService:
     writes go to the writer thread and are awaited, so the GUI thread never waits on a commit."""
 
     def __init__(self, db: Database, agent: dict[str, Any],
-                 capabilities: Callable[[], frozenset[Capability]] = lambda: ALL_CAPABILITIES) -> None:
+                 capabilities: Callable[[], frozenset[str]] = lambda: ALL_CAPABILITIES) -> None:
         """`capabilities`: what the connected backend offers (the session passes its backend's)."""
         self.db = db
         self.agent = agent
