@@ -249,8 +249,8 @@ class AttachmentService:
         takes no files, AttachmentsUnavailable."""
         if not self.available():
             raise AttachmentsUnavailable("this server does not support attachments")
-        limit = self.max_bytes()
         clean = _outgoing_name(name)
+        limit = self._limit_for_staging()
         if isinstance(source, (bytes, bytearray, memoryview)):
             data = bytes(source)
             if len(data) > limit:
@@ -267,6 +267,14 @@ class AttachmentService:
             self.blobs.unpin(sha)
             raise
         return OutgoingFile(path=str(path), name=clean, size=size, content_type=content_type, sha256=sha)
+
+    def _limit_for_staging(self) -> int:
+        """The server's own limit when it can be had (staging runs on a worker anyway): a file the
+        server would refuse is better refused now, while the agent is still attaching it."""
+        if not self._limits_asked:
+            self._limits_asked = True
+            return self.refresh_limits()
+        return self.max_bytes()
 
     def _stage_file(self, path: Path, limit: int) -> tuple[str, int]:
         try:

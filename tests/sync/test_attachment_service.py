@@ -102,7 +102,6 @@ def test_names_are_made_safe_and_bad_ones_refused(service):
 
 
 def test_a_2_gb_file_is_refused_before_a_byte_is_read(service, backend, tmp_path, monkeypatch):
-    service.refresh_limits()
     huge = tmp_path / "huge.iso"
     with open(huge, "wb") as out:      # sparse: 2 GB long, no disk used
         out.truncate(2 * 1024**3)
@@ -242,3 +241,10 @@ def test_a_full_disk_while_downloading_keeps_nothing_and_says_so(db, backend, tm
     assert service.local_path(att) is None and service.cache_bytes() == 0
     assert [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()] == []
     service.close()
+
+
+def test_staging_asks_the_server_for_its_limit_first(db, backend, service):
+    backend.max_bytes = 100     # a vendor with a small limit, not yet known to this session
+    with pytest.raises(AttachmentTooLarge) as caught:
+        service.stage(b"z" * 101, "z.bin")
+    assert caught.value.max_bytes == 100 and service.max_bytes() == 100
