@@ -7,14 +7,11 @@ from __future__ import annotations
 import base64
 import hashlib
 
-import pytest
 import requests
 from PySide6.QtCore import Qt
 
-pytest.importorskip("agent_desktop.services.attachments")   # until att-client is on main
-
-from tests.ui.attachment_samples import picture  # noqa: E402
-from tests.ui.conftest import run_until  # noqa: E402
+from tests.ui.attachment_samples import picture
+from tests.ui.conftest import run_until
 
 
 def test_a_photo_arrives_as_a_thumbnail_and_a_reply_goes_out_with_a_file(open_window, server, loop, qtbot, tmp_path):

@@ -13,20 +13,19 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 
-attachments_module = pytest.importorskip("agent_desktop.services.attachments")   # until att-client lands
-file_backend = pytest.importorskip("tests.sync.file_backend")
-transfers_module = pytest.importorskip("agent_desktop.services.transfers")
-blobs_module = pytest.importorskip("agent_desktop.store.blobs")
-
-from agent_desktop.services.conversations import ConversationService  # noqa: E402
-from agent_desktop.services.errors import NetworkError  # noqa: E402
-from agent_desktop.store import Database, outbox  # noqa: E402
-from agent_desktop.ui.conversation_panel import ConversationPanel  # noqa: E402
-from agent_desktop.ui.image_viewer import ImageViewer  # noqa: E402
-from agent_desktop.ui.pdf_preview import PdfPreview  # noqa: E402
-from tests.store.factories import apply, at, conversation, customer, message  # noqa: E402
-from tests.ui.attachment_samples import minimal_pdf, picture, png_bomb  # noqa: E402
-from tests.ui.conftest import run_until  # noqa: E402
+from agent_desktop.services import attachments as attachments_module
+from agent_desktop.services import transfers as transfers_module
+from agent_desktop.services.conversations import ConversationService
+from agent_desktop.services.errors import NetworkError
+from agent_desktop.store import Database, outbox
+from agent_desktop.store import blobs as blobs_module
+from agent_desktop.ui.conversation_panel import ConversationPanel
+from agent_desktop.ui.image_viewer import ImageViewer
+from agent_desktop.ui.pdf_preview import PdfPreview
+from tests.store.factories import apply, at, conversation, customer, message
+from tests.sync import file_backend
+from tests.ui.attachment_samples import minimal_pdf, picture, png_bomb
+from tests.ui.conftest import run_until
 
 
 class OfflineFiles(file_backend.FileBackend):
