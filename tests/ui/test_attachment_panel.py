@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 
@@ -24,7 +24,7 @@ from agent_desktop.ui.image_viewer import ImageViewer
 from agent_desktop.ui.pdf_preview import PdfPreview
 from tests.store.factories import apply, at, conversation, customer, message
 from tests.sync import file_backend
-from tests.ui.attachment_samples import minimal_pdf, picture, png_bomb
+from tests.ui.attachment_samples import drop_on, minimal_pdf, picture, png_bomb
 from tests.ui.conftest import run_until
 
 
@@ -236,12 +236,15 @@ def test_attach_paste_refuse_remove_and_send_files(desk, loop, qtbot, tmp_path):
     assert tray.staged() == [] and tray.chip_widgets() == []
 
 
-def test_staged_files_stay_with_their_conversation(desk, loop, tmp_path):
+def test_a_dropped_file_is_staged_and_stays_with_its_conversation(desk, loop, tmp_path):
     tray = desk.panel.tray
     note = tmp_path / "note.txt"
     note.write_text("hi")
-    tray.stage_path(note)
-    run_until(loop, lambda: not tray.busy)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(note))])
+    drop_on(desk.panel.composer.editor, mime)
+    run_until(loop, lambda: not tray.busy and tray.staged())
+    assert desk.panel.composer.editor.toPlainText() == ""      # a file, not its address as text
     tray.show_for("c-other")
     assert tray.staged() == []
     tray.show_for("c-1")

@@ -3,24 +3,14 @@ picture is refused with the same reason instead of vanishing."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QPlainTextEdit
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QPlainTextEdit
 
 from agent_desktop.services.capabilities import Capability
 from agent_desktop.ui.attachment_tray import ATTACH_KEYS, AttachmentTray, screenshot_name
 from agent_desktop.ui.capability_text import unsupported_reason
-
-
-def drop_on(editor, mime: QMimeData) -> None:
-    """Drop as the system does: the drag enters first (Qt delivers a drop only after it)."""
-    enter = QDragEnterEvent(QPointF(5, 5).toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(editor.viewport(), enter)
-    assert enter.isAccepted()
-    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
-                      Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(editor.viewport(), drop)
+from tests.ui.attachment_samples import drop_on
 
 
 def test_without_the_capability_attaching_is_greyed_out_with_the_reason(qtbot, tmp_path):
