@@ -380,3 +380,15 @@ def test_inbound_base64_that_is_not(api: Api) -> None:
 
 def test_files_live_beside_the_database(server: EmbeddedServer) -> None:
     assert _store(server).folder == Path(_db(server).path + ".files")
+
+
+def test_a_retried_upload_replays_after_the_conversation_closed(api: Api, server: EmbeddedServer) -> None:
+    row = _db(server).reader().execute("SELECT id, data FROM conversations WHERE status = 'pending' AND "
+                                       "queue_id = 'q-aftersales' ORDER BY id LIMIT 1").fetchone()
+    key = uuid.uuid4().hex
+    first = _upload(api, row[0], PNG + b"closing", key=key)
+    assert first.status_code == 201
+    with _db(server).transaction() as conn:
+        store.store(conn, "conversation", row[0], {**json.loads(row[1]), "status": "closed"})
+    again = _upload(api, row[0], PNG + b"closing", key=key)
+    assert again.status_code == 200 and again.json() == first.json()
