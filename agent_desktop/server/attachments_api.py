@@ -96,7 +96,8 @@ async def upload(
     `max_bytes`, before reading when Content-Length says so.
     """
     name = _file_name(filename)
-    await run_in_threadpool(_writable, db, scope, conversation_id)
+    if not await run_in_threadpool(idempotency.answered, db, agent["id"], idempotency_key):
+        await run_in_threadpool(_writable, db, scope, conversation_id)  # a retry replays whatever changed since
     if content_length is not None and content_length > file_store.max_bytes:
         raise files.too_large_error(file_store.max_bytes)  # not a byte of the body read
     with file_store.upload() as incoming:

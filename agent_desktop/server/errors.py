@@ -115,7 +115,7 @@ class BodyLimitMiddleware:
             return
         limit = self.default_max_bytes if self.limit_for is None else self.limit_for(scope)
         if limit is None:
-            await self.app(scope, receive, send)  # streamed and capped by the route itself
+            await _stream_through(self.app, scope, receive, send)  # streamed and capped by the route itself
             return
         await self._buffered(scope, receive, send, limit)
 
@@ -157,6 +157,27 @@ class BodyLimitMiddleware:
     async def _too_large(self, send: Send, max_bytes: int) -> None:
         await _send_error(send, 413, "payload_too_large",
                           f"request body is larger than {max_bytes} bytes", close=True)
+
+
+async def _stream_through(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Hand the body to the route unread; an answer given before the body's end (a refusal:
+    too large, not allowed) closes the connection, so the server never waits for the rest."""
+    finished = False
+
+    async def tracked() -> Message:
+        nonlocal finished
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            finished = True
+        return message
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start" and not finished:
+            headers = [(name, value) for name, value in message.get("headers", []) if name.lower() != b"connection"]
+            message = {**message, "headers": [*headers, (b"connection", b"close")]}
+        await send(message)
+
+    await app(scope, tracked, closing)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

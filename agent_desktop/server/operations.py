@@ -270,7 +270,8 @@ def receive_inbound(database: store.Database, payload: dict[str, Any],
         stats.on_inbound(conn, conversation_id, conversation, created=row is None)  # offered / reopened
         message_id = new_id("m")
         rows = [files.AttachmentRow(new_id("att"), conversation_id, message_id, part["name"], stored.size,
-                                    stored.content_type, stored.sha256, part.get("content_id") or "",
+                                    stored.content_type, stored.sha256,
+                                    (part.get("content_id") or "").strip().strip("<>").strip(),  # as cid: names it
                                     bool(part.get("inline")))
                 for part, stored in parts]
         for attachment in rows:

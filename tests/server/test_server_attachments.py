@@ -210,6 +210,22 @@ def test_a_2_gb_declared_upload_is_refused_before_reading(api: Api, server: Embe
     assert body["error"]["code"] == "too_large" and body["max_bytes"] == CAP
 
 
+def test_a_refusal_before_the_body_closes_the_connection(api: Api, server: EmbeddedServer) -> None:
+    conversation_id = _conversation(server, "q-complaints")
+    head = (f"POST /api/v1/conversations/{conversation_id}/attachments HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {api.token('agent2')}\r\nX-Filename: big.iso\r\n"
+            f"Content-Length: {2 * 1024 ** 3}\r\n\r\n")
+    answer = _raw(server, head, b"x" * 1024)   # read to the end: the server closes, never waits for 2 GB
+    assert answer.startswith(b"HTTP/1.1 404") and b"connection: close" in answer.lower()
+
+
+def test_no_files_for_a_closed_conversation(api: Api, server: EmbeddedServer) -> None:
+    row = _db(server).reader().execute("SELECT id FROM conversations WHERE status = 'closed' AND "
+                                       "queue_id = 'q-aftersales' LIMIT 1").fetchone()
+    response = _upload(api, row[0], PNG)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "conversation_closed"
+
+
 def test_a_streamed_upload_over_the_cap_is_413(api: Api, server: EmbeddedServer) -> None:
     conversation_id = _conversation(server)
     rows = _rows(server)
@@ -325,7 +341,7 @@ def test_inbound_mail_with_parts_and_html(api: Api, server: EmbeddedServer) -> N
         "external_id": f"mail-{uuid.uuid4().hex}",
         "attachments": [
             {"name": "box.png", "content_type": "image/png", "data_base64": base64.b64encode(PNG).decode(),
-             "content_id": "<photo-1@mail>", "inline": True},
+             "content_id": " <photo-1@mail>", "inline": True},
             {"name": "invoice.pdf", "content_type": "image/png",   # the hint is wrong: the bytes say PDF
              "data_base64": base64.b64encode(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n").decode()},
         ],
@@ -339,6 +355,7 @@ def test_inbound_mail_with_parts_and_html(api: Api, server: EmbeddedServer) -> N
     record = next(c for c in changes if c["entity"] == "message" and c["id"] == message_id)["data"]
     message = parse_message(message_id, record)
     photo, invoice = message.attachments
+    assert record["attachments"][0]["content_id"] == "photo-1@mail"   # stored as cid: names it
     assert (photo.content_id, photo.inline, photo.content_type, photo.sha256) == (
         "photo-1@mail", True, "image/png", hashlib.sha256(PNG).hexdigest())
     assert (invoice.name, invoice.content_type, invoice.inline) == ("invoice.pdf", "application/pdf", False)
@@ -363,3 +380,15 @@ def test_inbound_base64_that_is_not(api: Api) -> None:
 
 def test_files_live_beside_the_database(server: EmbeddedServer) -> None:
     assert _store(server).folder == Path(_db(server).path + ".files")
+
+
+def test_a_retried_upload_replays_after_the_conversation_closed(api: Api, server: EmbeddedServer) -> None:
+    row = _db(server).reader().execute("SELECT id, data FROM conversations WHERE status = 'pending' AND "
+                                       "queue_id = 'q-aftersales' ORDER BY id LIMIT 1").fetchone()
+    key = uuid.uuid4().hex
+    first = _upload(api, row[0], PNG + b"closing", key=key)
+    assert first.status_code == 201
+    with _db(server).transaction() as conn:
+        store.store(conn, "conversation", row[0], {**json.loads(row[1]), "status": "closed"})
+    again = _upload(api, row[0], PNG + b"closing", key=key)
+    assert again.status_code == 200 and again.json() == first.json()
