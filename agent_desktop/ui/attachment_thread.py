@@ -178,7 +178,7 @@ class ThreadAttachments(QObject):
             save = f" · <a href='{save_link}'>{html.escape(self.tr('Save as…'))}</a>"
         status_html = f" <i style='color:#b45309'>({html.escape(status)})</i>" if status else ""
         hint = html.escape(self.tr("%1 goes to the newest files · Enter opens").replace("%1", FOCUS_KEYS), quote=True)
-        return (f"<div style='margin-top:4px'>{picture}<a href='{link}' title='{hint}'>📎 {label}</a>"
+        return (f"<div style='margin-top:4px'>{picture}<a href='{link}' title='{hint}'>{label}</a>"
                 f"{status_html}{save}</div>")
 
     # -- work on the workers ------------------------------------------------------------------------

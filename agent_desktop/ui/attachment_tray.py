@@ -135,7 +135,7 @@ class AttachmentTray(QWidget):
 
         self.attach_button = QToolButton()
         self.attach_button.setObjectName("attachButton")
-        self.attach_button.setText(self.tr("📎 Attach file…"))
+        self.attach_button.setText(self.tr("Attach file…"))
         self.attach_button.setShortcut(QKeySequence(ATTACH_KEYS))
         self.attach_button.clicked.connect(self.choose)
         self.chips = QHBoxLayout()
