@@ -261,7 +261,8 @@ class ThreadAttachments(QObject):
             self.show_menu(att, path)
 
     def open_viewer(self, chosen: Attachment) -> None:
-        items, index = [], 0
+        items: list[ViewerItem] = []
+        index = 0
         for message_id in self._order:
             for att in self._messages[message_id]:
                 if att.is_image:

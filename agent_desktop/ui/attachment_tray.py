@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QKeyEvent, QKeySequence
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QGuiApplication, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -46,8 +46,8 @@ def png_bytes(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(data)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide6's stubs miss the QIODevice form
+    return bytes(data.data())
 
 
 def screenshot_name(now: datetime | None = None) -> str:
@@ -183,7 +183,8 @@ class AttachmentTray(QWidget):
     def available(self) -> bool:
         return self.service is not None and self.service.available()
 
-    def close(self) -> None:
+    def stop(self) -> None:
+        """Let go of the service at shutdown (not QWidget.close: the tray stays a widget)."""
         self.set_service(None, "")
 
     # -- per conversation ------------------------------------------------------------------------------
@@ -294,11 +295,13 @@ class AttachmentTray(QWidget):
 
     # -- showing ---------------------------------------------------------------------------------------
     def chip_widgets(self) -> list[AttachmentChip]:
-        return [self.chips.itemAt(i).widget() for i in range(self.chips.count())]
+        items = (self.chips.itemAt(i) for i in range(self.chips.count()))
+        return [w for item in items if item is not None and isinstance(w := item.widget(), AttachmentChip)]
 
     def _rebuild(self, *, focus_after: bool = False) -> None:
         while self.chips.count():
-            widget = self.chips.takeAt(0).widget()
+            item = self.chips.takeAt(0)
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         for staged in self.staged():
@@ -353,11 +356,11 @@ class AttachmentTray(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
-        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove) and isinstance(event, QDragMoveEvent):
             if self._local_files(event.mimeData()):
                 event.acceptProposedAction()
                 return True
-        elif kind == QEvent.Type.Drop:
+        elif kind == QEvent.Type.Drop and isinstance(event, QDropEvent):
             files = self._local_files(event.mimeData())
             if files:
                 event.acceptProposedAction()

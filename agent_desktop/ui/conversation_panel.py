@@ -223,7 +223,7 @@ class ConversationPanel(QWidget):
 
     def stop_attachments(self) -> None:
         """The window closes: stop listening to uploads and drop the private copies opened."""
-        self.tray.close()
+        self.tray.stop()
         self.thread_files.close()
 
     def _send_files_only(self) -> None:

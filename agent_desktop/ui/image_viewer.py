@@ -58,10 +58,10 @@ class ImageViewer(QDialog):
         self.picture.setObjectName("viewerPicture")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setWordWrap(True)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.picture)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self.picture)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption = QLabel()
         self.caption.setObjectName("viewerCaption")
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
@@ -84,7 +84,7 @@ class ImageViewer(QDialog):
         row.addWidget(self.caption)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         for keys, slot in (("+", self.zoom_in), ("=", self.zoom_in), (QKeySequence.StandardKey.ZoomIn, self.zoom_in),
                            ("-", self.zoom_out), (QKeySequence.StandardKey.ZoomOut, self.zoom_out),
@@ -162,7 +162,7 @@ class ImageViewer(QDialog):
         image = self._rotated()
         if image is None or image.isNull():
             return 1.0
-        area = self.scroll.viewport().size()
+        area = self.scroll_area.viewport().size()
         return min(1.0, area.width() / max(1, image.width()), area.height() / max(1, image.height()))
 
     def shown_size(self) -> tuple[int, int]:
@@ -181,7 +181,7 @@ class ImageViewer(QDialog):
         scaled = image.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
                               Qt.TransformationMode.SmoothTransformation)
         self.picture.setPixmap(QPixmap.fromImage(scaled))
-        self.scroll.setWidgetResizable(self.zoom is None)
+        self.scroll_area.setWidgetResizable(self.zoom is None)
         self.picture.adjustSize()
         self._update_caption()
 

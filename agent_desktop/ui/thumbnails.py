@@ -46,8 +46,9 @@ def _refused(reason: str) -> Decoded:
 
 def _device(source: Path | bytes) -> QIODevice | None:
     if isinstance(source, bytes):
-        device: QIODevice = QBuffer()
-        device.setData(QByteArray(source))
+        buffer = QBuffer()
+        buffer.setData(QByteArray(source))
+        device: QIODevice = buffer
     else:
         device = QFile(str(source))
     return device if device.open(QIODevice.OpenModeFlag.ReadOnly) else None
@@ -175,7 +176,7 @@ class ThumbnailCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(path.name + ".part")
-            if image.save(str(partial), "PNG"):
+            if image.save(str(partial), "PNG"):  # type: ignore[call-overload]  # stubs miss (str, format)
                 partial.replace(path)
             else:
                 partial.unlink(missing_ok=True)
