@@ -1,0 +1,302 @@
+"""Moving files to and from a vendor without holding them whole in memory (RT, Zammad, Zendesk, Chatwoot).
+
+- `UploadBody`: a request body made of literal bytes and staged files (raw, or base64 inside a JSON
+  string), read block by block as `requests` sends it, with a known length (no chunked encoding,
+  which some servers refuse) and progress; the progress callback may raise `TransferCancelled`.
+- `send_body` / `open_download`: requests through an adapter's `HttpClient` with that body, or with
+  the answer left streaming; errors mapped like every other request.
+- `JsonBase64Field`: the bytes of one base64 string field of a streamed JSON answer (RT's REST2
+  serves attachment content that way), decoded as the answer arrives.
+- `copy_stream`: a download's bytes to `dest`, counted against a cap, hashed, with progress.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import requests
+import urllib3
+
+from .base import MalformedResponse, NetworkError, Rejected, TlsError
+from .http import HttpClient
+from .protocols import OutgoingFile, Progress
+
+BLOCK = 48 * 1024          # a multiple of 3: each block of a file encodes to base64 on its own
+READ = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A staged file inside an upload body, as its bytes or as base64 text."""
+
+    file: OutgoingFile
+    base64: bool = False
+
+    @property
+    def length(self) -> int:
+        return 4 * ((self.file.size + 2) // 3) if self.base64 else self.file.size
+
+
+class UploadBody:
+    """A streamed request body: `parts` in order, files read only as they are sent."""
+
+    def __init__(self, parts: list[bytes | FilePart], progress: Progress | None = None) -> None:
+        self.parts = parts
+        self.progress = progress
+        self.total_file_bytes = sum(p.file.size for p in parts if isinstance(p, FilePart))
+        self._length = sum(p.length if isinstance(p, FilePart) else len(p) for p in parts)
+        self._blocks: Iterator[bytes] | None = None
+        self._pending = b""
+        self.sent_file_bytes = 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._generate()
+
+    def read(self, size: int = -1) -> bytes:
+        if self._blocks is None:
+            self._blocks = self._generate()
+        out = bytearray(self._pending)
+        while size < 0 or len(out) < size:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            out += block
+        if size >= 0:
+            self._pending = bytes(out[size:])
+            del out[size:]
+        else:
+            self._pending = b""
+        return bytes(out)
+
+    def _generate(self) -> Iterator[bytes]:
+        if self.progress is not None:
+            self.progress(0, self.total_file_bytes)
+        for part in self.parts:
+            if isinstance(part, bytes):
+                yield part
+                continue
+            done = 0
+            with open(part.file.path, "rb") as source:
+                while done < part.file.size:
+                    block = source.read(min(BLOCK, part.file.size - done))
+                    if not block:
+                        break
+                    done += len(block)
+                    self.sent_file_bytes += len(block)
+                    yield base64.b64encode(block) if part.base64 else block
+                    if self.progress is not None:
+                        self.progress(self.sent_file_bytes, self.total_file_bytes)
+                if done != part.file.size or source.read(1):
+                    # The length was promised in Content-Length: a changed file cannot be sent.
+                    raise Rejected(f"the file {part.file.name!r} changed after it was attached; attach it again",
+                                   400)
+
+
+def check_sizes(files: list[OutgoingFile], max_bytes: int, *, max_total: int | None = None) -> None:
+    """Refuse before sending what the vendor would refuse (a clear sentence, not its 413 page)."""
+    for item in files:
+        if item.size > max_bytes:
+            raise Rejected(f"{item.name} is larger than this server takes ({max_bytes // (1024 * 1024)} MB)", 413)
+    if max_total is not None and sum(f.size for f in files) > max_total:
+        raise Rejected(f"the files together are larger than this server takes in one message "
+                       f"({max_total // (1024 * 1024)} MB)", 413)
+
+
+def _headers(http: HttpClient, headers: dict[str, str] | None) -> dict[str, str]:
+    found = {"Accept": "application/json", **(headers or {})}
+    if http.authorization:
+        found["Authorization"] = http.authorization
+    elif http.token:
+        found["Authorization"] = f"Bearer {http.token}"
+    found.update(http.auth_headers)
+    return found
+
+
+def _send(http: HttpClient, method: str, path: str, *, data: Any = None, params: dict[str, Any] | None = None,
+          headers: dict[str, str] | None = None) -> requests.Response:
+    try:
+        # The client's own per-thread session: one connection pool and TLS settings for every request.
+        return http._session().request(method, http.base_url + path, data=data, params=params,
+                                       headers=_headers(http, headers), timeout=http.timeout, verify=http.verify,
+                                       allow_redirects=False, stream=True)
+    except requests.exceptions.SSLError as exc:
+        raise TlsError("the server's TLS certificate could not be verified; ask your administrator "
+                       "for the right address or CA certificate") from exc
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
+
+
+def _finish(http: HttpClient, response: requests.Response) -> requests.Response:
+    """Read a (small) answer whole and map its status like `HttpClient.request` does."""
+    http._read_body(response, time.monotonic() + http.deadline)
+    http._raise_for_status(response)
+    return response
+
+
+def send_body(http: HttpClient, method: str, path: str, body: UploadBody, *, content_type: str,
+              params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> requests.Response:
+    """Send a streamed body; the answer is read whole (it describes what was stored)."""
+    response = _send(http, method, path, data=body, params=params,
+                     headers={"Content-Type": content_type, **(headers or {})})
+    try:
+        return _finish(http, response)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
+
+
+def open_download(http: HttpClient, path: str, *, params: dict[str, Any] | None = None,
+                  accept: str = "*/*") -> requests.Response:
+    """A GET whose answer is left to stream (close it when done); an error status raises."""
+    response = _send(http, "GET", path, params=params, headers={"Accept": accept})
+    if response.status_code >= 300:
+        try:
+            _finish(http, response)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
+        raise MalformedResponse(f"the server answered {response.status_code} to a download")
+    return response
+
+
+def raw_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The streamed answer's bytes as they arrive (network failures mapped)."""
+    raw = response.raw
+    raw.decode_content = True
+    try:
+        while True:
+            chunk = raw.read1(READ)
+            if not chunk:
+                return
+            yield chunk
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise NetworkError(f"the download was cut off: {type(exc).__name__}") from exc
+
+
+class Sink:
+    """Where downloaded bytes go: `dest`, counted against `cap`, hashed, progress told."""
+
+    def __init__(self, dest: BinaryIO, total: int, cap: int, progress: Progress | None) -> None:
+        self.dest, self.total, self.cap, self.progress = dest, total, cap, progress
+        self.done = 0
+        self.hash = hashlib.sha256()
+        if progress is not None:
+            progress(0, total)
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        self.done += len(data)
+        if self.done > self.cap:
+            raise MalformedResponse(f"the file is larger than {self.cap // (1024 * 1024)} MB; it was not kept")
+        self.hash.update(data)
+        self.dest.write(data)
+        if self.progress is not None:
+            self.progress(self.done, max(self.total, self.done))
+
+    def verify(self, expected_sha256: str) -> str:
+        found = self.hash.hexdigest()
+        if expected_sha256 and found != expected_sha256.lower():
+            raise MalformedResponse("the downloaded file is not the one the server described (its hash differs)")
+        return found
+
+
+def copy_stream(response: requests.Response, sink: Sink) -> None:
+    try:
+        for chunk in raw_chunks(response):
+            sink.write(chunk)
+    finally:
+        response.close()
+
+
+_B64 = re.compile(rb"[^A-Za-z0-9+/=]")
+
+
+class JsonBase64Field:
+    """Decode the string value of top-level key `key` of a JSON document fed in pieces.
+
+    The key is found by its quoted name followed by a colon: inside a JSON string every quote is
+    escaped, so the pattern can only be a key. Only the escapes a base64 value may carry are
+    accepted (line breaks, an escaped slash)."""
+
+    def __init__(self, key: str) -> None:
+        self._key = re.compile(rb'"' + re.escape(key.encode()) + rb'"\s*:\s*"')
+        self._head = b""           # before the value: kept short, only to find the key across pieces
+        self._inside = False
+        self._escape = False
+        self._b64 = bytearray()
+        self.finished = False
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self.finished:
+            return b""
+        if not self._inside:
+            self._head += chunk
+            found = self._key.search(self._head)
+            if found is None:
+                self._head = self._head[-256:]
+                return b""
+            chunk, self._head, self._inside = self._head[found.end():], b"", True
+        text = bytearray()
+        i = 0
+        if self._escape and chunk:
+            text += self._unescape(chunk[0:1])
+            self._escape, i = False, 1
+        while i < len(chunk):
+            quote, slash = chunk.find(b'"', i), chunk.find(b"\\", i)
+            if slash != -1 and (quote == -1 or slash < quote):
+                text += chunk[i:slash]
+                if slash + 1 == len(chunk):
+                    self._escape = True
+                    break
+                text += self._unescape(chunk[slash + 1:slash + 2])
+                i = slash + 2
+            elif quote != -1:
+                text += chunk[i:quote]
+                self.finished = True
+                break
+            else:
+                text += chunk[i:]
+                break
+        if _B64.search(text):
+            raise MalformedResponse("the server's file content is not base64")
+        self._b64 += text
+        usable = len(self._b64) if self.finished else len(self._b64) - len(self._b64) % 4
+        piece, self._b64 = bytes(self._b64[:usable]), self._b64[usable:]
+        try:
+            return base64.b64decode(piece, validate=True) if piece else b""
+        except ValueError as exc:
+            raise MalformedResponse("the server's file content is not valid base64") from exc
+
+    @staticmethod
+    def _unescape(char: bytes) -> bytes:
+        if char in (b"n", b"r", b"t"):
+            return b""
+        if char == b"/":
+            return b"/"
+        raise MalformedResponse("the server's file content is not base64")
+
+
+def decode_json_field(response: requests.Response, key: str, sink: Sink) -> None:
+    """Stream `response` (JSON) and write the decoded base64 field `key` to `sink`."""
+    field = JsonBase64Field(key)
+    try:
+        for chunk in raw_chunks(response):
+            sink.write(field.feed(chunk))
+            if field.finished:
+                break
+    finally:
+        response.close()
+    if not field.finished:
+        raise MalformedResponse(f"the server's answer has no complete {key!r}")
+
+
+__all__ = ["FilePart", "JsonBase64Field", "Sink", "UploadBody", "check_sizes", "copy_stream",
+           "decode_json_field", "open_download", "raw_chunks", "send_body"]
