@@ -45,13 +45,14 @@ from .base import (
 from .http import HttpClient
 from .protocols import OutgoingFile, Progress, Record
 from .vendor_transfer import (
-    FilePart,
     Sink,
     UploadBody,
     check_sizes,
     decode_json_field,
+    json_with_files,
     open_download,
     send_body,
+    with_our_hashes,
 )
 
 log = logging.getLogger(__name__)
@@ -454,13 +455,8 @@ class RequestTrackerBackend:
             fields = {"ContentType": "text/html", "Content": body_html}
         elif body:
             fields = {"ContentType": "text/plain", "Content": body}
-        head = json.dumps(fields)[:-1] + (", " if fields else "") + '"Attachments": ['
-        parts: list[bytes | FilePart] = [head.encode("ascii")]
-        for number, item in enumerate(files):
-            entry = json.dumps({"FileName": mapping.rt_file_name(item.name), "FileType": item.content_type})
-            parts += [(", " if number else "").encode() + entry[:-1].encode("ascii") + b', "FileContent": "',
-                      FilePart(item, base64=True), b'"}']
-        parts.append(b"]}")
+        parts = json_with_files(fields, "Attachments", files, lambda item: {
+            "FileName": mapping.rt_file_name(item.name), "FileType": item.content_type}, "FileContent")
         verb = "comment" if kind == "note" else "correspond"
         response = send_body(self.http, "POST", f"{REST}/ticket/{int(conversation_id)}/{verb}",
                              UploadBody(parts, progress), content_type="application/json")
@@ -470,15 +466,7 @@ class RequestTrackerBackend:
 
     @staticmethod
     def _with_files(message: dict[str, Any], files: list[OutgoingFile]) -> dict[str, Any]:
-        """Our hashes on the files RT stored (it keeps none): matched by name and size, in order."""
-        ours = [(f.name, f.size, f.sha256) for f in files]
-        stored = []
-        for item in message.get("attachments") or ():
-            match = next((o for o in ours if o[0] == item["name"] and o[1] == item["size"]), None)
-            if match is not None:
-                ours.remove(match)
-                item = {**item, "sha256": match[2]}
-            stored.append(item)
+        stored = with_our_hashes(list(message.get("attachments") or ()), files)
         return {**message, "attachments": stored} if stored else message
 
     def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -99,6 +100,36 @@ class UploadBody:
                     # The length was promised in Content-Length: a changed file cannot be sent.
                     raise Rejected(f"the file {part.file.name!r} changed after it was attached; attach it again",
                                    400)
+
+
+def json_with_files(fields: dict[str, Any], list_key: str, files: list[OutgoingFile],
+                    entry: Callable[[OutgoingFile], dict[str, Any]], data_key: str) -> list[bytes | FilePart]:
+    """The parts of a JSON body: `fields` plus `list_key`: [entry(file) with `data_key` holding the
+    file in base64, …], the files streamed from their staged copies. ASCII JSON: any character a
+    name holds travels as an escape."""
+    head = json.dumps(fields)[:-1] + (", " if fields else "") + json.dumps(list_key) + ": ["
+    parts: list[bytes | FilePart] = [head.encode("ascii")]
+    for number, item in enumerate(files):
+        described = json.dumps(entry(item))[:-1]
+        parts += [(", " if number else "").encode() + described.encode("ascii")
+                  + (", " if described != "{" else "").encode() + json.dumps(data_key).encode() + b': "',
+                  FilePart(item, base64=True), b'"}']
+    parts.append(b"]}")
+    return parts
+
+
+def with_our_hashes(attachments: list[dict[str, Any]], files: list[OutgoingFile]) -> list[dict[str, Any]]:
+    """The files a vendor stored, with the hashes we computed when they were attached (vendors keep
+    none): matched by name and size, in order."""
+    ours = [(f.name, f.size, f.sha256) for f in files]
+    stored = []
+    for item in attachments:
+        match = next((o for o in ours if o[0] == item.get("name") and o[1] == item.get("size")), None)
+        if match is not None:
+            ours.remove(match)
+            item = {**item, "sha256": match[2]}
+        stored.append(item)
+    return stored
 
 
 def check_sizes(files: list[OutgoingFile], max_bytes: int, *, max_total: int | None = None) -> None:
@@ -296,7 +327,3 @@ def decode_json_field(response: requests.Response, key: str, sink: Sink) -> None
         response.close()
     if not field.finished:
         raise MalformedResponse(f"the server's answer has no complete {key!r}")
-
-
-__all__ = ["FilePart", "JsonBase64Field", "Sink", "UploadBody", "check_sizes", "copy_stream",
-           "decode_json_field", "open_download", "raw_chunks", "send_body"]

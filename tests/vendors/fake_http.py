@@ -39,6 +39,7 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None         # bytes sent as they are (a file), instead of `body` as JSON
 
 
 Handler = Callable[[Request], Answer]
@@ -98,6 +99,9 @@ class FakeHttpServer:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:   # the client went away mid-body (a cancelled upload): no request
+                    self.close_connection = True
+                    return
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
@@ -108,9 +112,12 @@ class FakeHttpServer:
                     answer = fake.dispatch(request)
                 except Exception as exc:   # a fake's bug shows as a 500 the test sees, not a hang
                     answer = Answer(500, {"error": f"fake failed: {type(exc).__name__}: {exc}"})
-                payload = b"" if answer.body is None else json.dumps(answer.body, ensure_ascii=False).encode()
+                if answer.raw is not None:
+                    payload = answer.raw
+                else:
+                    payload = b"" if answer.body is None else json.dumps(answer.body, ensure_ascii=False).encode()
                 self.send_response(answer.status)
-                if answer.body is not None:
+                if answer.body is not None and answer.raw is None:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

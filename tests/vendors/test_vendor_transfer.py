@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,15 @@ from hypothesis import strategies as st
 
 from agent_desktop.backends.base import MalformedResponse, Rejected, TransferCancelled
 from agent_desktop.backends.protocols import OutgoingFile
-from agent_desktop.backends.vendor_transfer import FilePart, JsonBase64Field, Sink, UploadBody, check_sizes
+from agent_desktop.backends.vendor_transfer import (
+    FilePart,
+    JsonBase64Field,
+    Sink,
+    UploadBody,
+    check_sizes,
+    json_with_files,
+    with_our_hashes,
+)
 
 
 def _decode(document: bytes, cuts: list[int]) -> bytes:
@@ -107,3 +116,22 @@ def test_sizes_are_checked_per_file_and_per_message(tmp_path):
         check_sizes([one], 5)
     with pytest.raises(Rejected, match="together"):
         check_sizes([one, one], 6, max_total=11)
+
+
+def test_json_with_files_is_json_holding_each_file_in_base64(tmp_path):
+    one, two = _file(tmp_path, "报告.pdf", os.urandom(1000)), _file(tmp_path, "b.png", b"\x89PNG")
+    for fields in ({}, {"body": "你好", "n": 1}):
+        parts = json_with_files(fields, "files", [one, two], lambda f: {"filename": f.name}, "data")
+        document = json.loads(b"".join(UploadBody(parts)))
+        assert {k: v for k, v in document.items() if k != "files"} == fields
+        assert [(f["filename"], base64.b64decode(f["data"])) for f in document["files"]] == [
+            ("报告.pdf", Path(one.path).read_bytes()), ("b.png", b"\x89PNG")]
+    empty = json.loads(b"".join(UploadBody(json_with_files({"a": 1}, "files", [], lambda f: {}, "data"))))
+    assert empty == {"a": 1, "files": []}
+
+
+def test_our_hashes_go_on_the_files_the_vendor_stored_by_name_and_size():
+    ours = [OutgoingFile("/x", "a.pdf", 3, "application/pdf", "aa"), OutgoingFile("/y", "a.pdf", 4, "x", "bb")]
+    stored = [{"id": "1", "name": "a.pdf", "size": 4}, {"id": "2", "name": "a.pdf", "size": 3},
+              {"id": "3", "name": "c.pdf", "size": 3}]
+    assert [s.get("sha256") for s in with_our_hashes(stored, ours)] == ["bb", "aa", None]
