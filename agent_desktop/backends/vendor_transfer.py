@@ -20,12 +20,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 
 from .base import MalformedResponse, NetworkError, Rejected, TlsError
-from .http import HttpClient
+from .http import HttpClient, check_url
 from .protocols import OutgoingFile, Progress
 
 BLOCK = 48 * 1024          # a multiple of 3: each block of a file encodes to base64 on its own
@@ -195,6 +196,36 @@ def open_download(http: HttpClient, path: str, *, params: dict[str, Any] | None 
             raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
         raise MalformedResponse(f"the server answered {response.status_code} to a download")
     return response
+
+
+def open_url(http: HttpClient, url: str, *, max_redirects: int = 3) -> requests.Response:
+    """A GET of an absolute URL a vendor gave (a file's `content_url`), left to stream. Credentials
+    go only to the adapter's own server: a file kept elsewhere (a CDN) is fetched without them, and
+    every hop must be https (or this machine), as for the server itself."""
+    own = urlsplit(http.base_url)
+    for _hop in range(max_redirects + 1):
+        try:
+            check_url(url)
+        except ValueError as exc:
+            raise Rejected(f"the file's address is not one the app fetches from: {exc}", 400) from exc
+        target = urlsplit(url)
+        same = (target.scheme, target.hostname, target.port) == (own.scheme, own.hostname, own.port)
+        headers = _headers(http, {"Accept": "*/*"}) if same else {"Accept": "*/*"}
+        try:
+            response = http._session().get(url, headers=headers, timeout=http.timeout, verify=http.verify,
+                                           allow_redirects=False, stream=True)
+        except requests.exceptions.SSLError as exc:
+            raise TlsError("the file's server certificate could not be verified") from exc
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise NetworkError(f"cannot reach the file's server: {type(exc).__name__}") from exc
+        if response.status_code in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+            response.close()
+            url = urljoin(url, response.headers["Location"])
+            continue
+        if response.status_code >= 300:
+            _finish(http, response)
+        return response
+    raise MalformedResponse("the file's address redirected too many times")
 
 
 def raw_chunks(response: requests.Response) -> Iterator[bytes]:
