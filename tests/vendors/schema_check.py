@@ -45,7 +45,9 @@ def check(document: dict[str, Any], value: Any, schema: dict[str, Any], where: s
     schema = _resolve(document, schema)
     found: list[str] = []
     if value is None:
-        return [] if schema.get("nullable") or schema.get("type") in (None, "null") else [f"{where} is null"]
+        kinds = schema.get("type")
+        allowed = schema.get("nullable") or kinds in (None, "null") or (isinstance(kinds, list) and "null" in kinds)
+        return [] if allowed else [f"{where} is null"]
     for part in schema.get("allOf", ()):
         found += check(document, value, part, where)
     for key in ("oneOf", "anyOf"):

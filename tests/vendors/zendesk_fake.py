@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import itertools
 import json
 import random
@@ -33,11 +32,10 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from agent_desktop.backends import zendesk_mapping as mapping
-from tests.vendors.fake_http import Answer, FakeHttpServer, Request
+from tests.vendors.fake_http import Answer, FakeHttpServer, Request, Splitter
 
 AGENT_EMAIL = "agent1@example.com"          # role admin: may use the incremental exports
 AGENT_TOKEN = "zd-token-agent1-6f0c1d2e3b4a"
@@ -708,74 +706,27 @@ class ZendeskFake(FakeHttpServer):
         return Answer(200, {"ticket": _clean(ticket), "audit": audit})
 
 
-def bypasses_prism(method: str, path: str) -> bool:
+def bypasses_prism(method: str, path: str, content_type: str = "") -> bool:
     """Help Center requests (outside the Support document), uploads (the document does not describe
     their binary body, so Prism cannot check it) and the files' own addresses (outside /api/v2)."""
     return (path.startswith("/api/v2/help_center/") or path.startswith("/attachments/")
             or (method == "POST" and path.split("?")[0] == "/api/v2/uploads"))
 
 
-class SplittingProxy:
+def _check_upload(method: str, path: str, status: int, payload: bytes) -> list[str]:
+    if method == "POST" and path.split("?")[0] == "/api/v2/uploads" and status == 201:
+        from tests.vendors.schema_check import check_zendesk
+        return check_zendesk(json.loads(payload), "AttachmentUploadResponse")
+    return []
+
+
+class SplittingProxy(Splitter):
     """What Prism cannot check (`bypasses_prism`) goes to the fake, everything else to Prism: one
     address for the adapter, every Support request still validated. Upload answers are checked here
     against the document's `AttachmentUploadResponse` (violations in `violations`)."""
 
     def __init__(self, prism_url: str, fake_url: str, port: int = 0) -> None:
-        self.routes = {"prism": prism_url, "fake": fake_url}
-        self.port = port
-        self.violations: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> SplittingProxy:
-        routes, violations = self.routes, self.violations
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _forward(self) -> None:
-                target = routes["fake" if bypasses_prism(self.command, self.path) else "prism"]
-                host, port = target.rsplit("/", 1)[-1].split(":")
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                upstream = http.client.HTTPConnection(host, int(port), timeout=120)
-                try:
-                    upstream.request(self.command, self.path, body=body, headers=headers)
-                    answer = upstream.getresponse()
-                    payload = answer.read()
-                finally:
-                    upstream.close()
-                if self.command == "POST" and self.path.split("?")[0] == "/api/v2/uploads" and answer.status == 201:
-                    from tests.vendors.schema_check import check_zendesk
-                    violations.extend(check_zendesk(json.loads(payload), "AttachmentUploadResponse"))
-                self.send_response(answer.status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="zendesk-split", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        super().__init__(prism_url, fake_url, bypasses_prism, _check_upload, port)
 
 
 @contextmanager
