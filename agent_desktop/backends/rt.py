@@ -480,7 +480,7 @@ class RequestTrackerBackend:
             raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
         response = open_download(self.http, f"{REST}/attachment/{int(attachment.id)}", accept="application/json")
         sink = Sink(dest, attachment.size, cap, progress)
-        decode_json_field(response, "Content", sink)
+        decode_json_field(self.http, response, "Content", sink)
         sink.verify(attachment.sha256)
 
     def _find_my_message(self, ticket_id: str, rt_type: str, body: str, since: str, *,

@@ -3,8 +3,8 @@
 - `UploadBody`: a request body made of literal bytes and staged files (raw, or base64 inside a JSON
   string), read block by block as `requests` sends it, with a known length (no chunked encoding,
   which some servers refuse) and progress; the progress callback may raise `TransferCancelled`.
-- `send_body` / `open_download`: requests through an adapter's `HttpClient` with that body, or with
-  the answer left streaming; errors mapped like every other request.
+- `send_body` / `open_download`: `HttpClient.stream` with that body, or with the answer left
+  streaming; `open_url`: a vendor's absolute file address, credentials only for its own host.
 - `JsonBase64Field`: the bytes of one base64 string field of a streamed JSON answer (RT's REST2
   serves attachment content that way), decoded as the answer arrives.
 - `copy_stream`: a download's bytes to `dest`, counted against a cap, hashed, with progress.
@@ -143,59 +143,17 @@ def check_sizes(files: list[OutgoingFile], max_bytes: int, *, max_total: int | N
                        f"({max_total // (1024 * 1024)} MB)", 413)
 
 
-def _headers(http: HttpClient, headers: dict[str, str] | None) -> dict[str, str]:
-    found = {"Accept": "application/json", **(headers or {})}
-    if http.authorization:
-        found["Authorization"] = http.authorization
-    elif http.token:
-        found["Authorization"] = f"Bearer {http.token}"
-    found.update(http.auth_headers)
-    return found
-
-
-def _send(http: HttpClient, method: str, path: str, *, data: Any = None, params: dict[str, Any] | None = None,
-          headers: dict[str, str] | None = None) -> requests.Response:
-    try:
-        # The client's own per-thread session: one connection pool and TLS settings for every request.
-        return http._session().request(method, http.base_url + path, data=data, params=params,
-                                       headers=_headers(http, headers), timeout=http.timeout, verify=http.verify,
-                                       allow_redirects=False, stream=True)
-    except requests.exceptions.SSLError as exc:
-        raise TlsError("the server's TLS certificate could not be verified; ask your administrator "
-                       "for the right address or CA certificate") from exc
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
-
-
-def _finish(http: HttpClient, response: requests.Response) -> requests.Response:
-    """Read a (small) answer whole and map its status like `HttpClient.request` does."""
-    http._read_body(response, time.monotonic() + http.deadline)
-    http._raise_for_status(response)
-    return response
-
-
 def send_body(http: HttpClient, method: str, path: str, body: UploadBody, *, content_type: str,
               params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> requests.Response:
     """Send a streamed body; the answer is read whole (it describes what was stored)."""
-    response = _send(http, method, path, data=body, params=params,
-                     headers={"Content-Type": content_type, **(headers or {})})
-    try:
-        return _finish(http, response)
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
+    return http.stream(method, path, data=body, params=params, read_answer=True,
+                       headers={"Content-Type": content_type, **(headers or {})})
 
 
 def open_download(http: HttpClient, path: str, *, params: dict[str, Any] | None = None,
                   accept: str = "*/*") -> requests.Response:
     """A GET whose answer is left to stream (close it when done); an error status raises."""
-    response = _send(http, "GET", path, params=params, headers={"Accept": accept})
-    if response.status_code >= 300:
-        try:
-            _finish(http, response)
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise NetworkError(f"cannot reach {http.base_url}: {type(exc).__name__}") from exc
-        raise MalformedResponse(f"the server answered {response.status_code} to a download")
-    return response
+    return http.stream("GET", path, params=params, headers={"Accept": accept})
 
 
 def open_url(http: HttpClient, url: str, *, max_redirects: int = 3) -> requests.Response:
@@ -210,7 +168,7 @@ def open_url(http: HttpClient, url: str, *, max_redirects: int = 3) -> requests.
             raise Rejected(f"the file's address is not one the app fetches from: {exc}", 400) from exc
         target = urlsplit(url)
         same = (target.scheme, target.hostname, target.port) == (own.scheme, own.hostname, own.port)
-        headers = _headers(http, {"Accept": "*/*"}) if same else {"Accept": "*/*"}
+        headers = http._headers({"Accept": "*/*"}, same)   # credentials for the own host only
         try:
             response = http._session().get(url, headers=headers, timeout=http.timeout, verify=http.verify,
                                            allow_redirects=False, stream=True)
@@ -223,23 +181,10 @@ def open_url(http: HttpClient, url: str, *, max_redirects: int = 3) -> requests.
             url = urljoin(url, response.headers["Location"])
             continue
         if response.status_code >= 300:
-            _finish(http, response)
+            http._read_body(response, time.monotonic() + http.deadline)
+            http._raise_for_status(response)
         return response
     raise MalformedResponse("the file's address redirected too many times")
-
-
-def raw_chunks(response: requests.Response) -> Iterator[bytes]:
-    """The streamed answer's bytes as they arrive (network failures mapped)."""
-    raw = response.raw
-    raw.decode_content = True
-    try:
-        while True:
-            chunk = raw.read1(READ)
-            if not chunk:
-                return
-            yield chunk
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        raise NetworkError(f"the download was cut off: {type(exc).__name__}") from exc
 
 
 class Sink:
@@ -270,9 +215,9 @@ class Sink:
         return found
 
 
-def copy_stream(response: requests.Response, sink: Sink) -> None:
+def copy_stream(http: HttpClient, response: requests.Response, sink: Sink) -> None:
     try:
-        for chunk in raw_chunks(response):
+        for chunk in http.read_chunks(response):
             sink.write(chunk)
     finally:
         response.close()
@@ -346,11 +291,11 @@ class JsonBase64Field:
         raise MalformedResponse("the server's file content is not base64")
 
 
-def decode_json_field(response: requests.Response, key: str, sink: Sink) -> None:
+def decode_json_field(http: HttpClient, response: requests.Response, key: str, sink: Sink) -> None:
     """Stream `response` (JSON) and write the decoded base64 field `key` to `sink`."""
     field = JsonBase64Field(key)
     try:
-        for chunk in raw_chunks(response):
+        for chunk in http.read_chunks(response):
             sink.write(field.feed(chunk))
             if field.finished:
                 break

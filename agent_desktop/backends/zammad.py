@@ -624,7 +624,7 @@ class ZammadBackend:
         if attachment.size > cap:
             raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
         sink = Sink(dest, attachment.size, cap, progress)
-        copy_stream(open_download(self.http, path), sink)
+        copy_stream(self.http, open_download(self.http, path), sink)
         sink.verify(attachment.sha256)
 
     def _message(self, article: dict[str, Any], conversation_id: str, key: str) -> dict[str, Any]:

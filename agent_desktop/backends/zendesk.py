@@ -770,7 +770,7 @@ class ZendeskBackend:
         if attachment.size > cap:
             raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
         sink = Sink(dest, attachment.size, cap, progress)
-        copy_stream(open_url(self.http, url), sink)
+        copy_stream(self.http, open_url(self.http, url), sink)
         sink.verify(attachment.sha256)
 
     def _written_comment(self, answer: Any, conversation_id: str, kind: str, body: str,
