@@ -176,6 +176,7 @@ class ConversationPanel(QWidget):
         self.actions_part.show(header)
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
+        self.thread_view.render_html = header.get("channel") == "email"   # e-mail may be HTML; chats stay text
         self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
                                   keep_scroll=keep_scroll)
 
