@@ -2,13 +2,19 @@
 
 Scripts come in through `/` (quick insert) or `insert_text` (the side panel). A `{{…}}` the app
 could not fill is highlighted; Tab selects the next one, and a reply is not sent while one remains.
+
+In an e-mail conversation a reply may be formatted (ui/rich_toolbar.py: bold, italic, lists,
+links) and carries the agent's and queue's signature, visible and editable; `outgoing_html()`
+is then the sanitised HTML and the sent body its plain-text alternative. Notes and chats stay
+plain text. Pasted or dropped content always comes in as plain text: nothing in it can load.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -22,19 +28,22 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain.scripts import PLACEHOLDER, next_placeholder, unfilled_placeholders
+from . import rich_toolbar
 from .elided_label import ElidedLabel
 from .quick_insert import QuickInsertPopup, QuickInsertSource, slash_token
+from .rich_toolbar import RichToolbar
 from .tasks import spawn
 
 DRAFT_DELAY_MS = 400
+SIGNATURE_SEPARATOR = "-- "   # the usenet/e-mail convention: mail programs recognise what follows
 
 
 class PlaceholderHighlighter(QSyntaxHighlighter):
@@ -53,13 +62,29 @@ class PlaceholderHighlighter(QSyntaxHighlighter):
             self.setFormat(match.start(), match.end() - match.start(), self.placeholder_format)
 
 
-class ComposerEdit(QPlainTextEdit):
+class ComposerEdit(QTextEdit):
+    """A QTextEdit (formatting for e-mail), but everything pasted or dropped arrives as plain text."""
+
     send_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
+        self.setAcceptRichText(False)
         self.popup: QuickInsertPopup | None = None
         self.popup_accept: Any = None   # set by Composer: called on Enter/Tab while the popup is open
+        # Who else wants a paste or drop first (files and screenshots for the attachment tray):
+        # returns True when it took the data.
+        self.paste_filter: Callable[[QMimeData], bool] | None = None
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
+        if self.paste_filter is not None and self.paste_filter(source):
+            return
+        if source.hasText():
+            self.textCursor().insertText(source.text())
+            self.ensureCursorVisible()
+
+    def loadResource(self, _type: int, _name: QUrl) -> Any:  # noqa: N802 - Qt override
+        return None   # the reply box never loads anything
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key, mods = event.key(), event.modifiers()
@@ -141,6 +166,10 @@ class Composer(QWidget):
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.cursorPositionChanged.connect(self._update_quick_insert)
         self.highlighter = PlaceholderHighlighter(self.editor.document())
+        self.toolbar = RichToolbar(self.editor)
+        self.toolbar.link_requested.connect(self.add_link)
+        self.rich = False             # an e-mail conversation: replies may be formatted
+        self._signature = ""          # appended to an e-mail reply ("" for none)
 
         self.popup = QuickInsertPopup(self)
         self.popup.chosen.connect(self._insert_script)
@@ -165,6 +194,7 @@ class Composer(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.reply_button)
         top.addWidget(self.note_button)
+        top.addWidget(self.toolbar)
         top.addStretch(1)
         # Who else is on this conversation: in a row that is always there, so nothing moves.
         self.presence = ElidedLabel()
@@ -188,6 +218,7 @@ class Composer(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._emit_draft)
         self._loading = False
+        self.toolbar.set_available(False)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -196,6 +227,7 @@ class Composer(QWidget):
         self.note_button.setText(self.tr("Internal &note"))
         self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
         self.shortcut_label.setText(self.tr("Ctrl+Enter to send · Ctrl+Shift+N reply/note · / scripts"))
+        self.toolbar.retranslate()
         was_loading, self._loading = self._loading, True   # new texts are not an edit: no draft save
         self._on_kind_toggled()
         self._loading = was_loading
@@ -208,17 +240,86 @@ class Composer(QWidget):
         (self.reply_button if self.note_button.isChecked() else self.note_button).setChecked(True)
 
     def load(self, kind: str, body: str) -> None:
-        """Show a conversation's draft without treating it as a fresh edit."""
+        """Show a conversation's draft without treating it as a fresh edit (an empty e-mail
+        reply starts with the signature, the cursor above it)."""
         self._loading = True
         self._draft_timer.stop()
         self.popup.hide()
         (self.note_button if kind == "note" else self.reply_button).setChecked(True)
         self.editor.setPlainText(body)
+        self.editor.setCurrentCharFormat(QTextCharFormat())
         cursor = self.editor.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.editor.setTextCursor(cursor)
+        if not body.strip():
+            self._start_fresh()
         self._loading = False
         self._update_hint()
+
+    # -- e-mail: formatting and signature ----------------------------------------------------------
+    def set_rich(self, rich: bool) -> None:
+        """An e-mail conversation (formatting and signature) or not (plain text only)."""
+        self.rich = rich
+        self._update_toolbar()
+
+    def set_signature(self, signature: str) -> None:
+        """The signature for this conversation's e-mail replies ("" for none); shown from the next
+        fresh reply on (a draft keeps what the agent already has)."""
+        self._signature = signature.strip()
+
+    def signature_block(self) -> str:
+        return f"{SIGNATURE_SEPARATOR}\n{self._signature}" if self.rich and self._signature else ""
+
+    def _start_fresh(self) -> None:
+        """An empty reply in an e-mail conversation: the signature below, the cursor above it."""
+        block = self.signature_block()
+        if self.kind != "reply" or not block:
+            return
+        was_loading, self._loading = self._loading, True
+        self.editor.setPlainText("\n\n" + block)
+        cursor = self.editor.textCursor()
+        cursor.setPosition(0)
+        self.editor.setTextCursor(cursor)
+        self._loading = was_loading
+
+    def _update_toolbar(self) -> None:
+        self.toolbar.set_available(self.rich and self.kind == "reply")
+
+    def has_own_text(self) -> bool:
+        """Whether the agent wrote anything (an untouched signature alone is not a reply)."""
+        text = self.editor.toPlainText()
+        block = self.signature_block()
+        if block and block in text:
+            text = text.replace(block, "", 1)
+        return bool(text.strip())
+
+    def body(self) -> str:
+        """What is sent as the body: the plain text (lists and links spelled out when formatted)."""
+        if self.rich and self.kind == "reply":
+            return rich_toolbar.document_text(self.editor.document())
+        return self.editor.toPlainText()
+
+    def outgoing_html(self) -> str:
+        """The reply as sanitised HTML when it is an e-mail reply with formatting or a signature,
+        else "" (read by the panel before `clear_after_send`)."""
+        if not self.rich or self.kind != "reply" or not self.has_own_text():
+            return ""
+        html, formatted = rich_toolbar.document_html(self.editor.document())
+        block = self.signature_block()
+        return html if formatted or (block and block in self.editor.toPlainText()) else ""
+
+    def add_link(self) -> None:
+        """Ctrl+Shift+K or the toolbar: ask for the address, then link the selection (or insert it)."""
+        if not (self.rich and self.kind == "reply"):
+            return
+        url = self.ask_link_url(self.editor.textCursor().selectedText())
+        if url is not None and not rich_toolbar.apply_link(self.editor, url):
+            self.hint.setText(self.tr("Not a link: use an https://, http:// or mailto: address"))
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def ask_link_url(self, selected: str) -> str | None:
+        initial = selected if rich_toolbar.valid_link(selected) else ""
+        return rich_toolbar.ask_link(self, initial)
 
     def flush_draft(self) -> None:
         """Save a pending draft now (before switching conversation or quitting)."""
@@ -316,6 +417,14 @@ class Composer(QWidget):
         self.editor.setPlaceholderText(
             self.tr("Internal note: only your team sees this…") if note else self.tr("Reply to the customer…"))
         self.send_button.setText(self.tr("Add note") if note else self.tr("Send"))
+        self._update_toolbar()
+        block = self.signature_block()
+        if not self._loading and block:
+            # The signature is for the customer: an untouched one leaves a note, and comes back.
+            if note and self.editor.toPlainText().strip() == block.strip():
+                self.editor.clear()
+            elif not note and not self.editor.toPlainText().strip():
+                self._start_fresh()
         self._update_hint()
         if not self._loading:
             self._schedule_draft()
@@ -340,11 +449,11 @@ class Composer(QWidget):
             self._draft_timer.start()
 
     def _emit_draft(self) -> None:
-        self.draft_changed.emit(self.kind, self.editor.toPlainText())
+        self.draft_changed.emit(self.kind, self.body() if self.has_own_text() else "")
 
     def _send(self) -> None:
-        body = self.editor.toPlainText()
-        if not body.strip():
+        body = self.body()
+        if not body.strip() or not self.has_own_text():
             return
         if self.kind == "reply" and unfilled_placeholders(body):
             # Raw {{…}} must never reach a customer: show where it is instead of sending.
@@ -365,8 +474,10 @@ class Composer(QWidget):
         self._draft_timer.stop()
         self.popup.hide()
         self.editor.clear()
+        self.editor.setCurrentCharFormat(QTextCharFormat())
         # A note is an aside: the next thing typed is for the customer again (the mode shows it).
         self.reply_button.setChecked(True)
+        self._start_fresh()
         self._loading = False
         self._token = None
         self._update_hint()

@@ -6,6 +6,8 @@ here) join once the workflow service is attached (`set_workflow`)."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -40,6 +42,13 @@ if TYPE_CHECKING:   # the workflow part imports them when a dialog first opens
     from .csat_dialog import CsatDialog
     from .transfer_dialog import TransferDialog
     from .wrapup_dialog import WrapUpDialog
+
+
+def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):   # a builtin without a signature
+        return False
 
 
 class ConversationPanel(QWidget):
@@ -177,6 +186,7 @@ class ConversationPanel(QWidget):
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
         self.thread_view.render_html = header.get("channel") == "email"   # e-mail may be HTML; chats stay text
+        self.composer.set_rich(header.get("channel") == "email")
         self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
                                   keep_scroll=keep_scroll)
 
@@ -219,11 +229,12 @@ class ConversationPanel(QWidget):
         self.confirm_dialog = dialog
 
     def _send_now(self, conversation_id: str, kind: str, body: str) -> None:
+        body_html = self.composer.outgoing_html()
         self.composer.clear_after_send()
 
         def failed(error: BaseException) -> None:
             # Nothing is lost: put the text back so the agent can try again.
-            if self.conversation_id == conversation_id and not self.composer.editor.toPlainText():
+            if self.conversation_id == conversation_id and not self.composer.has_own_text():
                 self.composer.load(kind, body)
             QMessageBox.warning(self, self.tr("Not sent"), self.tr("The message could not be saved: %1")
                                 .replace("%1", str(error)))
@@ -232,7 +243,10 @@ class ConversationPanel(QWidget):
             self._mark_seen()
             self.reload()
 
-        spawn(self.service.send(conversation_id, kind, body), on_error=failed, on_done=sent)
+        # The HTML alternative goes only where the service takes it (ConversationService.send gains
+        # body_html with the attachments work; before that a formatted reply goes as its plain text).
+        extra = {"body_html": body_html} if body_html and accepts_keyword(self.service.send, "body_html") else {}
+        spawn(self.service.send(conversation_id, kind, body, **extra), on_error=failed, on_done=sent)
 
     def _on_draft(self, kind: str, body: str) -> None:
         if self.conversation_id is not None:
