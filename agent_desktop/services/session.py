@@ -31,6 +31,7 @@ from .workflow import WorkflowService
 if TYPE_CHECKING:
     from .dashboard import DashboardService
     from .knowledge import KnowledgeService
+    from .signatures import SignatureService
 
 
 @dataclass
@@ -61,6 +62,13 @@ class Session:
         from .knowledge import KnowledgeService
 
         return KnowledgeService(self.db, self.agent, self.conversations, language=self.language)
+
+    @cached_property
+    def signatures(self) -> SignatureService:
+        """E-mail signatures, in the data folder beside the cache (`<data>/cache/<file>`)."""
+        from .signatures import FILE_NAME, SignatureService
+
+        return SignatureService(self.db.path.parent.parent / FILE_NAME)
 
     @cached_property
     def dashboard(self) -> DashboardService:

@@ -170,6 +170,7 @@ class Composer(QWidget):
         self.toolbar.link_requested.connect(self.add_link)
         self.rich = False             # an e-mail conversation: replies may be formatted
         self._signature = ""          # appended to an e-mail reply ("" for none)
+        self._inserted = ""           # the signature block as put in the editor ("" when none is)
 
         self.popup = QuickInsertPopup(self)
         self.popup.chosen.connect(self._insert_script)
@@ -248,6 +249,7 @@ class Composer(QWidget):
         (self.note_button if kind == "note" else self.reply_button).setChecked(True)
         self.editor.setPlainText(body)
         self.editor.setCurrentCharFormat(QTextCharFormat())
+        self._inserted = ""
         cursor = self.editor.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.editor.setTextCursor(cursor)
@@ -276,6 +278,7 @@ class Composer(QWidget):
         if self.kind != "reply" or not block:
             return
         was_loading, self._loading = self._loading, True
+        self._inserted = block
         self.editor.setPlainText("\n\n" + block)
         cursor = self.editor.textCursor()
         cursor.setPosition(0)
@@ -288,9 +291,8 @@ class Composer(QWidget):
     def has_own_text(self) -> bool:
         """Whether the agent wrote anything (an untouched signature alone is not a reply)."""
         text = self.editor.toPlainText()
-        block = self.signature_block()
-        if block and block in text:
-            text = text.replace(block, "", 1)
+        if self._inserted and self._inserted in text:
+            text = text.replace(self._inserted, "", 1)
         return bool(text.strip())
 
     def body(self) -> str:
@@ -305,8 +307,8 @@ class Composer(QWidget):
         if not self.rich or self.kind != "reply" or not self.has_own_text():
             return ""
         html, formatted = rich_toolbar.document_html(self.editor.document())
-        block = self.signature_block()
-        return html if formatted or (block and block in self.editor.toPlainText()) else ""
+        signed = f"\n{SIGNATURE_SEPARATOR}\n" in "\n" + self.editor.toPlainText()
+        return html if formatted or signed else ""
 
     def add_link(self) -> None:
         """Ctrl+Shift+K or the toolbar: ask for the address, then link the selection (or insert it)."""
@@ -418,11 +420,11 @@ class Composer(QWidget):
             self.tr("Internal note: only your team sees this…") if note else self.tr("Reply to the customer…"))
         self.send_button.setText(self.tr("Add note") if note else self.tr("Send"))
         self._update_toolbar()
-        block = self.signature_block()
-        if not self._loading and block:
+        if not self._loading and self.signature_block():
             # The signature is for the customer: an untouched one leaves a note, and comes back.
-            if note and self.editor.toPlainText().strip() == block.strip():
+            if note and self._inserted and self.editor.toPlainText().strip() == self._inserted.strip():
                 self.editor.clear()
+                self._inserted = ""
             elif not note and not self.editor.toPlainText().strip():
                 self._start_fresh()
         self._update_hint()
@@ -475,6 +477,7 @@ class Composer(QWidget):
         self.popup.hide()
         self.editor.clear()
         self.editor.setCurrentCharFormat(QTextCharFormat())
+        self._inserted = ""
         # A note is an aside: the next thing typed is for the customer again (the mode shows it).
         self.reply_button.setChecked(True)
         self._start_fresh()

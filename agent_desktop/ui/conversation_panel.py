@@ -27,6 +27,7 @@ from ..domain.workflow import TransitionRefused
 from ..services.callbacks import CallbackService
 from ..services.conversations import ConversationService
 from ..services.presence import PresenceService
+from ..services.signatures import SignatureService, reply_language
 from ..services.workflow import WorkflowService
 from .collision import ConfirmSendDialog
 from .composer import Composer
@@ -63,6 +64,7 @@ class ConversationPanel(QWidget):
         self.conversation_id: str | None = None
         self._header: dict[str, Any] | None = None
         self.confirm_dialog: ConfirmSendDialog | None = None
+        self.signatures: SignatureService | None = None   # e-mail signatures (set by the window)
 
         self.header = ConversationHeader()
         self.header.status_requested.connect(self.change_status)
@@ -187,8 +189,26 @@ class ConversationPanel(QWidget):
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
         self.thread_view.render_html = header.get("channel") == "email"   # e-mail may be HTML; chats stay text
         self.composer.set_rich(header.get("channel") == "email")
-        self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
-                                  keep_scroll=keep_scroll)
+        messages = self.service.messages(self.conversation_id)
+        self._set_signature(header, messages)
+        self.thread_view.show_messages(messages, header.get("customer_name") or "", keep_scroll=keep_scroll)
+
+    def _set_signature(self, header: dict[str, Any], messages: list[dict[str, Any]]) -> None:
+        """The agent's and the queue's signature, in the customer's language, for the next fresh reply."""
+        if self.signatures is None or header.get("channel") != "email":
+            self.composer.set_signature("")
+            return
+        language = reply_language(messages, "zh" if self.chinese else "en")
+        self.composer.set_signature(self.signatures.compose(self.service.agent_id, header.get("queue_id"), language))
+
+    def signatures_changed(self) -> None:
+        """Edited signatures reach an untouched reply at once (one with the agent's text keeps its own)."""
+        if self.conversation_id is None:
+            return
+        untouched = not self.composer.has_own_text()
+        self.reload(keep_scroll=True)
+        if untouched and self.composer.kind == "reply":
+            self.composer.load("reply", "")
 
     def tick(self) -> None:
         """Refresh the SLA countdown (called every second by the window)."""
