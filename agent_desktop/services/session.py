@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .dashboard import DashboardService
     from .knowledge import KnowledgeService
     from .signatures import SignatureService
+    from .spelling import SpellingService
 
 
 @dataclass
@@ -69,6 +70,14 @@ class Session:
         from .signatures import FILE_NAME, SignatureService
 
         return SignatureService(self.db.path.parent.parent / FILE_NAME)
+
+    @cached_property
+    def spelling(self) -> SpellingService:
+        """English spell check with the agent's own words, in the data folder; built after the first
+        paint (loading Enchant and its dictionary takes ~70 ms)."""
+        from .spelling import PERSONAL_FILE, SpellingService
+
+        return SpellingService(self.db.path.parent.parent / PERSONAL_FILE)
 
     @cached_property
     def dashboard(self) -> DashboardService:

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
+    QMenu,
     QPushButton,
     QTextEdit,
     QToolButton,
@@ -36,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.scripts import PLACEHOLDER, next_placeholder, unfilled_placeholders
-from . import rich_toolbar
+from ..services.spelling import SpellingService
+from . import rich_toolbar, spell_check
 from .elided_label import ElidedLabel
 from .quick_insert import QuickInsertPopup, QuickInsertSource, slash_token
 from .rich_toolbar import RichToolbar
@@ -47,7 +50,9 @@ SIGNATURE_SEPARATOR = "-- "   # the usenet/e-mail convention: mail programs reco
 
 
 class PlaceholderHighlighter(QSyntaxHighlighter):
-    """Marks every `{{…}}` so the agent sees what still needs filling in."""
+    """Marks every `{{…}}` so the agent sees what still needs filling in, and (once a spell
+    checker is set) misspelt English words: one highlighter, since a document's formats come
+    from one (ui/spell_check.py)."""
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
@@ -56,10 +61,17 @@ class PlaceholderHighlighter(QSyntaxHighlighter):
         self.placeholder_format.setBackground(QColor("#ffe08a"))
         self.placeholder_format.setForeground(QColor("#7a4b00"))
         self.placeholder_format.setFontWeight(600)
+        self.spelling: SpellingService | None = None
+        self.spelling_format = spell_check.spelling_format()
+        self.blocks_checked = 0   # spell-checked blocks (a test sees an edit re-check one paragraph)
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
         for match in PLACEHOLDER.finditer(text):
             self.setFormat(match.start(), match.end() - match.start(), self.placeholder_format)
+        if self.spelling is not None and self.spelling.available:
+            self.blocks_checked += 1
+            for start, length in spell_check.misspelt_spans(text, self.spelling.check):
+                self.setFormat(start, length, self.spelling_format)
 
 
 class ComposerEdit(QTextEdit):
@@ -75,6 +87,22 @@ class ComposerEdit(QTextEdit):
         # Who else wants a paste or drop first (files and screenshots for the attachment tray):
         # returns True when it took the data.
         self.paste_filter: Callable[[QMimeData], bool] | None = None
+        self.spell: spell_check.SpellCheck | None = None   # suggestions in the context menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        # From the keyboard (Menu key, Shift+F10) the word is the one at the text cursor.
+        mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        position = self.cursorForPosition(event.pos()).position() if mouse else self.textCursor().position()
+        menu = self.spelling_menu(position)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def spelling_menu(self, position: int) -> QMenu:
+        """The context menu for `position`: spelling suggestions first when the word there is misspelt."""
+        menu = self.createStandardContextMenu()
+        if self.spell is not None:
+            self.spell.decorate(menu, self, position)
+        return menu
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
         if self.paste_filter is not None and self.paste_filter(source):
@@ -171,6 +199,7 @@ class Composer(QWidget):
         self.rich = False             # an e-mail conversation: replies may be formatted
         self._signature = ""          # appended to an e-mail reply ("" for none)
         self._inserted = ""           # the signature block as put in the editor ("" when none is)
+        self.spelling_off = ""        # why spell check is off ("" when on, or not set up yet)
 
         self.popup = QuickInsertPopup(self)
         self.popup.chosen.connect(self._insert_script)
@@ -257,6 +286,17 @@ class Composer(QWidget):
             self._start_fresh()
         self._loading = False
         self._update_hint()
+
+    # -- spelling --------------------------------------------------------------------------------
+    def set_spelling(self, service: SpellingService) -> SpellingService:
+        """Turn spell check on (off with its reason when there is no English dictionary)."""
+        self.spelling_off = spell_check.reason_text(service)
+        self.editor.setToolTip(self.spelling_off)
+        if service.available:
+            self.highlighter.spelling = service
+            self.editor.spell = spell_check.SpellCheck(service, self.highlighter)
+            self.highlighter.rehighlight()
+        return service
 
     # -- e-mail: formatting and signature ----------------------------------------------------------
     def set_rich(self, rich: bool) -> None:

@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
             self.lazy_tabs.add(label, lambda: self.deferred.get("knowledge"), "knowledge")
             for label in (self.tr("Scripts"), self.tr("FAQ"), self.tr("Guided"))]
         self.deferred.add("knowledge", self._build_knowledge)
+        # Enchant and its dictionary load after the first paint (~70 ms).
+        self.deferred.add("spelling", lambda: self.conversation.composer.set_spelling(self.session.spelling))
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
         self.side.setMinimumWidth(260)
         # Every tab stays in sight (labels elide) instead of hiding behind scroll arrows.
