@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         self.settings_menu.addAction(self.profiles_action)
         self.signatures_action = QAction(self.tr("E-mail &signatures…"), self)
         self.signatures_action.setObjectName("signaturesAction")
-        self.signatures_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.signatures_action.setShortcut(QKeySequence("Ctrl+Shift+E"))   # +G, +I: files
         self.signatures_action.triggered.connect(self.show_signatures)
         self.addAction(self.signatures_action)
         self.settings_menu.addAction(self.signatures_action)

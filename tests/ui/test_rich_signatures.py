@@ -124,7 +124,7 @@ def test_the_signature_dialog_by_keyboard_then_a_signed_reply_in_the_customers_l
 
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.keyClick(window, Qt.Key.Key_G, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_E, CTRL | Qt.KeyboardModifier.ShiftModifier)
     run_until(loop, lambda: getattr(window, "signatures_dialog", None) is not None and window.signatures_dialog.isVisible())
     dialog = window.signatures_dialog
     dialog.activateWindow()
