@@ -3,13 +3,16 @@ sanitised HTML with its plain alternative, pasted content as plain text; chats a
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtWidgets import QApplication
 
+from agent_desktop.services.conversations import ConversationService
 from agent_desktop.ui.composer import Composer
 from agent_desktop.ui.conversation_panel import accepts_keyword
-from tests.ui.conftest import type_text
+from tests.ui.conftest import run_until, type_text
 
 CTRL, SHIFT, ALT = (Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier,
                     Qt.KeyboardModifier.AltModifier)
@@ -162,3 +165,37 @@ def test_the_send_passes_body_html_only_where_the_service_takes_it():
     def new(conversation_id, kind, body, *, files=(), body_html=""): ...
     assert not accepts_keyword(old, "body_html") and accepts_keyword(new, "body_html")
     assert not accepts_keyword(len, "body_html")
+
+
+def test_a_formatted_e_mail_reply_goes_out_with_its_html_and_a_chat_reply_without(open_window, loop, qtbot):
+    if not accepts_keyword(ConversationService.send, "body_html"):
+        pytest.skip("ConversationService.send takes no body_html yet (it comes with the attachments client work)")
+    opened = open_window()
+    window = opened.window
+    run_until(loop, lambda: opened.bridge.status.first_sync_done and window.conversation.conversation_id is not None)
+    reader = opened.session.db.reader()
+    by_channel = {channel: cid for channel, cid in reader.execute(
+        "SELECT channel, min(id) FROM conversations WHERE status NOT IN ('closed', 'resolved') GROUP BY channel")}
+    service = opened.session.conversations
+    calls: list[dict] = []
+    original = service.send
+
+    @functools.wraps(original)
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    service.send = spy
+    panel = window.conversation
+    for sent, (channel, expected) in enumerate((("email", "<div>Refund <b>approved</b></div>"), ("chat", None)), 1):
+        window.open_conversation(by_channel[channel])
+        run_until(loop, lambda c=channel: panel.conversation_id == by_channel[c])
+        panel.composer.load("reply", "")
+        panel.composer.editor.setFocus()
+        type_text(qtbot, panel.composer.editor, "Refund ")
+        qtbot.keyClick(panel.composer.editor, Qt.Key.Key_B, CTRL)
+        type_text(qtbot, panel.composer.editor, "approved")
+        qtbot.keyClick(panel.composer.editor, Qt.Key.Key_Return, CTRL)
+        run_until(loop, lambda n=sent: len(calls) == n)
+        assert calls[-1].get("body_html") == expected
+        run_until(loop, lambda: "Refund approved" in panel.thread_view.toPlainText())
