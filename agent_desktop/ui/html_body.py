@@ -15,6 +15,7 @@ plain-text part instead, with a note saying why.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Sequence
@@ -45,6 +46,7 @@ MARKUP_MIN = 20_000         # the markup ratio only counts for big bodies ...
 MARKUP_RATIO = 200          # ... with more than this many characters of markup per character of text
 REMOVED_MIN = 200           # characters of text before "sanitising removed most of it" counts
 REMOVED_SHARE = 0.5         # less than this share of the text survived sanitising
+RENDER_CACHE = 64           # rendered bodies remembered (each at most the thread's HTML cap)
 
 _LOOKS_HTML = re.compile(r"<\s*(html|body|div|p|br|table|a|b|i|span|img|font|style|head)\b", re.IGNORECASE)
 _VOID = {"br", "hr", "img", "wbr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track",
@@ -94,56 +96,50 @@ class RenderedBody:
 
 
 # -- measuring ------------------------------------------------------------------------------------
-class _Measure(HTMLParser):
-    """Text length (outside style/head/title) and the deepest nesting of a fragment."""
+def _text_length(fragment: str, dropped: set[str]) -> int:
+    """Characters of readable text (whitespace not counted): all markup, and `dropped` elements
+    with their content, removed (by nh3: fast even on big bodies)."""
+    text = nh3.clean(fragment, tags=set(), clean_content_tags=dropped, attributes={}, strip_comments=True)
+    return len("".join(html.unescape(text).split()))
 
+
+class _Depth(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.text = 0
-        self.depth = 0
-        self.deepest = 0
-        self._skip = 0
+        self.depth = self.deepest = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        self.depth += 1
-        self.deepest = max(self.deepest, self.depth)
-        if tag in ("style", "head", "title"):
-            self._skip += 1
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _VOID:
-            return
-        self.depth = max(0, self.depth - 1)
-        if tag in ("style", "head", "title"):
-            self._skip = max(0, self._skip - 1)
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.text += len(data.strip())
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
 
 
-def _measure(fragment: str) -> _Measure:
-    measure = _Measure()
-    measure.feed(fragment)
-    measure.close()
-    return measure
+def _deepest(fragment: str) -> int:
+    parser = _Depth()
+    parser.feed(fragment)
+    parser.close()
+    return parser.deepest
 
 
-def hostile_reason(source: str, cleaned: str) -> str:
-    """Why this HTML should not be shown as HTML ("" when it may): `cleaned` is its sanitised form.
+def hostile_reason(source: str, cleaned: str, deepest: int | None = None, plain: str = "") -> str:
+    """Why this HTML should not be shown as HTML ("" when it may): `cleaned` is its sanitised form,
+    `deepest` its nesting when already measured, `plain` the message's text part.
 
     Nesting is measured after parsing (html5ever closed what the sender left open); the text that
     sanitising removed is text in scripts, frames, SVG and the like (style sheets do not count)."""
-    before, after = _measure(source), _measure(cleaned)
-    if after.deepest > MAX_DEPTH:
+    deepest = _deepest(cleaned) if deepest is None else deepest
+    before, after = _text_length(source, {"style", "head", "title"}), _text_length(cleaned, set())
+    if deepest > MAX_DEPTH:
         return _translate("the HTML is nested too deeply")
-    if len(source) >= MARKUP_MIN and after.text * MARKUP_RATIO < len(source):
+    if len(source) >= MARKUP_MIN and after * MARKUP_RATIO < len(source):
         return _translate("the HTML is almost all markup")
-    if before.text >= REMOVED_MIN and after.text < before.text * REMOVED_SHARE:
+    if before >= REMOVED_MIN and after < before * REMOVED_SHARE:
         return _translate("making the HTML safe removed most of it")
-    if before.text and not after.text:
+    if not after and (before or plain.strip()):
         return _translate("the HTML has no readable text")
     return ""
 
@@ -164,6 +160,7 @@ class _Rewriter(HTMLParser):
         self._block_text: list[str] = []
         self._quote_depth = 0
         self._quote_start = 0
+        self.depth = self.deepest = 0              # element nesting (for hostile_reason)
 
     def _end_block(self, next_start: int) -> None:
         self.blocks.append((self._block_start, "".join(self._block_text)))
@@ -174,6 +171,9 @@ class _Rewriter(HTMLParser):
         classes = {c.lower() for c in (found.get("class") or "").split()}
         if classes & _QUOTE_CLASSES or (found.get("id") or "").lower() in _QUOTE_IDS:
             self.markers.append(len(self.out))
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
         if tag in _BLOCK and tag != "br":
             self._end_block(len(self.out))
         if tag == "blockquote":
@@ -195,6 +195,7 @@ class _Rewriter(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID:
             return
+        self.depth = max(0, self.depth - 1)
         self.out.append(f"</{tag}>")
         if tag in _BLOCK:
             self._end_block(len(self.out))
@@ -291,14 +292,15 @@ def _cid(value: str) -> str:
 def render_email(source: str, plain: str, attachments: Sequence[Attachment] = (), *,
                  inline_images: bool = False) -> RenderedBody:
     """An HTML e-mail body for the thread. `plain` is its text part ("" when it has none);
-    `inline_images` says the view can serve `agentdesktop-image://` (else cid: images stay placeholders)."""
+    `inline_images` says the view can serve `agentdesktop-image://` (else cid: images stay placeholders).
+
+    Remembered: the thread re-renders on every refresh, and a big e-mail takes tens of milliseconds."""
+    return _render_email(source, plain, tuple(attachments), inline_images)
+
+
+@functools.lru_cache(maxsize=RENDER_CACHE)
+def _render_email(source: str, plain: str, attachments: tuple[Attachment, ...], inline_images: bool) -> RenderedBody:
     cleaned = _first_clean(source)
-    reason = hostile_reason(source, cleaned)
-    if reason:
-        text = plain if plain.strip() and not looks_like_html(plain) else html_to_text(cleaned)
-        shown = render_plain(text)
-        note = _translate("Shown as plain text: %1.").replace("%1", reason)
-        return RenderedBody(shown.html, shown.quoted, note)
     by_cid = {_cid(a.content_id): a for a in attachments
               if a.content_id and a.is_image and _SHA256.match(a.sha256.lower())}
     images: set[str] = set()
@@ -314,6 +316,12 @@ def render_email(source: str, plain: str, attachments: Sequence[Attachment] = ()
     rewriter = _Rewriter(image_url)
     rewriter.feed(cleaned)
     rewriter.close()
+    reason = hostile_reason(source, cleaned, rewriter.deepest, plain)
+    if reason:
+        text = plain if plain.strip() and not looks_like_html(plain) else html_to_text(cleaned)
+        shown = render_plain(text)
+        note = _translate("Shown as plain text: %1.").replace("%1", reason)
+        return RenderedBody(shown.html, shown.quoted, note)
     split = rewriter.quote_start()
     chunks = rewriter.out
     if split is None:
