@@ -88,14 +88,16 @@ class ComposerEdit(QTextEdit):
         # returns True when it took the data.
         self.paste_filter: Callable[[QMimeData], bool] | None = None
         self.spell: spell_check.SpellCheck | None = None   # suggestions in the context menu
+        self.context_menu: QMenu | None = None              # the one open now (or last)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
         # From the keyboard (Menu key, Shift+F10) the word is the one at the text cursor.
         mouse = event.reason() == QContextMenuEvent.Reason.Mouse
         position = self.cursorForPosition(event.pos()).position() if mouse else self.textCursor().position()
         menu = self.spelling_menu(position)
-        menu.exec(event.globalPos())
-        menu.deleteLater()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())   # not exec(): no nested event loop under the asyncio loop
+        self.context_menu = menu
 
     def spelling_menu(self, position: int) -> QMenu:
         """The context menu for `position`: spelling suggestions first when the word there is misspelt."""

@@ -63,10 +63,6 @@ _HEADER_FROM = re.compile(r"^\s*(From|发件人)\s*[:：]", re.IGNORECASE)
 _HEADER_NEXT = re.compile(r"^\s*(Sent|Date|To|Subject|Cc|发送时间|日期|收件人|主题|抄送)\s*[:：]", re.IGNORECASE)
 
 
-def _translate(text: str) -> str:
-    return QCoreApplication.translate("HtmlBody", text)
-
-
 def looks_like_html(body: str) -> bool:
     """Only bodies that clearly are HTML go down the HTML path; everything else stays plain text."""
     return bool(_LOOKS_HTML.search(body[:4096]))
@@ -134,13 +130,13 @@ def hostile_reason(source: str, cleaned: str, deepest: int | None = None, plain:
     deepest = _deepest(cleaned) if deepest is None else deepest
     before, after = _text_length(source, {"style", "head", "title"}), _text_length(cleaned, set())
     if deepest > MAX_DEPTH:
-        return _translate("the HTML is nested too deeply")
+        return QCoreApplication.translate("HtmlBody", "the HTML is nested too deeply")
     if len(source) >= MARKUP_MIN and after * MARKUP_RATIO < len(source):
-        return _translate("the HTML is almost all markup")
+        return QCoreApplication.translate("HtmlBody", "the HTML is almost all markup")
     if before >= REMOVED_MIN and after < before * REMOVED_SHARE:
-        return _translate("making the HTML safe removed most of it")
+        return QCoreApplication.translate("HtmlBody", "making the HTML safe removed most of it")
     if not after and (before or plain.strip()):
-        return _translate("the HTML has no readable text")
+        return QCoreApplication.translate("HtmlBody", "the HTML has no readable text")
     return ""
 
 
@@ -215,11 +211,12 @@ class _Rewriter(HTMLParser):
             url = self.image_url(src[4:])
             if url:
                 return f'<img src="{html.escape(url, quote=True)}" alt="">'
-            return _placeholder(_translate("Inline image not shown"))
+            return _placeholder(QCoreApplication.translate("HtmlBody", "Inline image not shown"))
         host = urlsplit(src).hostname if src.lower().startswith(("http:", "https:")) else None
         if host:
-            return _placeholder(_translate("Remote image not loaded: %1").replace("%1", safe_display(host, 80)))
-        return _placeholder(_translate("Image not shown"))
+            text = QCoreApplication.translate("HtmlBody", "Remote image not loaded: %1")
+            return _placeholder(text.replace("%1", safe_display(host, 80)))
+        return _placeholder(QCoreApplication.translate("HtmlBody", "Image not shown"))
 
     def close(self) -> None:
         super().close()
@@ -320,7 +317,7 @@ def _render_email(source: str, plain: str, attachments: tuple[Attachment, ...], 
     if reason:
         text = plain if plain.strip() and not looks_like_html(plain) else html_to_text(cleaned)
         shown = render_plain(text)
-        note = _translate("Shown as plain text: %1.").replace("%1", reason)
+        note = QCoreApplication.translate("HtmlBody", "Shown as plain text: %1.").replace("%1", reason)
         return RenderedBody(shown.html, shown.quoted, note)
     split = rewriter.quote_start()
     chunks = rewriter.out

@@ -122,6 +122,7 @@ def test_the_signature_dialog_by_keyboard_then_a_signed_reply_in_the_customers_l
     target = chinese[0]
     queue_id = reader.execute("SELECT queue_id FROM conversations WHERE id=?", (target,)).fetchone()[0]
 
+    assert window.signatures_action in window.settings_menu.actions()   # Settings ▾, or its key:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_E, CTRL | Qt.KeyboardModifier.ShiftModifier)

@@ -111,3 +111,24 @@ def test_without_a_dictionary_spell_check_is_off_with_a_reason(qtbot, tmp_path):
     assert "no English (en_US) dictionary" in composer.spelling_off
     assert not marks(composer.editor.document().firstBlock())
     assert not [a for a in composer.editor.spelling_menu(2).actions() if a.objectName() == "addToDictionary"]
+
+
+def test_the_context_menu_key_offers_suggestions_for_the_word_at_the_cursor(composer, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    composer.load("reply", "Plese call me")
+    cursor = composer.editor.textCursor()
+    cursor.setPosition(2)
+    composer.editor.setTextCursor(cursor)
+    # The Menu key (or Shift+F10): Qt sends a keyboard context-menu event; the word is the cursor's.
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(1, 1), QPoint(1, 1))
+    QApplication.sendEvent(composer.editor, event)
+    menu = composer.editor.context_menu
+    qtbot.waitUntil(lambda: menu.isVisible())
+    texts = [a.text() for a in menu.actions()]
+    assert "Please" in texts[:5] and "Add “Plese” to dictionary" in texts
+    next(a for a in menu.actions() if a.text() == "Please").trigger()
+    menu.close()
+    assert composer.editor.toPlainText() == "Please call me"
