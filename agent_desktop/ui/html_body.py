@@ -292,7 +292,8 @@ def render_email(source: str, plain: str, attachments: Sequence[Attachment] = ()
     `inline_images` says the view can serve `agentdesktop-image://` (else cid: images stay placeholders).
 
     Remembered: the thread re-renders on every refresh, and a big e-mail takes tens of milliseconds."""
-    return _render_email(source, plain, tuple(attachments), inline_images)
+    own = tuple(a for a in attachments if isinstance(a, Attachment))   # anything else is never an image source
+    return _render_email(source, plain, own, inline_images)
 
 
 @functools.lru_cache(maxsize=RENDER_CACHE)
