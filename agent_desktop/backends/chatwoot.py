@@ -28,15 +28,17 @@ import json
 import logging
 import math
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
+from ..domain.attachments import Attachment
 from ..domain.timeutil import parse_iso
 from . import chatwoot_mapping as mapping
 from .base import (
@@ -52,12 +54,23 @@ from .base import (
     VersionConflict,
 )
 from .http import HttpClient
-from .protocols import Record
-from .vendor_kit import WorkerPool, same_text, skew_from, upsert
+from .protocols import OutgoingFile, Progress, Record
+from .vendor_kit import WorkerPool, html_to_markdown, same_text, skew_from, upsert
+from .vendor_transfer import (
+    FilePart,
+    Sink,
+    UploadBody,
+    check_sizes,
+    copy_stream,
+    open_url,
+    send_body,
+    with_our_hashes,
+)
 
 log = logging.getLogger(__name__)
 
 LIST_PAGE = 25                 # Chatwoot's conversations per page (not settable)
+MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024   # Chatwoot's limit per file (Attachment's validation)
 MESSAGE_PAGE = 20              # messages per page, newest first then `before=` further back
 MAX_MESSAGE_PAGES = 100        # pages back one conversation's messages may take (2,000 messages)
 OVERLAP = 120.0                # seconds re-read below the high-water mark (clock skew, late commits)
@@ -95,7 +108,7 @@ class _Pacer:
 
 
 class ChatwootBackend:
-    capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
+    capabilities = frozenset({Capability.CORE, Capability.HANDOFF, Capability.ATTACHMENTS})
     idempotency_keys = False   # see post_message: it looks for its own message before sending again
 
     def __init__(self, base_url: str, *, workers: int = 4, requests_per_second: float = REQUESTS_PER_SECOND,
@@ -440,26 +453,79 @@ class ChatwootBackend:
                      resend_since: str | None = None) -> dict[str, Any]:
         """A reply (outgoing) or note (private). After an attempt whose answer was lost
         (`resend_since`), our own message with this text is looked for and adopted first."""
+        return self.send_with_attachments(conversation_id, kind, body, idempotency_key, files=[],
+                                          resend_since=resend_since)
+
+    # -- files ------------------------------------------------------------------------------------
+    def max_attachment_bytes(self) -> int:
+        return MAX_ATTACHMENT_BYTES
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """A message with files: `multipart/form-data` with `content`, `message_type`, `private` and
+        each file as `attachments[]` (streamed from its staged copy). Chatwoot's messages are
+        Markdown, so an HTML reply goes as Markdown (bold, italic, links, lists kept)."""
         number = _conversation_number(conversation_id)
+        check_sizes(files, MAX_ATTACHMENT_BYTES)
+        text = html_to_markdown(body_html) if body_html else body
         if resend_since is not None:
-            earlier = self._find_my_message(number, kind, body, resend_since)
+            earlier = self._find_my_message(number, kind, text, resend_since, files=files)
             if earlier is not None:
-                log.info("an earlier attempt of %s reached Chatwoot (message %s)", idempotency_key, earlier["id"])
-                return {**earlier, "idempotency_key": idempotency_key}
-        answer = self._json("POST", self._account(f"/conversations/{number}/messages"),
-                            body={"content": body, "message_type": "outgoing", "private": kind == "note"})
+                log.info("an earlier attempt of %s reached Chatwoot (message %s)", key, earlier["id"])
+                return self._with_files({**earlier, "idempotency_key": key}, files)
+        path = self._account(f"/conversations/{number}/messages")
+        fields = {"content": text, "message_type": "outgoing", "private": kind == "note"}
+        if files:
+            if self._pacer is not None:
+                self._pacer.wait()
+            boundary, parts = _multipart(fields, files)
+            response = send_body(self.http, "POST", path, UploadBody(parts, progress),
+                                 content_type=f"multipart/form-data; boundary={boundary}")
+            self._note_clock(response)
+            answer = self.http.json(response)
+        else:
+            answer = self._json("POST", path, body=fields)
         try:
             record = mapping.message_record(answer, str(number)) if isinstance(answer, dict) else None
         except DAMAGED:
             record = None
         if record is None:
             raise MalformedResponse("Chatwoot did not describe the message it created")
-        return {"id": _key(answer), **record, "idempotency_key": idempotency_key}
+        return self._with_files({"id": _key(answer), **record, "idempotency_key": key}, files)
 
-    def _find_my_message(self, conversation_id: int, kind: str, body: str, since: str) -> dict[str, Any] | None:
-        """This agent's newest message of this kind and text created since the first attempt began
-        (`since`, our clock) less a small margin, on Chatwoot's clock: the same text sent on purpose
-        minutes before is not mistaken for it."""
+    @staticmethod
+    def _with_files(message: dict[str, Any], files: list[OutgoingFile]) -> dict[str, Any]:
+        stored = with_our_hashes(list(message.get("attachments") or ()), files)
+        return {**message, "attachments": stored} if stored else message
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """The file's `data_url` (read from its message: the record does not keep addresses, which
+        Chatwoot signs and may change), streamed to `dest`."""
+        number, mid = _conversation_number(conversation_id), mapping.number(message_id)
+        if mid is None:
+            raise Rejected(f"{message_id[:40]!r} is not a Chatwoot message", 404)
+        answer = self._json("GET", self._account(f"/conversations/{number}/messages"), params={"after": mid - 1})
+        page = answer.get("payload") if isinstance(answer, dict) else None
+        message = next((m for m in page or () if isinstance(m, dict) and mapping.number(m.get("id")) == mid), None)
+        url = mapping.data_url(message, attachment.id) if message is not None else ""
+        if not url:
+            raise Rejected("the file is no longer on Chatwoot", 404)
+        cap = self.http.max_body
+        if attachment.size > cap:
+            raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
+        sink = Sink(dest, attachment.size, cap, progress)
+        copy_stream(self.http, open_url(self.http, url), sink)
+        sink.verify(attachment.sha256)
+
+    def _find_my_message(self, conversation_id: int, kind: str, body: str, since: str, *,
+                         files: list[OutgoingFile] | None = None) -> dict[str, Any] | None:
+        """This agent's newest message of this kind, text and files (names and sizes) created since
+        the first attempt began (`since`, our clock) less a small margin, on Chatwoot's clock: the
+        same text sent on purpose minutes before is not mistaken for it."""
+        wanted_files = sorted((f.name, f.size) for f in files or ())
         try:
             started = parse_iso(since).timestamp()
         except (TypeError, ValueError, OverflowError) as exc:
@@ -476,7 +542,8 @@ class ChatwootBackend:
                 if not (mapping.number(message.get("message_type")) == mapping.OUTGOING
                         and (message.get("private") is True) == (kind == "note")
                         and mapping.number(message.get("sender_id")) == me
-                        and same_text(_text(message.get("content")), body)):
+                        and same_text(_text(message.get("content")), body)
+                        and mapping.file_names(message) == wanted_files):
                     continue
                 record = mapping.message_record(message, str(conversation_id))
             except DAMAGED:
@@ -589,6 +656,28 @@ def _resend_cutoff(started: float, skew: float | None) -> float:
 def _skew_from(date_header: str | None, now: float) -> float | None:
     """Chatwoot's clock less ours; a Date more than MAX_SKEW off is not believed."""
     return skew_from(date_header, now, MAX_SKEW)
+
+
+def _form_value(text: str) -> str:
+    """A form field's name or file name inside its quotes (as browsers write them: UTF-8, with
+    quotes and line breaks escaped)."""
+    return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _multipart(fields: dict[str, Any], files: list[OutgoingFile]) -> tuple[str, list[bytes | FilePart]]:
+    """A multipart/form-data body: the fields, then each file as `attachments[]`."""
+    boundary = f"agentdesktop-{secrets.token_hex(16)}"
+    parts: list[bytes | FilePart] = []
+    for name, value in fields.items():
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{text}\r\n'.encode())
+    for item in files:
+        parts += [(f'--{boundary}\r\nContent-Disposition: form-data; name="attachments[]"; '
+                   f'filename="{_form_value(item.name)}"\r\n'
+                   f"Content-Type: {item.content_type or 'application/octet-stream'}\r\n\r\n").encode(),
+                  FilePart(item), b"\r\n"]
+    parts.append(f"--{boundary}--\r\n".encode())
+    return boundary, parts
 
 
 def _key(item: dict[str, Any]) -> str:

@@ -7,9 +7,11 @@ table of docs/backends/chatwoot.md is tested without a server.
 from __future__ import annotations
 
 import math
+import mimetypes
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ..domain.knowledge import detect_language
 
@@ -237,7 +239,57 @@ def message_record(message: dict[str, Any], conversation_id: str) -> dict[str, A
         "direction": "in" if incoming and not private else "out",
         "body": _str(message.get("content")), "created_at": created, "version": 1,
         "author_id": None if incoming else author, "author_name": name[:200],
+        **files_and_html(message),
     }
+
+
+_TYPE_OF_KIND = {"image": "image/", "audio": "audio/", "video": "video/"}
+
+
+def attachment_record(item: Any) -> dict[str, Any] | None:
+    """One of a message's `attachments` (Attachment#push_event_data) as the domain's. Chatwoot
+    sends no file name: it is the last part of `data_url` (ActiveStorage names the blob after the
+    file), else "attachment-<id>.<extension>"; the type from the name, else from `file_type`."""
+    if not isinstance(item, dict) or number(item.get("id")) is None:
+        return None
+    url = _str(item.get("data_url"))
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]) if url else ""
+    extension = _str(item.get("extension")).lower().lstrip(".")
+    if not name or "." not in name:
+        name = f"attachment-{item['id']}" + (f".{extension}" if extension else "")
+    content_type = mimetypes.guess_type(name)[0] or ""
+    kind = _str(item.get("file_type")).lower()
+    if not content_type and kind in _TYPE_OF_KIND and extension:
+        content_type = _TYPE_OF_KIND[kind] + ("jpeg" if extension == "jpg" else extension)
+    size = number(item.get("file_size"))
+    return {"id": str(item["id"]), "name": name[:1000], "size": size if size is not None and size >= 0 else 0,
+            "content_type": (content_type or "application/octet-stream").lower()[:200], "sha256": "",
+            "content_id": "", "inline": False}
+
+
+def files_and_html(message: dict[str, Any]) -> dict[str, Any]:
+    """The message's files, and an incoming e-mail's HTML as Chatwoot keeps it."""
+    found: dict[str, Any] = {}
+    files = [a for a in (attachment_record(i) for i in message.get("attachments") or ()) if a is not None]
+    if files:
+        found["attachments"] = files
+    email = _dict(_dict(message.get("content_attributes")).get("email"))
+    html = _str(_dict(email.get("html_content")).get("full"))
+    if html:
+        found["body_html"] = html
+    return found
+
+
+def file_names(message: dict[str, Any]) -> list[tuple[str, int]]:
+    return sorted((a["name"], a["size"]) for a in files_and_html(message).get("attachments", ()))
+
+
+def data_url(message: dict[str, Any], attachment_id: str) -> str:
+    """Where the message's attachment `attachment_id` is kept ("" when the message has no such file)."""
+    for item in message.get("attachments") or ():
+        if isinstance(item, dict) and str(number(item.get("id"))) == attachment_id:
+            return _str(item.get("data_url"))
+    return ""
 
 
 def agent_record(agent: dict[str, Any], queue_ids: list[str]) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -157,8 +158,7 @@ class HttpClient:
             self._local.session = session
         return session
 
-    def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
-                headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
+    def _headers(self, headers: dict[str, str] | None, auth: bool) -> dict[str, str]:
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self.authorization:
             all_headers["Authorization"] = self.authorization
@@ -166,6 +166,11 @@ class HttpClient:
             all_headers["Authorization"] = f"Bearer {self.token}"
         if auth:
             all_headers.update(self.auth_headers)
+        return all_headers
+
+    def request(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
+        all_headers = self._headers(headers, auth)
         started = time.monotonic()
         try:
             response = self._session().request(
@@ -182,6 +187,40 @@ class HttpClient:
             raise NetworkError(f"cannot reach {self.base_url}: {type(exc).__name__}") from exc
         self._raise_for_status(response)
         return response
+
+    def stream(self, method: str, path: str, *, data: Any = None, headers: dict[str, str] | None = None,
+               params: dict[str, Any] | None = None, read_answer: bool = False) -> requests.Response:
+        """A request for files: the body is sent as `data` (a file-like object with a length) gives
+        it, never whole in memory; a good answer comes back unread, to be read with `read_chunks`
+        and closed (`with response:`), or, with `read_answer` (an upload's small JSON answer), read
+        within the usual caps as `request` does. An error answer is read and raised as `request`
+        does. Sending the body and reading the file have only the read timeout (per chunk), not the
+        overall deadline: a 25 MB file on a slow line takes its time, a silent server is still noticed."""
+        try:
+            response = self._session().request(
+                method, self.base_url + path, data=data, params=params, headers=self._headers(headers, True),
+                timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True,
+            )
+            if read_answer or response.status_code >= 300:
+                self._read_body(response, time.monotonic() + self.deadline)
+        except requests.exceptions.SSLError as exc:
+            raise TlsError(
+                "the server's TLS certificate could not be verified; ask your administrator "
+                "for the right address or CA certificate") from exc
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise NetworkError(f"cannot reach {self.base_url}: {type(exc).__name__}") from exc
+        self._raise_for_status(response)
+        return response
+
+    def read_chunks(self, response: requests.Response, chunk_bytes: int = 64 * 1024) -> Iterator[bytes]:
+        """The streamed answer of `stream`, chunk by chunk; a cut connection is a NetworkError."""
+        raw = response.raw
+        raw.decode_content = True
+        try:
+            while chunk := raw.read1(chunk_bytes):
+                yield chunk
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise NetworkError(f"the download from {self.base_url} was cut off: {type(exc).__name__}") from exc
 
     def _read_body(self, response: requests.Response, deadline: float) -> None:
         """Read the streamed answer within the deadline and the size cap (then `.content` works)."""

@@ -6,13 +6,16 @@ Every reference URL and answer shape lives here: the services call named operati
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from typing import Any
+import threading
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from ..domain.attachments import Attachment
 from .base import ALL_CAPABILITIES, ChangeBatch, MalformedResponse, Rejected, SignIn
 from .http import HttpClient
-from .protocols import Record
+from .protocols import OutgoingFile, Progress, Record
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class ReferenceBackend:
     def __init__(self, base_url: str, **http_options: Any) -> None:
         self.http = HttpClient(base_url, **http_options)
         self.base_url = self.http.base_url
+        self._max_attachment_bytes: int | None = None   # GET /attachments/limits, asked once
+        self._limits_lock = threading.Lock()
 
     def _call(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
         """One request under `/api/v1`, JSON in and out (None for an empty answer)."""
@@ -96,6 +101,95 @@ class ReferenceBackend:
         response = self.http.request("PATCH", f"/api/v1/conversations/{quote(conversation_id, safe='')}",
                                      json_body=fields, headers=headers)
         return _object(self.http.json(response), "a conversation")
+
+    # -- files ---------------------------------------------------------------------------------------
+    def max_attachment_bytes(self) -> int:
+        with self._limits_lock:
+            if self._max_attachment_bytes is None:
+                limits = _object(self._call("GET", "/attachments/limits"), "the attachment limits")
+                value = limits.get("max_bytes")
+                if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                    raise MalformedResponse("the attachment limits have no positive 'max_bytes'")
+                self._max_attachment_bytes = value
+            return self._max_attachment_bytes
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """Stream GET /attachments/{id} into `dest`; never more than the size the message gave, and
+        the bytes checked against its sha256. A progress callback raising TransferCancelled stops it."""
+        response = self.http.stream("GET", f"/api/v1/attachments/{_q(attachment.id)}")
+        with response:
+            declared = response.headers.get("Content-Length")
+            total = int(declared) if declared and declared.isdigit() else attachment.size
+            if total != attachment.size:
+                raise MalformedResponse(f"the server sends {total} bytes for {attachment.name!r}, "
+                                        f"not the {attachment.size} its message says")
+            digest = hashlib.sha256()
+            done = 0
+            if progress is not None:
+                progress(0, total)
+            for chunk in self.http.read_chunks(response):
+                done += len(chunk)
+                if done > total:
+                    raise MalformedResponse(f"the server sent more than the {total} bytes of {attachment.name!r}")
+                digest.update(chunk)
+                dest.write(chunk)
+                if progress is not None:
+                    progress(done, total)   # may raise TransferCancelled: `with` drops the connection
+            if done != total:
+                raise MalformedResponse(f"the download of {attachment.name!r} stopped at {done} of {total} bytes")
+            if attachment.sha256 and digest.hexdigest() != attachment.sha256:
+                raise MalformedResponse(f"{attachment.name!r} arrived damaged (its sha256 does not match)")
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """Upload each file (its own Idempotency-Key, derived from `key`, its place and its sha256:
+        a retry after a lost answer replays the upload instead of storing it again), then post the
+        message naming them, under `key` as `post_message` does."""
+        total = sum(item.size for item in files)
+        if files:
+            limit = self.max_attachment_bytes()
+            for item in files:  # refused here: the server would answer while we still send, cutting us off
+                if item.size > limit:
+                    raise Rejected(f"{item.name!r} is larger than this server takes ({limit} bytes)", 413)
+        sent = 0
+        ids: list[str] = []
+        for index, item in enumerate(files):
+            def moved(done: int, _size: int, before: int = sent) -> None:
+                if progress is not None:
+                    progress(before + done, total)
+
+            ids.append(self._upload(conversation_id, item, upload_key(key, index, item.sha256), moved))
+            sent += item.size
+        payload: dict[str, Any] = {"kind": kind, "body": body}
+        if ids:
+            payload["attachment_ids"] = ids
+        if body_html:
+            payload["body_html"] = body_html
+        response = self.http.request("POST", f"/api/v1/conversations/{_q(conversation_id)}/messages",
+                                     json_body=payload, headers={"Idempotency-Key": key})
+        return _object(self.http.json(response), "a message")
+
+    def _upload(self, conversation_id: str, item: OutgoingFile, key: str, progress: Progress) -> str:
+        try:
+            source = open(item.path, "rb")
+        except OSError as exc:
+            raise Rejected(f"the attached file {item.name!r} is no longer on this computer", 0) from exc
+        with source:
+            reader = _ProgressReader(source, item.size, progress)
+            response = self.http.stream(
+                "POST", f"/api/v1/conversations/{_q(conversation_id)}/attachments", data=reader, read_answer=True,
+                headers={"X-Filename": quote(item.name, safe=""), "Idempotency-Key": key,
+                         "Content-Type": item.content_type or "application/octet-stream"})
+        answer = _object(self.http.json(response), "an upload answer")
+        ident = answer.get("id")
+        if not isinstance(ident, str) or not ident:
+            raise MalformedResponse("the upload answer has no id")
+        if answer.get("sha256") not in (None, item.sha256):
+            raise MalformedResponse(f"the server stored other bytes than {item.name!r} (its sha256 differs)")
+        return ident
 
     # -- hand-offs, callbacks, CSAT ----------------------------------------------------------------
     def transfer(self, conversation_id: str, *, kind: str, queue_id: str | None, assignee_id: str | None,
@@ -187,6 +281,31 @@ class ReferenceBackend:
 
     def set_agent_queues(self, agent_id: str, queue_ids: list[str]) -> list[Record]:
         return _records(("agent", self._call("PUT", f"/agents/{_q(agent_id)}/queues", {"queue_ids": queue_ids})))
+
+
+def upload_key(key: str, index: int, sha256: str) -> str:
+    """The Idempotency-Key of one file of a reply: the same for every attempt of that reply."""
+    return "up-" + hashlib.sha256(f"{key}\n{index}\n{sha256}".encode()).hexdigest()
+
+
+class _ProgressReader:
+    """A file handed to requests as the body: read in chunks, each reported; the length lets
+    requests send Content-Length (the server refuses an oversized file before reading it)."""
+
+    def __init__(self, source: BinaryIO, size: int, progress: Progress) -> None:
+        self._source, self._size, self._progress = source, size, progress
+        self._done = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, amount: int = -1) -> bytes:
+        chunk = self._source.read(amount if amount and amount > 0 else 64 * 1024)
+        if len(chunk) + self._done > self._size:
+            raise Rejected("the attached file changed after it was attached", 0)
+        self._done += len(chunk)
+        self._progress(self._done, self._size)   # may raise TransferCancelled: the request stops
+        return chunk
 
 
 def _counts(answer: Any) -> dict[str, int]:

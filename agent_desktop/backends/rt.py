@@ -25,9 +25,11 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+from ..domain.attachments import Attachment
 from ..domain.timeutil import now_iso, parse_iso
 from . import rt_mapping as mapping
 from .base import (
@@ -41,7 +43,17 @@ from .base import (
     VersionConflict,
 )
 from .http import HttpClient
-from .protocols import Record
+from .protocols import OutgoingFile, Progress, Record
+from .vendor_transfer import (
+    Sink,
+    UploadBody,
+    check_sizes,
+    decode_json_field,
+    json_with_files,
+    open_download,
+    send_body,
+    with_our_hashes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +68,13 @@ TOKEN_SHAPE = re.compile(r"^\d+-\d+-[0-9a-f]{32}$")
 TICKET_FIELDS = ("Subject,Status,Priority,Queue,Owner,Requestor,Created,LastUpdated,Due,Resolved,CustomFields")
 USER_FIELDS = "id,Name,RealName,EmailAddress,Organization,MobilePhone,WorkPhone,HomePhone"
 TXN_FIELDS = "Type,ObjectType,ObjectId,Created,Creator,Field,NewValue"
+# A MIME part's description without its content. (Not "Parent": REST2 5.0.3 fails with 500 on the
+# top part, whose parent is 0.)
+PART_FIELDS = "TransactionId,ContentType,Filename,ContentLength,Headers"
 # What a ticket search asks for: the fields mapped, and the people and queue expanded in place.
 TICKET_PARAMS = {"fields": TICKET_FIELDS, "fields[Requestor]": USER_FIELDS, "fields[Owner]": "id,Name,RealName",
                  "fields[Queue]": "Name"}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024   # RT_Config.pm: Set($MaxAttachmentSize, 10*1024*1024)
 MERGE_TARGET = re.compile(r"/ticket/(\d+)$")
 
 
@@ -67,7 +83,7 @@ def _sql_ids(field: str, ids: Iterable[str]) -> str:
 
 
 class RequestTrackerBackend:
-    capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
+    capabilities = frozenset({Capability.CORE, Capability.HANDOFF, Capability.ATTACHMENTS})
     idempotency_keys = False   # see post_message: it looks for its own write before writing again
 
     def __init__(self, base_url: str, *, workers: int = 4, **http_options: Any) -> None:
@@ -333,36 +349,51 @@ class RequestTrackerBackend:
                 changes.append(_upsert("customer", "u-none", {"name": "(no requestor)", "tier": "standard",
                                                               "version": 1}))
             act = activities[tid]
-            preview = bodies.get(int(act.last_reply_id), "") if act.last_reply_id else ""
+            last = bodies.get(int(act.last_reply_id)) if act.last_reply_id else None
+            preview = last.body if last is not None else ""
             changes.append(_upsert("conversation", tid, mapping.conversation_record(ticket, act, preview)))
             for txn in by_ticket.get(tid, []):
                 number = int(txn["id"])
                 if number in bodies and txn.get("Type") in mapping.MESSAGE_TYPES and (
                         number > new_after or str(txn.get("ObjectId")) in rehomed):
-                    data = mapping.message_record(txn, tid, bodies[number], requestors[tid])
+                    data = mapping.message_record(txn, tid, bodies[number].body, requestors[tid], bodies[number])
                     changes.append(_upsert("message", str(number), data))
         return changes
 
-    def _bodies(self, txn_ids: set[int]) -> dict[int, str]:
-        """Each transaction's text, from its attachments, fetched in bulk."""
+    def _bodies(self, txn_ids: set[int]) -> dict[int, mapping.MessageParts]:
+        """Each transaction's text, HTML and files, fetched in bulk: per chunk, every part's
+        metadata (never a file's content) and, beside it, the content of the body parts only."""
         ids = sorted(txn_ids)
         chunks = [ids[i:i + PAGE] for i in range(0, len(ids), PAGE)]
+
         def every_transaction_in(chunk: list[int]) -> Callable[[list[dict[str, Any]]], bool]:
             asked = set(chunk)
             return lambda found: asked <= {int(mapping.ref_id(a.get("TransactionId")) or 0) for a in found}
 
-        calls = [lambda chunk=chunk: self._collection("/attachments", params={
-            "fields": "TransactionId,ContentType,Content"},
-            body=[{"field": "TransactionId", "operator": "IN", "value": chunk}],
-            complete=every_transaction_in(chunk))[0] for chunk in chunks]
+        def metadata(chunk: list[int]) -> list[dict[str, Any]]:
+            return self._collection("/attachments", params={"fields": PART_FIELDS},
+                                    body=[{"field": "TransactionId", "operator": "IN", "value": chunk}],
+                                    complete=every_transaction_in(chunk))[0]
+
+        def texts(chunk: list[int]) -> list[dict[str, Any]]:
+            return self._collection("/attachments", params={"fields": "TransactionId,ContentType,Content"}, body=[
+                {"field": "TransactionId", "operator": "IN", "value": chunk},
+                {"field": "ContentType", "operator": "IN", "value": list(mapping.BODY_TYPES)},
+                {"field": "Filename", "operator": "IS", "value": "NULL"}],
+                complete=every_transaction_in(chunk))[0]
+
+        calls = [partial(fetch, chunk) for chunk in chunks for fetch in (metadata, texts)]
         parts: dict[int, list[dict[str, Any]]] = {}
-        for page in self._parallel(calls):
+        contents: dict[str, str] = {}
+        for number, page in enumerate(self._parallel(calls)):
             for attachment in page:
+                if number % 2:
+                    contents[str(attachment["id"])] = str(attachment.get("Content") or "")
+                    continue
                 txn = mapping.ref_id(attachment.get("TransactionId"))
                 if txn is not None:
                     parts.setdefault(int(txn), []).append(attachment)
-        return {txn: mapping.body_of(sorted(found, key=lambda a: int(a.get("id", 0))))
-                for txn, found in parts.items()} | {txn: "" for txn in ids if txn not in parts}
+        return {txn: mapping.message_parts(parts.get(txn, []), contents) for txn in ids}
 
     def _conversation_now(self, ticket_id: str) -> dict[str, Any] | None:
         tickets = self._tickets_by_id({ticket_id})
@@ -388,16 +419,72 @@ class RequestTrackerBackend:
         verb = "comment" if kind == "note" else "correspond"
         response = self.http.request("POST", f"{REST}/ticket/{int(conversation_id)}/{verb}",
                                      json_body={"ContentType": "text/plain", "Content": body})
-        location = response.headers.get("Location", "")
+        return self._sent(response.headers.get("Location", ""), conversation_id, kind, body, idempotency_key)
+
+    def _sent(self, location: str, conversation_id: str, kind: str, body: str, key: str) -> dict[str, Any]:
         found = re.search(r"/transaction/(\d+)$", location)
         if not found:
             raise MalformedResponse("Request Tracker did not say which transaction it created")
         me = self._me or {}
         return {"id": found.group(1), "conversation_id": str(conversation_id), "kind": kind, "direction": "out",
                 "body": body, "created_at": now_iso(), "version": 1,
-                "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": idempotency_key}
+                "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": key}
 
-    def _find_my_message(self, ticket_id: str, rt_type: str, body: str, since: str) -> dict[str, Any] | None:
+    # -- files ------------------------------------------------------------------------------------
+    def max_attachment_bytes(self) -> int:
+        """RT's default $MaxAttachmentSize (REST2 does not say the configured one)."""
+        return MAX_ATTACHMENT_BYTES
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """A reply or note with files (base64 in REST2's JSON, streamed from the staged copies) and/or
+        an HTML part, which RT then keeps as the message (REST2 takes one body part). Exactly once as
+        `post_message`: after a lost answer our transaction with this text and these files is adopted."""
+        rt_type = "Comment" if kind == "note" else "Correspond"
+        check_sizes(files, self.max_attachment_bytes())
+        if resend_since is not None:
+            earlier = self._find_my_message(conversation_id, rt_type, body, resend_since, files=files,
+                                            body_html=body_html or "")
+            if earlier is not None:
+                log.info("an earlier attempt of %s reached Request Tracker (transaction %s)", key, earlier["id"])
+                return self._with_files(earlier, files)
+        fields: dict[str, Any] = {}
+        if body_html:
+            fields = {"ContentType": "text/html", "Content": body_html}
+        elif body:
+            fields = {"ContentType": "text/plain", "Content": body}
+        parts = json_with_files(fields, "Attachments", files, lambda item: {
+            "FileName": mapping.rt_file_name(item.name), "FileType": item.content_type}, "FileContent")
+        verb = "comment" if kind == "note" else "correspond"
+        response = send_body(self.http, "POST", f"{REST}/ticket/{int(conversation_id)}/{verb}",
+                             UploadBody(parts, progress), content_type="application/json")
+        message = self._sent(response.headers.get("Location", ""), conversation_id, kind, body, key)
+        stored = self._bodies({int(message["id"])})[int(message["id"])]
+        return self._with_files({**message, **stored.wire()}, files)
+
+    @staticmethod
+    def _with_files(message: dict[str, Any], files: list[OutgoingFile]) -> dict[str, Any]:
+        stored = with_our_hashes(list(message.get("attachments") or ()), files)
+        return {**message, "attachments": stored} if stored else message
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """REST2 serves a part as JSON with its content in base64: decoded as the answer streams in,
+        counted against the client's answer cap, hashed (checked when the record carries a hash)."""
+        if not attachment.id.isdigit():
+            raise Rejected("this is not a Request Tracker attachment", 404)
+        cap = self.http.max_body
+        if attachment.size > cap:
+            raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
+        response = open_download(self.http, f"{REST}/attachment/{int(attachment.id)}", accept="application/json")
+        sink = Sink(dest, attachment.size, cap, progress)
+        decode_json_field(self.http, response, "Content", sink)
+        sink.verify(attachment.sha256)
+
+    def _find_my_message(self, ticket_id: str, rt_type: str, body: str, since: str, *,
+                         files: list[OutgoingFile] | None = None, body_html: str = "") -> dict[str, Any] | None:
         cutoff = parse_iso(since) - RESEND_MARGIN
         # RT reads a date in a query in the user's time zone: a day's margin, then exact in UTC here.
         day_before = (cutoff - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
@@ -409,9 +496,15 @@ class RequestTrackerBackend:
         if not candidates:
             return None
         bodies = self._bodies({int(t["id"]) for t in candidates})
+        wanted_files = sorted((f.name, f.size) for f in files or ())
         for txn in sorted(candidates, key=lambda t: int(t["id"])):
-            if mapping.same_text(bodies.get(int(txn["id"]), ""), body):
-                data = mapping.message_record(txn, str(ticket_id), body, set())
+            parts = bodies.get(int(txn["id"]), mapping.MessageParts())
+            if body_html:
+                same = mapping.same_text(mapping.html_as_text(parts.body_html), mapping.html_as_text(body_html))
+            else:
+                same = not parts.body_html and mapping.same_text(parts.body, body)
+            if same and parts.files() == wanted_files:
+                data = mapping.message_record(txn, str(ticket_id), body, set(), parts)
                 return {"id": str(txn["id"]), **data, "direction": "out"}
         return None
 

@@ -6,8 +6,10 @@ the mapping table of docs/backends/rt.md is tested without a server.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from dataclasses import dataclass, field
+from email.parser import HeaderParser
 from html import unescape
 from typing import Any
 
@@ -160,7 +162,8 @@ def conversation_record(ticket: dict[str, Any], act: TicketActivity, preview: st
     }
 
 
-def message_record(txn: dict[str, Any], ticket_id: str, body: str, requestor_ids: set[str]) -> dict[str, Any]:
+def message_record(txn: dict[str, Any], ticket_id: str, body: str, requestor_ids: set[str],
+                   parts: MessageParts | None = None) -> dict[str, Any]:
     creator = txn.get("Creator")
     name = ""
     if isinstance(creator, dict):
@@ -171,6 +174,7 @@ def message_record(txn: dict[str, Any], ticket_id: str, body: str, requestor_ids
         "conversation_id": ticket_id, "kind": kind, "direction": "out" if staff else "in",
         "body": body, "created_at": txn.get("Created"), "version": 1,
         "author_id": user_id(creator) if staff else None, "author_name": name[:200],
+        **(parts.wire() if parts is not None else {}),
     }
 
 
@@ -206,6 +210,98 @@ def body_of(attachments: list[dict[str, Any]]) -> str:
         return str(plain[0].get("Content") or "")
     html = [a for a in attachments if str(a.get("ContentType", "")).lower().startswith("text/html")]
     if html:
-        # Shown as text: the thread never renders a vendor's markup (nor fetches what it links).
-        return unescape(_TAG.sub(" ", str(html[0].get("Content") or ""))).strip()
+        return html_as_text(str(html[0].get("Content") or ""))
     return ""
+
+
+# -- a transaction's MIME parts: the message's own text and HTML, and its files ----------------------
+
+BODY_TYPES = ("text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class MessageParts:
+    """What a transaction's attachments (RT's name for every MIME part) hold for us."""
+
+    body: str = ""
+    body_html: str = ""
+    attachments: tuple[dict[str, Any], ...] = ()
+
+    def wire(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.attachments:
+            found["attachments"] = list(self.attachments)
+        if self.body_html:
+            found["body_html"] = self.body_html
+        return found
+
+    def files(self) -> list[tuple[str, int]]:
+        """(name, size) of each file, in order: how an earlier attempt of ours is recognised."""
+        return sorted((str(a["name"]), int(a["size"])) for a in self.attachments)
+
+
+def _headers(part: dict[str, Any]) -> Any:
+    return HeaderParser().parsestr(str(part.get("Headers") or ""))
+
+
+def _is_body_part(part: dict[str, Any], headers: Any) -> bool:
+    """The message's own text: a text/plain or text/html part without a file name that is not
+    marked as an attachment (a named text part is a file the sender attached)."""
+    content_type = str(part.get("ContentType") or "").lower()
+    disposition = str(headers.get("Content-Disposition") or "").lower()
+    return content_type in BODY_TYPES and not part.get("Filename") and not disposition.startswith("attachment")
+
+
+def _size(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def file_record(part: dict[str, Any], headers: Any) -> dict[str, Any]:
+    """A file part as the domain's attachment (`domain.attachments.parse_attachment`'s shape). RT
+    does not keep a hash: `sha256` stays "" (the download computes one)."""
+    content_type = str(part.get("ContentType") or "application/octet-stream").lower()
+    name = str(part.get("Filename") or "").strip()
+    if not name:   # a pasted picture or a part sent without a name: named after its id and type
+        name = f"attachment-{part['id']}{mimetypes.guess_extension(content_type) or ''}"
+    content_id = str(headers.get("Content-ID") or "").strip().strip("<>")
+    disposition = str(headers.get("Content-Disposition") or "").lower()
+    return {"id": str(part["id"]), "name": name[:1000], "size": _size(part.get("ContentLength")),
+            "content_type": content_type[:200], "sha256": "", "content_id": content_id[:500],
+            "inline": bool(content_id) and not disposition.startswith("attachment")}
+
+
+def message_parts(parts: list[dict[str, Any]], texts: dict[str, str]) -> MessageParts:
+    """A transaction's parts (metadata, oldest first) and the content of its body parts (`texts`,
+    by part id) as the message's text, HTML and files. Containers (multipart/*) hold nothing."""
+    plain = html = None
+    files: list[dict[str, Any]] = []
+    for part in sorted(parts, key=lambda p: int(p.get("id", 0))):
+        content_type = str(part.get("ContentType") or "").lower()
+        if content_type.startswith("multipart/"):
+            continue
+        headers = _headers(part)
+        if _is_body_part(part, headers):
+            text = texts.get(str(part.get("id")), "")
+            if content_type == "text/plain" and plain is None:
+                plain = text
+            elif content_type == "text/html" and html is None:
+                html = text
+            continue
+        files.append(file_record(part, headers))
+    body = plain if plain is not None else (html_as_text(html) if html else "")
+    return MessageParts(body=body, body_html=html or "", attachments=tuple(files))
+
+
+def html_as_text(html: str) -> str:
+    # Shown as text: the thread never renders a vendor's markup (nor fetches what it links).
+    return unescape(_TAG.sub(" ", html)).strip()
+
+
+def rt_file_name(name: str) -> str:
+    """A file name as RT 5.0.3's REST2 must receive it: its UTF-8 bytes, one JSON character each.
+    (MIME-tools cannot write a header holding wide characters: RT answers 500; given the bytes, it
+    stores the name and serves it back as the right characters.)"""
+    return name.encode("utf-8").decode("latin-1")

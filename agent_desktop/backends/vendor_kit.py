@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 from html import unescape
+from html.parser import HTMLParser
 from typing import Any, TypeVar
 
 from ..domain.timeutil import parse_iso
@@ -119,3 +120,74 @@ class WorkerPool:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False)
+
+
+class _Markdown(HTMLParser):
+    """Chatwoot's messages are Markdown: the composer's HTML (bold, italic, links, lists, code,
+    paragraphs) in those terms; any other tag keeps only its text."""
+
+    MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`", "s": "~~", "strike": "~~", "del": "~~"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[str | None] = []
+        self.lists: list[list[int]] = []   # per open list: [1] numbered (next number), [] bullets
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag in self.MARKS:
+            self.out.append(self.MARKS[tag])
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.links.append(href if href.startswith(("http://", "https://", "mailto:")) else None)
+            if self.links[-1]:
+                self.out.append("[")
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag in ("ul", "ol"):
+            self.lists.append([1] if tag == "ol" else [])
+            self.out.append("\n")
+        elif tag == "li":
+            numbered = self.lists[-1] if self.lists else []
+            indent = "  " * max(0, len(self.lists) - 1)
+            if numbered:
+                self.out.append(f"\n{indent}{numbered[0]}. ")
+                numbered[0] += 1
+            else:
+                self.out.append(f"\n{indent}- ")
+        elif tag == "blockquote":
+            self.out.append("\n\n> ")
+        elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "tr"):
+            self.out.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.MARKS:
+            self.out.append(self.MARKS[tag])
+        elif tag == "a" and self.links:
+            href = self.links.pop()
+            if href:
+                self.out.append(f"]({href})")
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            self.out.append("\n")
+        elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr"):
+            self.out.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(_SPACE.sub(" ", data))
+
+
+def html_to_markdown(html: str) -> str:
+    """The agent's HTML reply as Markdown text (Chatwoot renders messages as Markdown)."""
+    parser = _Markdown()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.out)
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

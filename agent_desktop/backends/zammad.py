@@ -36,8 +36,9 @@ import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 
+from ..domain.attachments import Attachment
 from ..domain.timeutil import parse_iso, to_iso, utcnow
 from . import zammad_mapping as mapping
 from .base import (
@@ -53,8 +54,18 @@ from .base import (
     VersionConflict,
 )
 from .http import HttpClient
-from .protocols import Record
-from .vendor_kit import VendorClock, WorkerPool, same_text, upsert
+from .protocols import OutgoingFile, Progress, Record
+from .vendor_kit import VendorClock, WorkerPool, html_to_text, same_text, upsert
+from .vendor_transfer import (
+    Sink,
+    UploadBody,
+    check_sizes,
+    copy_stream,
+    json_with_files,
+    open_download,
+    send_body,
+    with_our_hashes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +88,15 @@ TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{32,}$")
 CURSOR_VERSION = 2               # 1: `known` as [low, high] runs (read and converted)
 BLOCK = 4096                     # ticket ids per block of the cursor's bitmap
 EPOCH = "1970-01-01T00:00:00.000Z"
+MAX_FILE_BYTES = 10 * 1000 * 1000        # per file
+# Zammad's nginx takes 50 MB a request (client_max_body_size 50M); the files travel in base64,
+# a third bigger, so together they may be three quarters of that.
+MAX_REQUEST_BYTES = 50 * 1000 * 1000
+MAX_FILES_BYTES = MAX_REQUEST_BYTES * 3 // 4 - 1_000_000   # room for the body and the JSON around it
 
 
 class ZammadBackend:
-    capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
+    capabilities = frozenset({Capability.CORE, Capability.HANDOFF, Capability.ATTACHMENTS})
     idempotency_keys = False   # see post_message: it looks for its own write before writing again
 
     def __init__(self, base_url: str, *, workers: int = 4, **http_options: Any) -> None:
@@ -552,20 +568,64 @@ class ZammadBackend:
                      resend_since: str | None = None) -> dict[str, Any]:
         """A reply or an internal note (`POST /ticket_articles`). After an attempt whose answer
         was lost (`resend_since`), our own article with this text is looked for and adopted first."""
+        return self.send_with_attachments(conversation_id, kind, body, idempotency_key, files=[],
+                                          resend_since=resend_since)
+
+    # -- files ------------------------------------------------------------------------------------
+    def max_attachment_bytes(self) -> int:
+        return MAX_FILE_BYTES
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """An article with files (`attachments: [{filename, data, mime-type}]`, base64 streamed from
+        the staged copies) and/or HTML (`content_type: text/html`: Zammad keeps one body, so the HTML
+        is the message and `body` only its text). Looked for before resending, files included."""
         number = _ticket_number(conversation_id)
+        check_sizes(files, MAX_FILE_BYTES, max_total=MAX_FILES_BYTES)
         if resend_since is not None:
             cutoff = self._resend_cutoff(resend_since)
-            earlier = self._mine(self._articles(number), kind, body, created_after=cutoff)
+            earlier = self._mine(self._articles(number), kind, body, created_after=cutoff, files=files,
+                                 body_html=body_html or "")
             if earlier is not None:
-                log.info("an earlier attempt of %s reached Zammad (article %s)", idempotency_key, earlier["id"])
-                return {**self._message(earlier, conversation_id, ""), "idempotency_key": idempotency_key}
-        article = {"ticket_id": number, "body": body, "content_type": "text/plain",
-                   "internal": kind == "note", "sender": "Agent"}
+                log.info("an earlier attempt of %s reached Zammad (article %s)", key, earlier["id"])
+                return self._with_files({**self._message(earlier, conversation_id, ""), "idempotency_key": key},
+                                        files)
+        html = body_html or ""
+        article: dict[str, Any] = {"ticket_id": number, "body": html or body,
+                                   "content_type": "text/html" if html else "text/plain",
+                                   "internal": kind == "note", "sender": "Agent"}
         article.update(self._reply_route(conversation_id) if kind != "note" else {"type": "note"})
-        created = self._json("POST", "/ticket_articles", body=article)
+        if files:
+            parts = json_with_files(article, "attachments", files,
+                                    lambda item: {"filename": item.name, "mime-type": item.content_type}, "data")
+            response = send_body(self.http, "POST", API + "/ticket_articles", UploadBody(parts, progress),
+                                 content_type="application/json")
+            self._note_clock(response.headers.get("Date"))
+            created = self.http.json(response)
+        else:
+            created = self._json("POST", "/ticket_articles", body=article)
         if not isinstance(created, dict) or "id" not in created:
             raise MalformedResponse("Zammad did not say which article it created")
-        return self._message(created, conversation_id, idempotency_key)
+        return self._with_files(self._message(created, conversation_id, key), files)
+
+    @staticmethod
+    def _with_files(message: dict[str, Any], files: list[OutgoingFile]) -> dict[str, Any]:
+        stored = with_our_hashes(list(message.get("attachments") or ()), files)
+        return {**message, "attachments": stored} if stored else message
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """`GET /ticket_attachment/{ticket}/{article}/{id}`: the bytes, streamed to `dest`."""
+        path = (f"{API}/ticket_attachment/{_ticket_number(conversation_id)}/{_number_of(message_id, 'article')}/"
+                f"{_number_of(attachment.id, 'attachment')}")
+        cap = self.http.max_body
+        if attachment.size > cap:
+            raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
+        sink = Sink(dest, attachment.size, cap, progress)
+        copy_stream(self.http, open_download(self.http, path), sink)
+        sink.verify(attachment.sha256)
 
     def _message(self, article: dict[str, Any], conversation_id: str, key: str) -> dict[str, Any]:
         try:
@@ -605,16 +665,21 @@ class ZammadBackend:
         return datetime.fromtimestamp(cutoff, UTC)
 
     def _mine(self, articles: list[dict[str, Any]], kind: str, body: str, *,
-              created_after: datetime | None = None, above_id: int | None = None) -> dict[str, Any] | None:
-        """The NEWEST article by this agent of this kind and text, created at or after
-        `created_after` and with an id above `above_id`: an identical one the agent wrote on
-        purpose earlier is older, so it is never taken for this attempt."""
+              created_after: datetime | None = None, above_id: int | None = None,
+              files: list[OutgoingFile] | None = None, body_html: str = "") -> dict[str, Any] | None:
+        """The NEWEST article by this agent of this kind, text (the HTML's, as text, when sent as
+        HTML) and files (names and sizes), created at or after `created_after` and with an id above
+        `above_id`: an identical one the agent wrote on purpose earlier is older, so it is never
+        taken for this attempt."""
         me = self._my_number()
+        text = html_to_text(body_html) if body_html else body
+        wanted_files = sorted((f.name, f.size) for f in files or ())
         for article in sorted(articles, key=lambda a: _safe_int(a.get("id")), reverse=True):
             created = mapping.iso(article.get("created_at"))
             if (created is None or _safe_int(article.get("created_by_id")) != me
                     or bool(article.get("internal")) != (kind == "note")
-                    or not same_text(mapping.article_body(article), body)):
+                    or not same_text(mapping.article_body(article), text)
+                    or mapping.file_names(article) != wanted_files):
                 continue
             if above_id is not None and _safe_int(article.get("id")) <= above_id:
                 continue

@@ -224,7 +224,57 @@ def message_record(article: dict[str, Any], ticket_id: str) -> dict[str, Any]:
         "body": article_body(article), "created_at": created, "version": version_of(article.get("updated_at") or created),
         "author_id": user_ref(article.get("created_by_id")) if direction == "out" else None,
         "author_name": author.strip()[:200],
+        **files_and_html(article),
     }
+
+
+def article_html(article: dict[str, Any]) -> str:
+    """The article's body when Zammad keeps it as HTML (shown sanitised by the app), else ""."""
+    body = article.get("body")
+    return body if isinstance(body, str) and "html" in str(article.get("content_type") or "").lower() else ""
+
+
+def _size(value: Any) -> int:
+    try:   # Zammad's store keeps the size as a string ("2569")
+        return max(0, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return 0
+
+
+def attachment_record(item: Any) -> dict[str, Any] | None:
+    """One of an article's `attachments` as the domain's attachment (hash unknown: ""). The copy of
+    an e-mail's original HTML that Zammad keeps beside the body (`original-format`) is not a file
+    the customer sent; it is left out."""
+    if not isinstance(item, dict) or item.get("id") is None:
+        return None
+    found = item.get("preferences")
+    prefs: dict[str, Any] = found if isinstance(found, dict) else {}
+    if prefs.get("original-format") in (True, "true"):
+        return None
+    content_type = str(prefs.get("Content-Type") or prefs.get("Mime-Type") or "application/octet-stream")
+    content_id = str(prefs.get("Content-ID") or "").strip().strip("<>")
+    disposition = str(prefs.get("Content-Disposition") or "").lower()
+    name = str(item.get("filename") or "").strip() or f"attachment-{item['id']}"
+    return {"id": str(item["id"]), "name": name[:1000], "size": _size(item.get("size")),
+            "content_type": content_type.split(";")[0].strip().lower()[:200], "sha256": "",
+            "content_id": content_id[:500], "inline": bool(content_id) and disposition.startswith("inline")}
+
+
+def files_and_html(article: dict[str, Any]) -> dict[str, Any]:
+    """The message's `attachments` and `body_html`, present only when there are some."""
+    found: dict[str, Any] = {}
+    files = [a for a in (attachment_record(i) for i in article.get("attachments") or ()) if a is not None]
+    if files:
+        found["attachments"] = files
+    html = article_html(article)
+    if html:
+        found["body_html"] = html
+    return found
+
+
+def file_names(article: dict[str, Any]) -> list[tuple[str, int]]:
+    """(name, size) of the article's files: how our earlier write with files is recognised."""
+    return sorted((a["name"], a["size"]) for a in files_and_html(article).get("attachments", ()))
 
 
 def channel_of(ticket: dict[str, Any], articles: list[dict[str, Any]]) -> str:

@@ -42,9 +42,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
+from ..domain.attachments import Attachment
 from ..domain.timeutil import now_iso, parse_iso
 from . import zendesk_mapping as mapping
 from .base import (
@@ -61,8 +62,18 @@ from .base import (
     VersionConflict,
 )
 from .http import HttpClient
-from .protocols import Record
-from .vendor_kit import VendorClock, WorkerPool, upsert
+from .protocols import OutgoingFile, Progress, Record
+from .vendor_kit import VendorClock, WorkerPool, html_to_text, same_text, upsert
+from .vendor_transfer import (
+    FilePart,
+    Sink,
+    UploadBody,
+    check_sizes,
+    copy_stream,
+    open_url,
+    send_body,
+    with_our_hashes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +100,7 @@ EPOCH = "1970-01-01T00:00:00Z"
 USERS_AT_ONCE = 100         # /users/show_many takes up to 100 ids
 ADMIN_PHASES = ("users", "tickets", "events", "live")
 AGENT_PHASES = ("search", "follow")
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024   # Zendesk's limit per file
 
 
 class TokenBucket:
@@ -136,7 +148,7 @@ def _rate_from_env(name: str = RATE_ENV, default: float = EXPORT_RATE) -> float:
 
 
 class ZendeskBackend:
-    capabilities = frozenset({Capability.CORE, Capability.HANDOFF})
+    capabilities = frozenset({Capability.CORE, Capability.ATTACHMENTS, Capability.HANDOFF})
     idempotency_keys = False   # see post_message: it looks for its own comment before writing again
 
     def __init__(self, base_url: str, *, export_rate: float | None = None, search_rate: float | None = None,
@@ -161,6 +173,8 @@ class ZendeskBackend:
         self._email: str | None = None          # the signed-in address (not a secret), for set_token
         self._clock = VendorClock()              # Zendesk's clock against ours (from Date headers)
         self._pool = WorkerPool(workers, "zendesk")
+        # Outbox key → (the files, the upload token): a retry in this session reuses the uploads.
+        self._uploads: dict[str, tuple[tuple[tuple[str, str, int], ...], str]] = {}
 
     # -- plumbing ----------------------------------------------------------------------------------
     def _json(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None) -> Any:
@@ -682,6 +696,83 @@ class ZendeskBackend:
                             body={"ticket": {"comment": {"body": body, "public": public}}})
         return self._written_comment(answer, conversation_id, kind, body, idempotency_key)
 
+    # -- files ------------------------------------------------------------------------------------
+    def max_attachment_bytes(self) -> int:
+        return MAX_ATTACHMENT_BYTES
+
+    def send_with_attachments(self, conversation_id: str, kind: str, body: str, key: str, *,
+                              files: list[OutgoingFile], body_html: str | None = None,
+                              progress: Progress | None = None,
+                              resend_since: str | None = None) -> dict[str, Any]:
+        """Each file uploaded (`POST /uploads`, its bytes streamed; the first answer's token carries
+        the rest), then the comment with `uploads: [token]` and `html_body`. After a lost answer our
+        comment with this text and these files is adopted; uploads already made by this adapter for
+        `key` are reused (one Zendesk never attached expires on its own after three days)."""
+        public = kind != "note"
+        check_sizes(files, MAX_ATTACHMENT_BYTES)
+        # Zendesk refuses a comment without text: files alone are sent with their names as the text.
+        body = body or html_to_text(body_html or "") or ", ".join(f.name for f in files)
+        if resend_since is not None:
+            earlier = self._find_my_comment(conversation_id, public, body, resend_since, files=files,
+                                            body_html=body_html or "")
+            if earlier is not None:
+                log.info("an earlier attempt of %s reached Zendesk (comment %s)", key, earlier["id"])
+                return self._with_files({**earlier, "idempotency_key": key}, files)
+        comment: dict[str, Any] = {"body": body, "public": public}
+        if body_html:
+            comment["html_body"] = body_html
+        if files:
+            comment["uploads"] = [self._upload(key, files, progress)]
+        answer = self._json("PUT", f"/tickets/{_ticket_number(conversation_id)}", body={"ticket": {"comment": comment}})
+        self._uploads.pop(key, None)
+        return self._with_files(self._written_comment(answer, conversation_id, kind, body, key), files)
+
+    def _upload(self, key: str, files: list[OutgoingFile], progress: Progress | None) -> str:
+        signature = tuple((f.sha256, f.name, f.size) for f in files)
+        kept = self._uploads.get(key)
+        if kept is not None and kept[0] == signature:
+            return kept[1]
+        total, done, token = sum(f.size for f in files), 0, None
+        for item in files:
+            def told(sent: int, _all: int, before: int = done) -> None:
+                if progress is not None:
+                    progress(before + sent, total)
+
+            params = {"filename": item.name, **({"token": token} if token else {})}
+            response = send_body(self.http, "POST", API + "/uploads", UploadBody([FilePart(item)], told),
+                                 content_type=item.content_type or "application/octet-stream", params=params)
+            self._note_clock(response.headers.get("Date"))
+            upload = self.http.json(response)
+            upload = upload.get("upload") if isinstance(upload, dict) else None
+            found = upload.get("token") if isinstance(upload, dict) else None
+            if not isinstance(found, str) or not found:
+                raise MalformedResponse("Zendesk did not give an upload token")
+            token = found
+            done += item.size
+        assert token is not None
+        self._uploads[key] = (signature, token)
+        return token
+
+    @staticmethod
+    def _with_files(message: dict[str, Any], files: list[OutgoingFile]) -> dict[str, Any]:
+        stored = with_our_hashes(list(message.get("attachments") or ()), files)
+        return {**message, "attachments": stored} if stored else message
+
+    def download_attachment(self, attachment: Attachment, conversation_id: str, message_id: str,
+                            dest: BinaryIO, progress: Progress | None = None) -> None:
+        """The attachment's `content_url` (from `GET /attachments/{id}`), streamed to `dest`."""
+        answer = self._json("GET", f"/attachments/{_number_of(attachment.id, 'attachment')}")
+        described = answer.get("attachment") if isinstance(answer, dict) else None
+        url = described.get("content_url") if isinstance(described, dict) else None
+        if not isinstance(url, str) or not url:
+            raise MalformedResponse("Zendesk did not say where the file is")
+        cap = self.http.max_body
+        if attachment.size > cap:
+            raise Rejected(f"the file is larger than {cap // (1024 * 1024)} MB and is not downloaded", 413)
+        sink = Sink(dest, attachment.size, cap, progress)
+        copy_stream(self.http, open_url(self.http, url), sink)
+        sink.verify(attachment.sha256)
+
     def _written_comment(self, answer: Any, conversation_id: str, kind: str, body: str,
                          key: str) -> dict[str, Any]:
         audit = answer.get("audit") if isinstance(answer, dict) else None
@@ -694,17 +785,21 @@ class ZendeskBackend:
         created = mapping.iso(audit.get("created_at")) if isinstance(audit, dict) else None
         message = {"id": str(comment["id"]), "conversation_id": str(conversation_id), "kind": kind,
                    "direction": "out", "body": body, "created_at": created or now_iso(), "version": 1,
-                   "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": key}
+                   "author_id": me.get("id"), "author_name": me.get("name", ""), "idempotency_key": key,
+                   **mapping.files_and_html(comment)}
         ticket = answer.get("ticket")
         conversation = mapping.conversation_record(ticket) if isinstance(ticket, dict) else None
         if conversation is not None:
             message["conversation"] = {"id": str(conversation_id), **conversation}
         return message
 
-    def _find_my_comment(self, ticket_id: str, public: bool, body: str, since: str) -> dict[str, Any] | None:
-        """Our newest comment of this kind and text created at or after the first attempt began
-        (`since`, our clock, moved into Zendesk's by the skew its Date headers showed, less a
-        little slack): an identical comment the agent sent on purpose before stays theirs."""
+    def _find_my_comment(self, ticket_id: str, public: bool, body: str, since: str, *,
+                         files: list[OutgoingFile] | None = None, body_html: str = "") -> dict[str, Any] | None:
+        """Our newest comment of this kind, text (the HTML's as text, when sent as HTML) and files
+        (names and sizes) created at or after the first attempt began (`since`, our clock, moved
+        into Zendesk's by the skew its Date headers showed, less a little slack): an identical
+        comment the agent sent on purpose before stays theirs."""
+        wanted_files = sorted((f.name, f.size) for f in files or ())
         cutoff = self._resend_cutoff(since)
         answer = self._json("GET", f"/tickets/{_ticket_number(ticket_id)}/comments",
                             params={"sort": "-created_at", "page[size]": COMMENTS_PAGE})
@@ -718,7 +813,9 @@ class ZendeskBackend:
             at = parse_iso(created).timestamp()
             if (mapping.number(comment.get("author_id")) != self._me_id or bool(comment.get("public")) != public
                     or at < cutoff or mapping.number(comment.get("id")) is None
-                    or not mapping.comment_says(comment, body)):
+                    or mapping.file_names(comment) != wanted_files
+                    or not (mapping.comment_says(comment, body) or (body_html and same_text(
+                        html_to_text(str(comment.get("html_body") or "")), html_to_text(body_html))))):
                 continue
             if best is None or at > best[0]:
                 best = (at, comment)

@@ -246,7 +246,40 @@ def message_record(comment: dict[str, Any], ticket_id: str, staff: set[int],
         "conversation_id": ticket_id, "kind": "reply" if comment.get("public", True) else "note",
         "direction": "out" if by_staff else "in", "body": body, "created_at": created,
         "version": 1, "author_id": user_key(author) if by_staff else None, "author_name": author_name[:200],
+        **files_and_html(comment),
     }
+
+
+# Zendesk renders every comment as HTML; only markup beyond its paragraph wrapping says the comment
+# was written as HTML (bold, a list, a link, a picture): then the app shows it as HTML.
+_RICH_TAG = re.compile(r"<(?!/?(?:div|p|br|span)\b)[a-z][^>]*>", re.IGNORECASE)
+
+
+def attachment_record(item: Any) -> dict[str, Any] | None:
+    """A comment's attachment as the domain's (no hash: ""). Zendesk's inline images are referenced
+    in the HTML by their URL, not by a Content-ID."""
+    if not isinstance(item, dict) or number(item.get("id")) is None or item.get("deleted") is True:
+        return None
+    size = item.get("size")
+    return {"id": str(item["id"]), "name": str(item.get("file_name") or f"attachment-{item['id']}")[:1000],
+            "size": size if isinstance(size, int) and size >= 0 else 0,
+            "content_type": str(item.get("content_type") or "application/octet-stream").split(";")[0].lower()[:200],
+            "sha256": "", "content_id": "", "inline": item.get("inline") is True}
+
+
+def files_and_html(comment: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    files = [a for a in (attachment_record(i) for i in comment.get("attachments") or ()) if a is not None]
+    if files:
+        found["attachments"] = files
+    html = comment.get("html_body")
+    if isinstance(html, str) and _RICH_TAG.search(html):
+        found["body_html"] = html
+    return found
+
+
+def file_names(comment: dict[str, Any]) -> list[tuple[str, int]]:
+    return sorted((a["name"], a["size"]) for a in files_and_html(comment).get("attachments", ()))
 
 
 def _macro_body(actions: Any) -> str:

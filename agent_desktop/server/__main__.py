@@ -12,6 +12,7 @@ import uvicorn
 from .app import create_app, write_openapi
 from .demo_data import DEFAULT_SEED, demo_accounts
 from .embedded import DEMO_INTEGRATION_KEY
+from .files import MAX_BYTES_ENV
 from .scope import AGENTS_SEE_ALL_ENV
 from .simulate import Simulator, contacts_from_database
 
@@ -33,6 +34,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="every agent sees every queue's conversations (small teams); by default an agent "
                              "sees the queues they serve and what is assigned to them, a lead sees all "
                              f"(default: ${AGENTS_SEE_ALL_ENV}=1)")
+    parser.add_argument("--max-attachment-bytes", type=int, default=None, metavar="BYTES",
+                        help=f"the largest file taken (default: ${MAX_BYTES_ENV}, else 25 MB)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo data seed")
     parser.add_argument("--write-openapi", metavar="PATH", help="write the OpenAPI document and exit")
     return parser.parse_args(argv)
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     key = args.integration_key or os.environ.get(KEY_ENV) or (DEMO_INTEGRATION_KEY if args.demo else None)
     app = create_app(args.db, integration_key=key, demo=args.demo, seed=args.seed,
-                     agents_see_all=args.agents_see_all)
+                     agents_see_all=args.agents_see_all, max_attachment_bytes=args.max_attachment_bytes)
     url = f"http://{args.host}:{args.port}"
     print(f"Agent Desktop reference server: {url}  (database {args.db})")
     print("Agents see " + ("every queue (--agents-see-all)" if args.agents_see_all else "their own queues"))

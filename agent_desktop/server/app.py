@@ -17,13 +17,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import auth, idempotency, operations, replies, throttle
+from . import auth, files, idempotency, operations, replies, throttle
 from . import scope as scopes
+from .attachments_api import router as attachments_router
+from .attachments_api import streams_itself
 from .db import Database
 from .demo_data import DEFAULT_SEED, load_demo
 from .deps import DB, PREFIX, Agent, ConversationId, IdempotencyKey, Scope, client_address, integration_caller
 from .deps import error_responses as _errors
-from .errors import ApiError, BodyLimitMiddleware, install_error_handlers
+from .errors import MAX_BODY_BYTES, ApiError, BodyLimitMiddleware, install_error_handlers
 from .knowledge import router as knowledge_router
 from .preconditions import parse_if_match
 from .schemas import (
@@ -177,11 +179,18 @@ def post_message(
     conversation_id: ConversationId, body: MessageIn, agent: Agent, scope: Scope, db: DB,
     idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
-    """Add a reply or an internal note. A retry with the same Idempotency-Key returns the first message."""
+    """Add a reply or an internal note. A retry with the same Idempotency-Key returns the first message.
+
+    `attachment_ids` names uploads of this conversation (POST …/attachments) not yet on a message;
+    any other id answers 422 `invalid_attachment`. `body_html` is sanitised before it is stored
+    (scripts, styles, event attributes removed; images stay references, never fetched), and
+    `body` is its plain-text alternative; `body` may be empty only when files are attached.
+    """
     if not idempotency.answered(db, agent["id"], idempotency_key):
         scopes.visible_conversation(db, scope, conversation_id)
     message, created = operations.post_message(db, agent, conversation_id, body.kind.value, body.body,
-                                               idempotency_key)
+                                               idempotency_key, attachment_ids=body.attachment_ids,
+                                               body_html=body.body_html)
     return replies.created({**message, "conversation": operations.get_conversation(db, conversation_id)}, created)
 
 
@@ -214,9 +223,14 @@ def patch_conversation(
                **_errors(401, 413, 422, 429, 503)},
     dependencies=[Depends(integration_caller)], tags=["channels"],
 )
-def inbound(body: Annotated[InboundIn, Body()], db: DB) -> JSONResponse:
-    """A customer's message from a channel: finds or creates the customer and the conversation."""
-    result, new = operations.receive_inbound(db, body.model_dump(mode="json"))
+def inbound(body: Annotated[InboundIn, Body()], db: DB, request: Request) -> JSONResponse:
+    """A customer's message from a channel: finds or creates the customer and the conversation.
+
+    `attachments` carry the files (base64, each at most `max_bytes` of GET /attachments/limits, else
+    413 with `max_bytes`; the request body at most 4/3 of it plus 1 MiB); `body_html` an e-mail's
+    HTML part, sanitised before it is stored.
+    """
+    result, new = operations.receive_inbound(db, body.model_dump(mode="json"), request.app.state.files)
     return JSONResponse(result, status_code=201 if new else 200)
 
 
@@ -228,12 +242,16 @@ def healthz() -> dict[str, bool]:
 
 
 def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bool = False,
-               seed: int = DEFAULT_SEED, agents_see_all: bool = False) -> FastAPI:
+               seed: int = DEFAULT_SEED, agents_see_all: bool = False,
+               max_attachment_bytes: int | None = None) -> FastAPI:
     """The server over the SQLite file `db_path`; with `demo`, an empty database gets the demo data.
 
     `agents_see_all`: every agent sees every queue's conversations (small teams); by default an
     agent sees the queues they serve and what is assigned to them (server/scope.py).
+    `max_attachment_bytes`: the largest file taken (default $AGENT_DESKTOP_MAX_ATTACHMENT_BYTES or
+    25 MB); the files live beside the database (`files.folder_for`).
     """
+    file_store = files.FileStore(files.folder_for(db_path), files.max_bytes_setting(max_attachment_bytes))
     database = Database(db_path)
     idempotency.adopt_legacy_tables(database)  # a database written by an older server
     if demo and database.is_empty():
@@ -247,15 +265,24 @@ def create_app(db_path: str | FilePath, *, integration_key: str | None, demo: bo
     app = FastAPI(title="Agent Desktop reference API", version=API_VERSION, description=DESCRIPTION,
                   lifespan=lifespan)
     app.state.db = database
+    app.state.files = file_store
     app.state.integration_key = integration_key
     app.state.agents_see_all = agents_see_all
     scopes.note_mode(database, agents_see_all)
     app.state.sign_in_throttle = throttle.SignInThrottle()  # tests swap in ones on a fake clock
     app.state.key_throttle = throttle.KeyThrottle()
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware)
+    inbound_limit = MAX_BODY_BYTES + file_store.max_bytes * 4 // 3  # files come base64-encoded
+
+    def body_limit(scope: Any) -> int | None:
+        if streams_itself(scope):
+            return None  # an upload: streamed to disk and capped by its route
+        return inbound_limit if scope.get("path") == f"{PREFIX}/inbound" else MAX_BODY_BYTES
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.include_router(router)
     app.include_router(knowledge_router)
+    app.include_router(attachments_router)  # limits, uploads, downloads
     app.include_router(stats_router)  # queue tiles, agents table, lead actions
     attach_workflow(app)  # the routes and the offer sweeper
     app.add_api_route("/healthz", healthz, methods=["GET"], response_model=Health, tags=["health"])

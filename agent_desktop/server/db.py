@@ -151,6 +151,16 @@ CREATE TABLE IF NOT EXISTS conversation_scopes (
     conversation_id TEXT NOT NULL, queue_id TEXT NOT NULL, assignee_id TEXT NOT NULL,
     PRIMARY KEY (conversation_id, queue_id, assignee_id)
 ) WITHOUT ROWID;
+-- files on messages (server/files.py): the bytes are on disk by sha256; message_id is NULL while an
+-- upload waits for the message that will carry it
+CREATE TABLE IF NOT EXISTS attachments (
+    id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, message_id TEXT, name TEXT NOT NULL,
+    size INTEGER NOT NULL, content_type TEXT NOT NULL, sha256 TEXT NOT NULL,
+    content_id TEXT NOT NULL DEFAULT '', inline INTEGER NOT NULL DEFAULT 0,
+    uploaded_by TEXT, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attachments_message ON attachments (message_id);
+CREATE INDEX IF NOT EXISTS attachments_conversation ON attachments (conversation_id, message_id);
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     entity TEXT NOT NULL, entity_id TEXT NOT NULL, op TEXT NOT NULL, version INTEGER NOT NULL,

@@ -11,7 +11,7 @@ import hashlib
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,8 +21,9 @@ from agent_desktop.domain.text import safe_display
 from agent_desktop.domain.timeutil import parse_iso as _parse
 from agent_desktop.domain.timeutil import to_iso, utcnow
 
-from . import auth, knowledge_demo, stats_demo, workflow_demo
+from . import auth, demo_files, knowledge_demo, stats_demo, workflow_demo
 from . import db as store
+from . import files as file_store
 from .demo_vocab import (
     AGENTS,
     CASES,
@@ -90,6 +91,8 @@ class DemoData:
     customers: list[Record]
     conversations: list[Record]
     messages: list[Record]
+    # Files on a few of those messages (server/demo_files.py): their rows and bytes.
+    files: list[demo_files.DemoFile] = field(default_factory=list)
 
     def entities(self) -> Iterator[tuple[str, list[Record]]]:
         """Parents before children, so a client applying the feed in order never sees a dangling id."""
@@ -532,7 +535,13 @@ def build_demo(seed: int = DEFAULT_SEED, now: datetime | None = None, *, custome
     mine = set(rng.sample(working, min(len(working), MINE_OPEN - 4))) | set(rng.sample(fresh, min(len(fresh), 4)))
     builder = _Builder(rng, now, customer_records, people, agents)
     conversation_records = [builder.conversation(i + 1, status, i in mine) for i, status in enumerate(statuses)]
-    return DemoData(queues, agents, customer_records, conversation_records, builder.messages)
+    data = DemoData(queues, agents, customer_records, conversation_records, builder.messages)
+    data.files = demo_files.decorate(data.conversations, data.messages)
+    touched = {item.row.conversation_id for item in data.files}
+    for conversation_id, conversation in data.conversations:  # a body grew a P.S.: summaries follow
+        if conversation_id in touched:
+            conversation.update(summarize_thread([m for _, m in data.messages if m["conversation_id"] == conversation_id]))
+    return data
 
 
 def load_demo(database: store.Database, seed: int = DEFAULT_SEED, now: datetime | None = None,
@@ -542,6 +551,7 @@ def load_demo(database: store.Database, seed: int = DEFAULT_SEED, now: datetime 
     # Hash before taking the write lock: scrypt is the slow part.
     credentials = [(aid, *auth.hash_password(DEMO_PASSWORD)) for aid, _ in data.agents]
     workflow_demo.prepare(data)  # escalation queues (售后二线, 投诉专席) and their members
+    files = file_store.FileStore(file_store.folder_for(database.path))
     with database.transaction() as conn:
         for entity, records in data.entities():
             store.store_many(conn, entity, records)
@@ -549,6 +559,7 @@ def load_demo(database: store.Database, seed: int = DEFAULT_SEED, now: datetime 
             store.index_contacts(conn, customer_id, customer)
         conn.executemany("INSERT OR REPLACE INTO credentials (agent_id, salt, hash) VALUES (?, ?, ?)", credentials)
         store.set_meta(conn, "demo_seed", str(seed))
+        demo_files.write(conn, files, data.files, to_iso((now or utcnow()).replace(microsecond=0)))
         knowledge_demo.load(conn, seed, now)  # scripts (话术) and FAQ articles
         workflow_demo.load(conn, data, seed, now)  # dispositions, SLA policies, orders, callbacks, CSAT
         stats_demo.load_history(conn, seed, now)  # today's queue statistics so far, for the dashboard

@@ -41,12 +41,12 @@ class EmbeddedServer:
 
     def start(self, db_path: str | Path, *, demo: bool = True, integration_key: str | None = DEMO_INTEGRATION_KEY,
               simulate: bool = False, seed: int = DEFAULT_SEED, simulate_interval: float = 5.0,
-              agents_see_all: bool = False) -> str:
+              agents_see_all: bool = False, max_attachment_bytes: int | None = None) -> str:
         """Open (and with `demo`, fill) the database, serve it, and return the base URL."""
         if self._thread is not None:
             raise RuntimeError("the embedded server is already running")
         self.app = app = create_app(db_path, integration_key=integration_key, demo=demo, seed=seed,
-                                    agents_see_all=agents_see_all)
+                                    agents_see_all=agents_see_all, max_attachment_bytes=max_attachment_bytes)
         # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on sockets whose proto says TCP, and
         # without it every small response waits ~40 ms for a delayed ACK (Nagle).
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

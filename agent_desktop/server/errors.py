@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -98,17 +99,27 @@ class BodyLimitMiddleware:
     """Refuse request bodies over `max_bytes` with 413, whether declared (Content-Length) or streamed.
 
     The body is read here (at most `max_bytes`) and replayed to the app, so a chunked upload
-    cannot slip past the limit.
+    cannot slip past the limit. `limit_for(scope)` may give a route its own limit, or None: the
+    route streams the body itself and enforces its own cap (file uploads), so it is passed on unread.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES,
+                 limit_for: Callable[[Scope], int | None] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.limit_for = limit_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.default_max_bytes if self.limit_for is None else self.limit_for(scope)
+        if limit is None:
+            await _stream_through(self.app, scope, receive, send)  # streamed and capped by the route itself
+            return
+        await self._buffered(scope, receive, send, limit)
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         if declared is None and b"transfer-encoding" not in headers:
@@ -120,10 +131,10 @@ class BodyLimitMiddleware:
             except ValueError:
                 await _send_error(send, 400, "bad_request", "invalid Content-Length")
                 return
-            if length > self.max_bytes:
+            if length > max_bytes:
                 if length <= _DRAIN_LIMIT:
                     await _drain(receive)
-                await self._too_large(send)
+                await self._too_large(send, max_bytes)
                 return
         chunks: list[bytes] = []
         size = 0
@@ -133,19 +144,40 @@ class BodyLimitMiddleware:
                 return  # the client went away
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > max_bytes:
                 if size <= _DRAIN_LIMIT:
                     await _drain(receive, size)
-                await self._too_large(send)
+                await self._too_large(send, max_bytes)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, max_bytes: int) -> None:
         await _send_error(send, 413, "payload_too_large",
-                          f"request body is larger than {self.max_bytes} bytes", close=True)
+                          f"request body is larger than {max_bytes} bytes", close=True)
+
+
+async def _stream_through(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Hand the body to the route unread; an answer given before the body's end (a refusal:
+    too large, not allowed) closes the connection, so the server never waits for the rest."""
+    finished = False
+
+    async def tracked() -> Message:
+        nonlocal finished
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            finished = True
+        return message
+
+    async def closing(message: Message) -> None:
+        if message["type"] == "http.response.start" and not finished:
+            headers = [(name, value) for name, value in message.get("headers", []) if name.lower() != b"connection"]
+            message = {**message, "headers": [*headers, (b"connection", b"close")]}
+        await send(message)
+
+    await app(scope, tracked, closing)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

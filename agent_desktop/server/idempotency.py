@@ -55,9 +55,16 @@ def idempotent(database: store.Database, agent_id: str, key: str | None, request
 # -- databases written before the one table -------------------------------------------------------
 
 
-def message_request(conversation_id: str, kind: str, body: str) -> dict[str, Any]:
-    """What POST …/messages fingerprints (also rebuilt from the message when adopting old keys)."""
-    return {"op": "message", "id": conversation_id, "kind": kind, "body": body}
+def message_request(conversation_id: str, kind: str, body: str, attachment_ids: list[str] | None = None,
+                    body_html: str = "") -> dict[str, Any]:
+    """What POST …/messages fingerprints (also rebuilt from the message when adopting old keys).
+    Files and an HTML part count only when given, so a plain message's fingerprint is as it was."""
+    request: dict[str, Any] = {"op": "message", "id": conversation_id, "kind": kind, "body": body}
+    if attachment_ids:
+        request["attachment_ids"] = list(attachment_ids)
+    if body_html:
+        request["body_html"] = body_html
+    return request
 
 
 def _exists(conn: sqlite3.Connection, table: str) -> bool:

@@ -7,6 +7,8 @@ notes count in `message_count` but neither answer the customer nor become the pr
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import sqlite3
 import uuid
@@ -25,7 +27,7 @@ from agent_desktop.domain.workflow import (
 )
 
 from . import db as store
-from . import routing, stats, workflow_ops
+from . import files, html_sanitize, routing, stats, workflow_ops
 from .errors import ApiError
 from .idempotency import idempotent, message_request
 from .preconditions import IfMatch
@@ -63,8 +65,14 @@ def conversation_messages(database: store.Database, conversation_id: str) -> lis
 
 
 def post_message(database: store.Database, agent: dict[str, Any], conversation_id: str, kind: str,
-                 body: str, idempotency_key: str) -> tuple[dict[str, Any], bool]:
-    """Add an agent's reply or note; returns (message with id, created). A repeated key replays the first."""
+                 body: str, idempotency_key: str, *, attachment_ids: list[str] | None = None,
+                 body_html: str = "") -> tuple[dict[str, Any], bool]:
+    """Add an agent's reply or note; returns (message with id, created). A repeated key replays the first.
+
+    `attachment_ids` are uploads of this conversation not yet on a message (else 422); `body_html`
+    is sanitised before it is stored (the fingerprint is of what was sent, so a retry matches).
+    """
+    ids = list(attachment_ids or ())
 
     def act(conn: sqlite3.Connection) -> dict[str, Any]:
         conversation = store.load(conn, "conversation", conversation_id)
@@ -73,24 +81,37 @@ def post_message(database: store.Database, agent: dict[str, Any], conversation_i
         if conversation["status"] == Status.CLOSED:
             raise ApiError(409, "conversation_closed",
                            "the conversation is closed; the customer's next message opens a new one")
+        uploads, refused = files.waiting_uploads(conn, conversation_id, ids)
+        if refused:
+            raise ApiError(422, "invalid_attachment",
+                           f"attachment {refused[0]!r} is not an upload of this conversation waiting for its "
+                           "message (unknown, of another conversation, already sent, or listed twice)")
         now = now_iso()
         message_id = new_id("m")
+        files.attach_to_message(conn, uploads, message_id)
         message = store.store(conn, "message", message_id, {
             "conversation_id": conversation_id, "kind": kind, "direction": "out", "author_id": agent["id"],
             "author_name": agent["name"], "body": body, "created_at": now, "idempotency_key": idempotency_key,
+            "attachments": [row.wire() for row in uploads], "body_html": html_sanitize.sanitize(body_html),
         })
         conversation.update(message_count=conversation.get("message_count", 0) + 1, updated_at=now)
         if kind == "reply":
             conversation.update(
                 status=status_after_agent_reply(conversation["status"]),
                 first_response_at=conversation.get("first_response_at") or now,
-                waiting_since=None, preview=safe_display(body, PREVIEW_CHARS), last_message_at=now,
+                waiting_since=None, preview=_preview(body, uploads), last_message_at=now,
             )
         store.store(conn, "conversation", conversation_id, conversation)
         stats.on_message(conn, conversation_id, kind, agent["id"])  # the first reply answers the contact
         return store.with_id(message_id, message)
 
-    return idempotent(database, agent["id"], idempotency_key, message_request(conversation_id, kind, body), act)
+    request = message_request(conversation_id, kind, body, ids, body_html)
+    return idempotent(database, agent["id"], idempotency_key, request, act)
+
+
+def _preview(body: str, uploads: list[files.AttachmentRow]) -> str:
+    """The inbox line: the text, or the files' names when only files were sent."""
+    return safe_display(body if body.strip() else ", ".join(row.name for row in uploads), PREVIEW_CHARS)
 
 
 # -- changing a conversation ----------------------------------------------------------------------
@@ -203,9 +224,15 @@ def route_queue(text: str, tier: str) -> str:
     return "q-aftersales"
 
 
-def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Take a customer's message from a channel; returns (result, new). A known external_id replays."""
+def receive_inbound(database: store.Database, payload: dict[str, Any],
+                    file_store: files.FileStore | None = None) -> tuple[dict[str, Any], bool]:
+    """Take a customer's message from a channel; returns (result, new). A known external_id replays.
+
+    Its `attachments` (base64) are stored before the transaction (content-addressed: a replay
+    stores nothing new) and described on the message; `body_html` is sanitised.
+    """
     external_id = payload.get("external_id")
+    parts = _store_inbound_files(payload.get("attachments") or [], file_store)
     with database.transaction() as conn:
         if external_id:
             row = conn.execute("SELECT result FROM inbound_external_ids WHERE external_id = ?",
@@ -242,9 +269,18 @@ def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[
         store.store(conn, "conversation", conversation_id, conversation)
         stats.on_inbound(conn, conversation_id, conversation, created=row is None)  # offered / reopened
         message_id = new_id("m")
+        rows = [files.AttachmentRow(new_id("att"), conversation_id, message_id, part["name"], stored.size,
+                                    stored.content_type, stored.sha256,
+                                    (part.get("content_id") or "").strip().strip("<>").strip(),  # as cid: names it
+                                    bool(part.get("inline")))
+                for part, stored in parts]
+        for attachment in rows:
+            files.insert(conn, attachment, uploaded_by=None, created_at=now)
         store.store(conn, "message", message_id, {
             "conversation_id": conversation_id, "kind": "reply", "direction": "in", "author_id": None,
             "author_name": customer["name"], "body": payload["body"], "created_at": now, "idempotency_key": None,
+            "attachments": [attachment.wire() for attachment in rows],
+            "body_html": html_sanitize.sanitize(payload.get("body_html") or ""),
         })
         result = {"conversation_id": conversation_id, "message_id": message_id, "customer_id": customer_id,
                   "created": row is None}
@@ -253,6 +289,28 @@ def receive_inbound(database: store.Database, payload: dict[str, Any]) -> tuple[
                          (external_id, store.dumps(result), now))
         routing.route_waiting(conn)  # a new call or chat is offered at once, not at the next sweep
     return result, True
+
+
+def _store_inbound_files(parts: list[dict[str, Any]], file_store: files.FileStore | None
+                         ) -> list[tuple[dict[str, Any], files.Stored]]:
+    """Decode and store each part (413 over the cap, 422 for base64 that is not)."""
+    if parts and file_store is None:
+        raise ApiError(503, "attachments_unavailable", "this server does not store files")
+    stored: list[tuple[dict[str, Any], files.Stored]] = []
+    for index, part in enumerate(parts):
+        assert file_store is not None
+        encoded = part["data_base64"]
+        if len(encoded) // 4 * 3 > file_store.max_bytes + 3:  # refused before decoding
+            raise files.too_large_error(file_store.max_bytes)
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError(422, "validation_error", f"attachments.{index}.data_base64: not valid base64") from None
+        try:
+            stored.append((part, file_store.put_bytes(data)))
+        except files.TooLarge as exc:
+            raise files.too_large_error(exc.max_bytes) from None
+    return stored
 
 
 def _new_conversation(payload: dict[str, Any], customer_id: str, customer: dict[str, Any],

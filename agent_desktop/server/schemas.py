@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agent_desktop.domain.attachments import MAX_ATTACHMENTS_PER_MESSAGE, MAX_NAME_LENGTH
 from agent_desktop.domain.enums import AgentState, Channel, MessageKind, Priority, Status
 
 MAX_BODY_CHARS = 100_000
+MAX_HTML_CHARS = 500_000
 
 
 class _Strict(BaseModel):
@@ -68,14 +70,47 @@ class ChangesPage(BaseModel):
 
 class MessageIn(_Strict):
     kind: MessageKind = MessageKind.REPLY
-    body: str = Field(min_length=1, max_length=MAX_BODY_CHARS)
+    body: str = Field(default="", max_length=MAX_BODY_CHARS,
+                      description="The text (with `body_html`, its plain-text alternative); may be empty only "
+                      "when files are attached")
+    attachment_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list, max_length=MAX_ATTACHMENTS_PER_MESSAGE,
+        description="Uploads of this conversation (POST …/attachments) not yet on a message")
+    body_html: str = Field(default="", max_length=MAX_HTML_CHARS,
+                           description="An HTML part (e-mail); the server sanitises it before storing")
 
-    @field_validator("body")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("body must not be blank")
-        return value
+    @model_validator(mode="after")
+    def _not_blank(self) -> MessageIn:
+        if not self.body.strip() and not self.attachment_ids:
+            raise ValueError("body must not be blank (unless files are attached)")
+        return self
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    name: str
+    size: int
+    content_type: str = Field(description="What the bytes are (sniffed by the server), not what the sender said")
+    sha256: str
+    content_id: str = Field(default="", description="An e-mail part's Content-ID: what `cid:` in body_html names")
+    inline: bool = False
+
+
+class UploadOut(BaseModel):
+    id: str = Field(description="Pass it in `attachment_ids` of the message that carries the file")
+    name: str
+    size: int
+    content_type: str = Field(description="What the bytes are (sniffed), whatever Content-Type said")
+    sha256: str
+
+
+class AttachmentLimits(BaseModel):
+    max_bytes: int = Field(description="The largest file (bytes) the server takes")
+    max_per_message: int
+
+
+class TooLargeBody(ErrorBody):
+    max_bytes: int = Field(description="The largest file the server takes")
 
 
 class MessageOut(BaseModel):
@@ -90,7 +125,9 @@ class MessageOut(BaseModel):
     version: int
     idempotency_key: str | None = None
     event: str = Field(default="", description="a generated message's event: '', 'transfer' or 'escalate'")
-    event_target: str = Field(default="", description="the event's target (a queue id)")
+    event_target: str | None = Field(default=None, description="the event's target (a queue id); null without an event")
+    attachments: list[AttachmentOut] = Field(default_factory=list)
+    body_html: str = Field(default="", description="the sanitised HTML part; '' when none")
 
 
 class MessageSent(MessageOut):
@@ -155,6 +192,14 @@ class InboundCustomer(_Strict):
     handle: str | None = Field(default=None, max_length=200)
 
 
+class InboundAttachment(_Strict):
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    content_type: str = Field(default="", max_length=200, description="A hint only: the server sniffs the bytes")
+    data_base64: str = Field(description="The file's bytes in base64; each file at most the server's max_bytes")
+    content_id: str = Field(default="", max_length=500, description="The part's Content-ID, for `cid:` in body_html")
+    inline: bool = False
+
+
 class InboundIn(_Strict):
     channel: Channel
     customer: InboundCustomer
@@ -163,6 +208,9 @@ class InboundIn(_Strict):
     external_id: str | None = Field(
         default=None, max_length=128, description="The channel's own message id; a repeat appends nothing."
     )
+    body_html: str = Field(default="", max_length=MAX_HTML_CHARS,
+                           description="The e-mail's HTML part (sanitised before it is stored); `body` is its text")
+    attachments: list[InboundAttachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS_PER_MESSAGE)
 
 
 class InboundOut(BaseModel):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from ..backends.base import ALL_CAPABILITIES, Capability
+from ..backends.protocols import OutgoingFile
+from ..domain.attachments import MAX_ATTACHMENTS_PER_MESSAGE, InvalidAttachment
 from ..domain.business_hours import DEFAULT as DEFAULT_HOURS
 from ..domain.business_hours import BusinessHours, parse_business_hours
 from ..domain.enums import MessageKind
 from ..domain.workflow import check_transition
 from ..store import Database, conversation, drafts, inbox, outbox
 from ..store.inbox import InboxView
+from .attachments import AttachmentsUnavailable
 from .events import Event
 
 
@@ -24,9 +29,12 @@ class ConversationService:
     """Reads go straight to this thread's reader connection (index lookups, sub-millisecond);
     writes go to the writer thread and are awaited, so the GUI thread never waits on a commit."""
 
-    def __init__(self, db: Database, agent: dict[str, Any]) -> None:
+    def __init__(self, db: Database, agent: dict[str, Any],
+                 capabilities: Callable[[], frozenset[str]] = lambda: ALL_CAPABILITIES) -> None:
+        """`capabilities`: what the connected backend offers (the session passes its backend's)."""
         self.db = db
         self.agent = agent
+        self.capabilities = capabilities
         self.outbox_changed = Event()                 # ()
         self.conversation_changed = Event()           # (conversation id)
 
@@ -70,14 +78,25 @@ class ConversationService:
         return drafts.load(self.db.reader(), conversation_id)
 
     # -- acting ---------------------------------------------------------------------------------
-    async def send(self, conversation_id: str, kind: str, body: str) -> str:
-        """Queue a reply or note with its optimistic copy; returns the idempotency key."""
+    async def send(self, conversation_id: str, kind: str, body: str, *, files: Sequence[OutgoingFile] = (),
+                   body_html: str = "") -> str:
+        """Queue a reply or note with its optimistic copy; returns the idempotency key.
+
+        `files`: staged by AttachmentService.stage (they wait in the cache with the reply; the body
+        may then be empty); refused with AttachmentsUnavailable when the server takes none.
+        `body_html`: the reply's HTML part, `body` being its plain-text alternative."""
         if kind not in MessageKind.values():
             raise ValueError(f"unknown message kind {kind!r}")
-        if not body.strip():
+        if files and Capability.ATTACHMENTS not in self.capabilities():
+            raise AttachmentsUnavailable("this server does not take attached files")
+        if not body.strip() and not files:
             raise EmptyMessage("the message is empty")
+        if len(files) > MAX_ATTACHMENTS_PER_MESSAGE:
+            raise InvalidAttachment(f"at most {MAX_ATTACHMENTS_PER_MESSAGE} files per message")
+        unique = {f.sha256: {"sha256": f.sha256, "name": f.name, "content_type": f.content_type, "size": f.size}
+                  for f in files}
         future = self.db.write(outbox.enqueue_message, conversation_id, kind, body, self.agent_id,
-                               str(self.agent.get("name", "")))
+                               str(self.agent.get("name", "")), list(unique.values()), body_html)
         key = await asyncio.wrap_future(future)
         self.conversation_changed.emit(conversation_id)
         self.outbox_changed.emit()

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..store import Database, diagnostics, recovery
+
+if TYPE_CHECKING:
+    from .attachments import AttachmentService
 
 # A plain Python thread, not qasync's default QThread executor (whose threads abort at exit).
 _CHECKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-check")
 
 
 class DiagnosticsService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, attachments: AttachmentService | None = None) -> None:
         self.db = db
+        self.attachments = attachments
+
+    def attachment_cache(self) -> tuple[int, int]:
+        """(bytes, files) of downloaded and staged attachments kept on this computer."""
+        if self.attachments is None:
+            return 0, 0
+        return self.attachments.cache_bytes(), self.attachments.cache_files()
 
     def invalid_count(self) -> int:
         return diagnostics.invalid_count(self.db.reader())

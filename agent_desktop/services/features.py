@@ -44,6 +44,11 @@ class Feature:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# Files on messages and HTML replies: no feed entities or outbox actions of their own (files
+# travel with replies and notes, services/attachments.py); greyed out without the capability.
+ATTACHMENTS = Feature(name="attachments", extra={"needs": Capability.ATTACHMENTS})
+
+
 def default_features() -> Sequence[Feature]:
     """Every feature of the app, in the order their actions and entities are looked up. Imported
     here, not at the top: the feature modules import the sync engine, which imports this."""
@@ -51,7 +56,7 @@ def default_features() -> Sequence[Feature]:
     from .knowledge import FEATURE as knowledge
     from .workflow import FEATURE as workflow
 
-    return (core, workflow, knowledge)
+    return (core, workflow, knowledge, ATTACHMENTS)
 
 
 def feed_schema(features: Sequence[Feature]) -> FeedSchema:

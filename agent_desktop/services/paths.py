@@ -24,5 +24,11 @@ def cache_path(base: Path, server_url: str, username: str) -> Path:
     return base / "cache" / f"{username}-{digest}.sqlite3"
 
 
+def attachments_path(cache_file: Path) -> Path:
+    """The attachment cache of one cache file (one server and user): <data>/attachments/<cache name>,
+    so two accounts never share files and each cache's rows describe exactly its own folder."""
+    return cache_file.parent.parent / "attachments" / cache_file.stem
+
+
 def demo_server_db(base: Path) -> Path:
     return base / "demo-server.sqlite3"

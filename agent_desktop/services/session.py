@@ -10,22 +10,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..backends import registry
-from ..backends.base import Backend, SignIn
+from ..backends.base import Backend, SignIn, capabilities_of
 from ..backends.registry import DEFAULT_KIND
 from ..store import Database, meta
+from ..store.blobs import BlobStore, repair_pins
 from ..store.recovery import open_cache
 from .agent_state import AgentStateService
+from .attachments import AttachmentService
 from .callbacks import CallbackService
 from .conversations import ConversationService
 from .customer_records import CustomerRecordsService
 from .diagnostics import DiagnosticsService
 from .features import default_features
 from .outbox_service import OutboxService
-from .paths import cache_path
+from .paths import attachments_path, cache_path
 from .presence import PresenceService
 from .search import SearchService
 from .sync_engine import SyncEngine
 from .sync_service import SyncService
+from .transfers import Transfers
 from .workflow import WorkflowService
 
 if TYPE_CHECKING:
@@ -55,6 +58,7 @@ class Session:
     presence: PresenceService
     outbox: OutboxService
     diagnostics: DiagnosticsService
+    attachments: AttachmentService       # files on messages: cache, fetch, stage, upload progress
     language: str = "zh_CN"
 
     @cached_property
@@ -88,6 +92,7 @@ class Session:
 
     async def close(self) -> None:
         await self.sync.stop()
+        self.attachments.close()
         self.presence.close()
         if "knowledge" in self.__dict__:
             self.knowledge.close()
@@ -126,7 +131,8 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
     """Open the cache for this server+user. Without a fresh sign-in (offline start) the agent
     comes from the cache, and sync waits until the user signs in."""
     # A damaged cache file is moved aside and rebuilt, keeping unsent work (store/recovery.py).
-    db, _recovery = open_cache(cache_path(base_dir, cache_key or backend.base_url, username))
+    cache_file = cache_path(base_dir, cache_key or backend.base_url, username)
+    db, _recovery = open_cache(cache_file)
     if signed_in is not None:
         agent = signed_in.agent
         db.write_sync(meta.put, meta.AGENT_ID, json.dumps(agent, ensure_ascii=False))
@@ -134,9 +140,16 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
     else:
         stored = meta.get(db.reader(), meta.AGENT_ID)
         agent = json.loads(stored) if stored else {"id": "", "username": username, "name": username}
-    engine = SyncEngine(db, backend, features=default_features)   # loaded by the first sync
+    blobs = BlobStore(attachments_path(cache_file), db)
+    db.write(repair_pins)   # pins of staged files die with the process that staged them
+    transfers = Transfers()
+    # Features load with the first sync.
+    engine = SyncEngine(db, backend, features=default_features, blobs=blobs, transfers=transfers)
     sync = SyncService(db, engine)
-    conversations = ConversationService(db, agent)
+    conversations = ConversationService(db, agent, lambda: capabilities_of(backend))
+    attachments = AttachmentService(db, backend, blobs, transfers=transfers, agent=agent)
+    # After each sync the files of the agent's open conversations come down in the background.
+    sync.synced.connect(attachments.prefetch_assigned)
     # Whatever any service queues wakes the sync loop at once, with or without a window.
     conversations.outbox_changed.connect(sync.outbox_changed)
     return Session(
@@ -154,6 +167,7 @@ def open_session(base_dir: Path, backend: Backend, username: str, signed_in: Sig
         agent_state=AgentStateService(db, agent, backend, conversations),
         presence=PresenceService(backend),
         outbox=OutboxService(conversations),
-        diagnostics=DiagnosticsService(db),
+        diagnostics=DiagnosticsService(db, attachments),
+        attachments=attachments,
         language=language,
     )

@@ -22,22 +22,29 @@ from ..backends.base import (
     AuthRequired,
     Backend,
     BackendError,
+    Capability,
     ChangeBatch,
     CursorExpired,
     MalformedResponse,
     NetworkError,
     Rejected,
     ServerBusy,
+    TransferCancelled,
     Unsupported,
     VersionConflict,
     capabilities_of,
     sends_idempotently,
 )
+from ..backends.protocols import Attachments, OutgoingFile, require
 from ..domain import concurrency
+from ..domain.attachments import OCTET_STREAM
 from ..domain.records import InvalidRecord, parse_conversation, parse_message
-from ..store import Database, fts, meta, outbox, records
+from ..store import Database, blobs, fts, meta, outbox, records
 from ..store import changes as store_changes
+from ..store.blobs import BlobStore
+from . import transfers
 from .features import Action, Feature, default_features, feed_schema
+from .transfers import Transfers
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +115,15 @@ PAGE_SIZE = 1000
 class SyncEngine:
     def __init__(self, db: Database, backend: Backend, *, page_size: int = PAGE_SIZE,
                  clock: Callable[[], float] = time.time,
-                 features: Sequence[Feature] | Callable[[], Sequence[Feature]] = default_features) -> None:
+                 features: Sequence[Feature] | Callable[[], Sequence[Feature]] = default_features,
+                 blobs: BlobStore | None = None, transfers: Transfers | None = None) -> None:
         """`features`: what this app syncs (services.features), or a function giving them on the
         first pull or push: the feature modules then load on the sync thread, not before the
-        first paint."""
+        first paint. `blobs`: the attachment cache replies' files are sent from; `transfers`:
+        where their upload progress is reported and cancelled."""
         self.db = db
+        self.blobs = blobs
+        self.transfers = transfers or Transfers()
         self.backend = backend
         self.page_size = page_size
         self.clock = clock
@@ -222,6 +233,12 @@ class SyncEngine:
                 return result
             try:
                 self._send(item)
+            except TransferCancelled:
+                # The agent stopped the upload: the reply waits, failed, with its files, to be
+                # retried or discarded (never silently dropped, never half sent: nothing was posted).
+                self.transfers.forget_cancel(item.key)   # a retry starts afresh
+                self._refuse(item, outbox.CANCELLED_REASON)
+                result.failed += 1
             except AuthRequired:
                 raise
             except NetworkError as exc:
@@ -285,8 +302,54 @@ class SyncEngine:
         return {"resend_since": item.send_started_at}
 
     def _send_message(self, item: outbox.OutboxItem) -> None:
-        answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
-                                           item.key, **self.resend_hint(item))
+        files = outbox.files_of(item.payload)
+        body_html = item.payload.get("body_html") or ""
+        rich = Capability.ATTACHMENTS in capabilities_of(self.backend)
+        if files and not rich:
+            raise Unsupported("this server does not take attached files")
+        if rich and (files or body_html):
+            answer = self._send_with_files(item, files, body_html)
+        else:   # an HTML reply to a server without HTML: its plain-text part goes
+            answer = self.backend.post_message(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                               item.key, **self.resend_hint(item))
+        self._store_sent_message(item, answer, files)
+
+    def _send_with_files(self, item: outbox.OutboxItem, files: list[dict[str, Any]], body_html: str) -> dict[str, Any]:
+        outgoing = [self._outgoing(file) for file in files]
+        backend = require(self.backend, Capability.ATTACHMENTS, Attachments)
+        hint = self.resend_hint(item)
+        progress = self.transfers.begin(item.key, sum(f.size for f in outgoing))
+        state = transfers.FAILED
+        try:
+            answer = backend.send_with_attachments(item.conversation_id, item.payload["kind"], item.payload["body"],
+                                                   item.key, files=outgoing, body_html=body_html or None,
+                                                   progress=progress, **hint)
+            state = transfers.SENT
+            return answer
+        except TransferCancelled:
+            state = transfers.CANCELLED
+            raise
+        except BackendError as exc:
+            # An adapter may wrap the callback's TransferCancelled (a streamed body aborts as a
+            # connection error): the agent's cancel is still what stopped it.
+            if self.transfers.is_cancelled(item.key):
+                state = transfers.CANCELLED
+                raise TransferCancelled("the agent cancelled this upload") from exc
+            raise
+        finally:
+            self.transfers.end(item.key, state)
+
+    def _outgoing(self, file: dict[str, Any]) -> OutgoingFile:
+        sha = str(file["sha256"])
+        path = self.blobs.file_of(sha) if self.blobs is not None and blobs.valid_sha(sha) else None
+        if path is None or not path.is_file():
+            raise Rejected(f"the attached file {str(file.get('name'))!r:.80} is no longer on this computer; "
+                           "discard this reply and attach the file again", 410)
+        return OutgoingFile(path=str(path), name=str(file.get("name") or "attachment"), size=int(file["size"]),
+                            content_type=str(file.get("content_type") or OCTET_STREAM), sha256=sha)
+
+    def _store_sent_message(self, item: outbox.OutboxItem, answer: dict[str, Any],
+                            files: list[dict[str, Any]]) -> None:
         message = parse_message(str(answer.get("id", "")), answer)
         if message.idempotency_key != item.key:
             # The local "waiting to send…" copy is found by our key, whether or not the answer echoes it.
@@ -298,6 +361,8 @@ class SyncEngine:
         def commit(conn):
             outbox.mark_sent(conn, item.key)
             records.write_message(conn, message)
+            for file in files:   # sent: the cache may evict them again like any other file
+                blobs.pin_in(conn, file["sha256"], -1)
             if parsed_conversation is not None:
                 self._rebase_and_store(conn, parsed_conversation)
 

@@ -65,6 +65,10 @@ class SyncService:
         self.data_changed = Event()        # (set[str] conversation ids, set[str] entities)
         self.sign_in_required = Event()    # ()
         self.search_index_ready = Event()  # () every message is searchable again
+        # (set[str] | None) after each good cycle: the conversations the pull changed, None after
+        # the session's first (everything may be new to this process: attachments prefetch all).
+        self.synced = Event()
+        self._synced_once = False
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -152,6 +156,8 @@ class SyncService:
             return min(retry, await self._index_step(loop, retry))
         self._offline_attempts = 0
         self._announce(pulled.applied.conversation_ids, pulled.applied.entities)
+        self.synced.emit(set(pulled.applied.conversation_ids) if self._synced_once else None)
+        self._synced_once = True
         self._refresh_counts()
         retry_at = store_outbox.earliest_retry(self.db.reader()) if waiting is not None else None
         # Online, and honest about what waits: the status bar says why and when it is tried again.

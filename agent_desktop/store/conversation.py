@@ -6,6 +6,8 @@ import json
 import sqlite3
 from typing import Any
 
+from ..domain.attachments import Attachment, InvalidAttachment, parse_attachments
+
 
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description]
@@ -34,13 +36,25 @@ def messages(conn: sqlite3.Connection, conversation_id: str, limit: int = 500) -
     """The newest `limit` messages in reading order; unsent (pending) ones last."""
     rows = _dicts(conn.execute(
         "SELECT m.id, m.kind, m.direction, m.author_id, m.author_name, m.body, m.created_at, m.pending, "
-        "m.event, m.event_target, "
+        "m.event, m.event_target, m.attachments, m.body_html, "
         "o.state AS outbox_state, o.last_error AS outbox_error FROM messages m "
         "LEFT JOIN outbox o ON m.pending = 1 AND o.key = m.idempotency_key "
         "WHERE m.conversation_id = ? ORDER BY m.pending DESC, m.created_at DESC, m.rowid DESC LIMIT ?",
         (conversation_id, limit)))
     rows.reverse()
+    for row in rows:
+        row["attachments"] = stored_attachments(row["attachments"])
     return rows
+
+
+def stored_attachments(column: str | None) -> list[Attachment]:
+    """The files of a message row (written by records.write_message from a validated record)."""
+    if not column:
+        return []
+    try:
+        return list(parse_attachments(json.loads(column)))
+    except (ValueError, InvalidAttachment):   # only a hand-edited cache gets here: show the message
+        return []
 
 
 def customer_history(conn: sqlite3.Connection, customer_id: str, limit: int = 50) -> list[dict[str, Any]]:

@@ -115,6 +115,22 @@ def _outbox_send_started(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN send_started_at TEXT")
 
 
+def _blobs(db: sqlite_utils.Database) -> None:
+    # The attachment cache (store/blobs.py): one row per file under <attachments>/<sha[:2]>/<sha>.
+    # `pinned` counts holders that must keep the file (a staged file, a queued reply's file).
+    db.execute("CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, "
+               "last_used REAL NOT NULL, pinned INTEGER NOT NULL DEFAULT 0)")
+    db.execute("CREATE INDEX blobs_lru ON blobs(pinned, last_used)")
+    # Which cached file an attachment is, for backends that do not say its sha256.
+    db.execute("CREATE TABLE attachment_blobs (attachment_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL)")
+
+
+def _message_attachments(db: sqlite_utils.Database) -> None:
+    # A message's files (JSON list of domain Attachment wire dicts, '' when none) and its HTML part.
+    db.execute("ALTER TABLE messages ADD COLUMN attachments TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE messages ADD COLUMN body_html TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _v1),
     ("010_knowledge", migrate_knowledge),
@@ -123,6 +139,8 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("031_message_events", _message_events),
     ("032_outbox_base_state", _outbox_base_state),
     ("033_outbox_send_started", _outbox_send_started),
+    ("034_blobs", _blobs),
+    ("035_message_attachments", _message_attachments),
 ]
 
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from ..domain.attachments import Attachment, InvalidAttachment
 from ..domain.concurrency import base_of
 from ..domain.enums import Direction
 from ..domain.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from ..domain.records import Message
 from ..domain.timeutil import now_iso
-from . import records
+from . import blobs, records
+
+# Why a reply with files stopped: the agent cancelled its upload (it waits, failed, for retry or discard).
+CANCELLED_REASON = "cancelled by the agent: retry to send it again, or discard it"
 
 
 def _row_to_item(row: tuple[Any, ...]) -> OutboxItem:
@@ -32,19 +37,33 @@ _COLUMNS = ("seq, key, action, conversation_id, payload, base_version, state, at
 
 
 def enqueue_message(conn: sqlite3.Connection, conversation_id: str, kind: str, body: str,
-                    author_id: str | None, author_name: str) -> str:
-    """Queue a reply or internal note and show it at once as pending. Returns its key."""
+                    author_id: str | None, author_name: str, files: Sequence[dict[str, Any]] = (),
+                    body_html: str = "") -> str:
+    """Queue a reply or internal note and show it at once as pending. Returns its key.
+
+    `files` ({sha256, name, content_type, size}) must be staged in the attachment cache
+    (store/blobs.py); they wait there, pinned, with the reply. `body_html`: its HTML part."""
     if conn.execute("SELECT 1 FROM conversations WHERE id=?", (conversation_id,)).fetchone() is None:
         raise KeyError(conversation_id)
+    for file in files:
+        if not blobs.is_stored(conn, file["sha256"]):
+            raise InvalidAttachment(f"the file {file['name']!r} is not staged in the attachment cache")
     key = str(uuid.uuid4())
     created = now_iso()
     records.write_message(conn, Message(
         id=f"local:{key}", conversation_id=conversation_id, kind=kind, direction=Direction.OUT.value,
         body=body, created_at=created, author_id=author_id, author_name=author_name, idempotency_key=key,
+        attachments=local_attachments(files),
+        body_html=body_html,
     ), pending=True)
+    payload: dict[str, Any] = {"kind": kind, "body": body}
+    if files:
+        payload["files"] = [dict(f) for f in files]
+    if body_html:
+        payload["body_html"] = body_html
     conn.execute(
         "INSERT INTO outbox(key, action, conversation_id, payload, created_at) VALUES(?,?,?,?,?)",
-        (key, kind, conversation_id, json.dumps({"kind": kind, "body": body}, ensure_ascii=False), created),
+        (key, kind, conversation_id, json.dumps(payload, ensure_ascii=False), created),
     )
     conn.execute("DELETE FROM drafts WHERE conversation_id=?", (conversation_id,))
     return key
@@ -145,6 +164,25 @@ def mark_failed(conn: sqlite3.Connection, key: str, error: str, *, state: str = 
         "UPDATE outbox SET state=?, attempts=attempts+1, last_error=?, server_state=? WHERE key=?",
         (state, error[:500], json.dumps(server_state, ensure_ascii=False) if server_state else None, key),
     )
+
+
+def mark_cancelled(conn: sqlite3.Connection, key: str) -> None:
+    """The agent cancelled a queued item before it went out: it waits as failed, nothing dropped."""
+    conn.execute("UPDATE outbox SET state=?, last_error=? WHERE key=? AND state=?", (FAILED, CANCELLED_REASON, key,
+                                                                                     QUEUED))
+
+
+def local_attachments(files: Sequence[dict[str, Any]]) -> tuple[Attachment, ...]:
+    """How a queued reply's files show on its optimistic copy (found in the cache by sha256)."""
+    return tuple(Attachment(id=f"local:{f['sha256']}", name=f["name"], size=f["size"],
+                            content_type=f["content_type"], sha256=f["sha256"]) for f in files)
+
+
+def files_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The files a queued reply or note carries ([] for anything else)."""
+    files = payload.get("files") if isinstance(payload, dict) else None
+    return [f for f in files if isinstance(f, dict) and isinstance(f.get("sha256"), str)] if isinstance(files, list) \
+        else []
 
 
 def requeue(conn: sqlite3.Connection, key: str) -> None:

@@ -13,8 +13,8 @@ import uuid
 from typing import Any
 
 from ..domain.concurrency import SET_FIELDS, base_of
-from . import fts, records
-from .outbox import CONFLICT, FAILED, QUEUED
+from . import blobs, fts, records
+from .outbox import CONFLICT, FAILED, QUEUED, files_of
 
 MESSAGE_ACTIONS = ("reply", "note")
 
@@ -34,10 +34,12 @@ def server_state(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
 
 def discard(conn: sqlite3.Connection, key: str) -> None:
     """The agent gave this action up: remove it and its optimistic local effect."""
-    action, conversation_id, _payload, _state = _row(conn, key)
+    action, conversation_id, payload, _state = _row(conn, key)
     conn.execute("DELETE FROM outbox WHERE key=?", (key,))
     if action in MESSAGE_ACTIONS:
         records.delete_message(conn, f"local:{key}")
+        for file in files_of(json.loads(payload)):   # its staged files may be evicted again
+            blobs.pin_in(conn, file["sha256"], -1)
     elif action == "patch":
         records.restore_server_state(conn, conversation_id)
 

@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from ..domain.attachments import Attachment
 from ..domain.enums import OPEN_STATUSES, PRIORITY_RANK
 from ..domain.records import Agent, Conversation, Customer, Message, Queue
 from ..domain.sla import next_due
@@ -148,7 +149,8 @@ def delete_conversation(conn: sqlite3.Connection, conversation_id: str) -> None:
 
 # Column order of `_message_row`: one list for the row-by-row and the bulk writer.
 _MESSAGE_COLUMNS = ("conversation_id", "kind", "direction", "author_id", "author_name", "body", "created_at",
-                    "version", "idempotency_key", "event", "event_target", "pending", "id")
+                    "version", "idempotency_key", "event", "event_target", "attachments", "body_html", "pending",
+                    "id")
 _INSERT_MESSAGE = (f"INSERT INTO messages({', '.join(_MESSAGE_COLUMNS)}) "
                    f"VALUES({', '.join('?' for _ in _MESSAGE_COLUMNS)})")
 _UPSERT_MESSAGE = (_INSERT_MESSAGE + " ON CONFLICT(id) DO UPDATE SET "
@@ -160,7 +162,16 @@ _UPDATE_MESSAGE = ("UPDATE messages SET " + ", ".join(f"{c}=?" for c in _MESSAGE
 def _message_row(message: Message, pending: bool) -> tuple[Any, ...]:
     return (message.conversation_id, message.kind, message.direction, message.author_id, message.author_name,
             message.body, message.created_at, message.version, message.idempotency_key, message.event,
-            message.event_target, int(pending), message.id)
+            message.event_target, attachments_column(message), message.body_html, int(pending), message.id)
+
+
+def attachments_column(message: Message) -> str:
+    """A message's files as stored: their wire fields as JSON, '' for none (most messages)."""
+    return attachments_json(message.attachments)
+
+
+def attachments_json(attachments: tuple[Attachment, ...]) -> str:
+    return _dumps([a.to_wire() for a in attachments]) if attachments else ""
 
 
 def write_message(conn: sqlite3.Connection, message: Message, *, pending: bool = False) -> None:

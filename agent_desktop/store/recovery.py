@@ -96,7 +96,27 @@ def _restore(conn: sqlite3.Connection, rescued: dict[str, list[tuple[Any, ...]]]
             f"INSERT OR IGNORE INTO messages({', '.join(_MESSAGE_COLUMNS)}, pending) VALUES({marks}, 1)", row)
         if cursor.rowcount and cursor.lastrowid is not None:
             fts.index_message(conn, cursor.lastrowid, row[6], None)
+    _show_rescued_files(conn, rescued["outbox"])
     meta.put(conn, RECOVERY_NOTICE, json.dumps(notice, ensure_ascii=False))
+
+
+def _show_rescued_files(conn: sqlite3.Connection, items: list[tuple[Any, ...]]) -> None:
+    """A rescued reply's copy shows its files and HTML again, from its outbox payload (the files
+    themselves stay in the attachment folder, which a rebuild does not touch)."""
+    from . import outbox, records  # late, as above
+
+    key_at, payload_at = _OUTBOX_COLUMNS.index("key"), _OUTBOX_COLUMNS.index("payload")
+    for item in items:
+        try:
+            payload = json.loads(item[payload_at])
+        except (TypeError, ValueError):
+            continue
+        files = outbox.files_of(payload)
+        html = payload.get("body_html") if isinstance(payload, dict) else None
+        if files or html:
+            conn.execute("UPDATE messages SET attachments=?, body_html=? WHERE id=? AND pending=1",
+                         (records.attachments_json(outbox.local_attachments(files)),
+                          html if isinstance(html, str) else "", f"local:{item[key_at]}"))
 
 
 def open_cache(path: str | Path) -> tuple[Database, Recovery | None]:

@@ -51,6 +51,7 @@ def unsupported_reason(capability: Capability, kind: str = "") -> str:
         Capability.SCRIPTS: QCoreApplication.translate("Capability", "This server does not store personal scripts."),
         Capability.KNOWLEDGE_FEEDBACK: QCoreApplication.translate("Capability", "This server does not collect FAQ feedback."),
         Capability.STATS: QCoreApplication.translate("Capability", "This server has no live queue statistics: figures come from this computer's copy."),
+        Capability.ATTACHMENTS: QCoreApplication.translate("Capability", "This server does not take attachments: send the file another way."),
         Capability.LEAD_ACTIONS: QCoreApplication.translate("Capability", "This server does not let a lead reassign work or move agents."),
     }
     return reasons.get(capability, QCoreApplication.translate("Capability", "This server does not support this."))

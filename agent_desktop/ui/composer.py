@@ -113,7 +113,7 @@ class ComposerEdit(QTextEdit):
             self.textCursor().insertText(source.text())
             self.ensureCursorVisible()
 
-    def loadResource(self, _type: int, _name: QUrl) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, _type: int, _name: QUrl | str) -> Any:  # noqa: N802 - Qt override
         return None   # the reply box never loads anything
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -6,8 +6,6 @@ here) join once the workflow service is attached (`set_workflow`)."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -25,10 +23,14 @@ from PySide6.QtWidgets import (
 from ..domain.text import localized_name
 from ..domain.workflow import TransitionRefused
 from ..services.callbacks import CallbackService
+from ..services.capabilities import Capability
 from ..services.conversations import ConversationService
 from ..services.presence import PresenceService
 from ..services.signatures import SignatureService, reply_language
 from ..services.workflow import WorkflowService
+from .attachment_thread import ThreadAttachments
+from .attachment_tray import AttachmentTray
+from .capability_text import unsupported_reason
 from .collision import ConfirmSendDialog
 from .composer import Composer
 from .conversation_header import ConversationHeader
@@ -43,13 +45,6 @@ if TYPE_CHECKING:   # the workflow part imports them when a dialog first opens
     from .csat_dialog import CsatDialog
     from .transfer_dialog import TransferDialog
     from .wrapup_dialog import WrapUpDialog
-
-
-def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
-    try:
-        return name in inspect.signature(function).parameters
-    except (TypeError, ValueError):   # a builtin without a signature
-        return False
 
 
 class ConversationPanel(QWidget):
@@ -75,9 +70,23 @@ class ConversationPanel(QWidget):
         self.composer = Composer()
         self.composer.send_requested.connect(self._on_send)
         self.composer.draft_changed.connect(self._on_draft)
+        # Files: under each message in the thread, and the tray of those attached to the reply.
+        self.thread_files = ThreadAttachments(self.thread_view, self)
+        self.thread_files.redraw_needed.connect(lambda: self.reload(keep_scroll=True))
+        self.tray = AttachmentTray()
+        self.tray.watch(self.composer.editor)
+        # The composer sends only with text; a reply of files alone is sent from here.
+        self.composer.send_button.clicked.connect(self._send_files_only)
+        self.composer.editor.send_requested.connect(self._send_files_only)
+        composer_box = QWidget()
+        composer_layout = QVBoxLayout(composer_box)
+        composer_layout.setContentsMargins(0, 0, 0, 0)
+        composer_layout.setSpacing(0)
+        composer_layout.addWidget(self.composer, 1)
+        composer_layout.addWidget(self.tray)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.thread_view)
-        splitter.addWidget(self.composer)
+        splitter.addWidget(composer_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([520, 170])
@@ -162,6 +171,7 @@ class ConversationPanel(QWidget):
         self.composer.flush_draft()
         self.presence.leaving(self.conversation_id)
         self.conversation_id = conversation_id
+        self.tray.show_for(conversation_id)
         if conversation_id is None:
             self.stack.setCurrentIndex(0)
             self.presence.opened(None)
@@ -184,6 +194,7 @@ class ConversationPanel(QWidget):
         self._header = header
         self.header.show_header(header, agent_id=self.service.agent_id, chinese=self.chinese)
         self.composer.setEnabled(header.get("status") != "closed")
+        self.tray.setEnabled(header.get("status") != "closed")
         self.actions_part.show(header)
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
@@ -222,10 +233,32 @@ class ConversationPanel(QWidget):
             return None
         return str(header["customer_id"]), str(header.get("customer_name") or header["customer_id"])
 
+    # -- files ------------------------------------------------------------------------------------
+    def set_attachments(self, service: Any, backend_kind: str = "") -> None:
+        """The session's AttachmentService (None when there is none): files in the thread, and
+        the tray greyed out with the reason when the backend takes no files."""
+        reason = unsupported_reason(Capability.ATTACHMENTS, backend_kind)
+        self.thread_files.attach(service)
+        self.tray.set_service(service, reason)
+        if self.conversation_id is not None:
+            self.reload(keep_scroll=True)
+
+    def stop_attachments(self) -> None:
+        """The window closes: stop listening to uploads and drop the private copies opened."""
+        self.tray.stop()
+        self.thread_files.close()
+
+    def _send_files_only(self) -> None:
+        if not self.composer.has_own_text() and self.tray.staged():   # (an untouched signature is no text)
+            self._on_send(self.composer.kind, "")
+
     # -- sending --------------------------------------------------------------------------------
     def _on_send(self, kind: str, body: str) -> None:
         conversation_id = self.conversation_id
         if conversation_id is None:
+            return
+        if self.tray.busy:   # a file still being copied in would be left behind
+            self.composer.hint.setText(self.tr("Not sent yet: wait until the files are attached"))
             return
         new = self.workflow.messages_since(conversation_id, self._opened_marker) if self.workflow else []
         if new:
@@ -251,11 +284,13 @@ class ConversationPanel(QWidget):
     def _send_now(self, conversation_id: str, kind: str, body: str) -> None:
         body_html = self.composer.outgoing_html()
         self.composer.clear_after_send()
+        files = self.tray.take(conversation_id)
 
         def failed(error: BaseException) -> None:
-            # Nothing is lost: put the text back so the agent can try again.
+            # Nothing is lost: put the text and the files back so the agent can try again.
             if self.conversation_id == conversation_id and not self.composer.has_own_text():
                 self.composer.load(kind, body)
+            self.tray.give_back(conversation_id, files)
             QMessageBox.warning(self, self.tr("Not sent"), self.tr("The message could not be saved: %1")
                                 .replace("%1", str(error)))
 
@@ -263,10 +298,8 @@ class ConversationPanel(QWidget):
             self._mark_seen()
             self.reload()
 
-        # The HTML alternative goes only where the service takes it (ConversationService.send gains
-        # body_html with the attachments work; before that a formatted reply goes as its plain text).
-        extra = {"body_html": body_html} if body_html and accepts_keyword(self.service.send, "body_html") else {}
-        spawn(self.service.send(conversation_id, kind, body, **extra), on_error=failed, on_done=sent)
+        spawn(self.service.send(conversation_id, kind, body, files=files, body_html=body_html),
+              on_error=failed, on_done=sent)
 
     def _on_draft(self, kind: str, body: str) -> None:
         if self.conversation_id is not None:

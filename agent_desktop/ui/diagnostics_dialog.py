@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain.attachments import human_size
 from ..domain.text import safe_display
 from ..services.diagnostics import DiagnosticsService
 from . import formatting
@@ -74,6 +75,9 @@ class DiagnosticsDialog(QDialog):
                                       "action(s) and %3 draft(s) were rescued. The damaged file was kept as %4.") \
                 .replace("%1", str(rebuilt.get("at"))).replace("%2", str(rebuilt.get("outbox", 0))) \
                 .replace("%3", str(rebuilt.get("drafts", 0))).replace("%4", str(rebuilt.get("moved_to")))
+        size, files = self.service.attachment_cache()
+        skipped += "\n" + self.tr("Attachment cache: %1 in %2 file(s).").replace("%1", human_size(size)) \
+            .replace("%2", str(files))
         self.summary.setText(skipped)
         self._skipped = skipped
         spawn(self.service.health(), on_done=self._show_health, owner=self)

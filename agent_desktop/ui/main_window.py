@@ -125,6 +125,8 @@ class MainWindow(QMainWindow):
         # Enchant and its dictionary load after the first paint (~70 ms).
         self.deferred.add("spelling", lambda: self.conversation.composer.set_spelling(self.session.spelling))
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
+        # Files on messages: the session's attachment service (a session without one shows chips only).
+        self.conversation.set_attachments(getattr(session, "attachments", None), session.workflow.backend_kind)
         self.side.setMinimumWidth(260)
         # Every tab stays in sight (labels elide) instead of hiding behind scroll arrows.
         self.side.tabBar().setUsesScrollButtons(False)
@@ -435,6 +437,7 @@ class MainWindow(QMainWindow):
         self.refresher.stop()
         gc.unfreeze()  # closing (quit, or another account signing in): what it froze may be collected
         self.conversation.composer.flush_draft()
+        self.conversation.stop_attachments()
         self._clock.stop()
         self.deferred.stop()
         self.bridge.blockSignals(True)

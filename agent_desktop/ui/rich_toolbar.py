@@ -9,7 +9,7 @@ inline styles the allow-list would strip), then sanitised with the thread's allo
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -70,7 +70,7 @@ class RichToolbar(QWidget):
         self.italic.setFont(font)
         self.retranslate()
 
-    def _action(self, name: str, text: str, keys: str, run: object) -> QAction:
+    def _action(self, name: str, text: str, keys: str, run: Callable[[], object]) -> QAction:
         action = QAction(text, self.editor)
         action.setObjectName(name)
         action.setShortcut(QKeySequence(keys))

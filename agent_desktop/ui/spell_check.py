@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QColor, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QTextEdit
 
 from ..domain.scripts import PLACEHOLDER
@@ -119,19 +119,21 @@ class SpellCheck(QObject):
             return
         cursor, word = found
         first = menu.actions()[0] if menu.actions() else None
+
+        def on_top(action: QAction) -> QAction:
+            if first is not None:   # added at the end: moved above the standard entries
+                menu.insertAction(first, action)
+            return action
+
         suggestions = self.service.suggest(word)
         for suggestion in suggestions:
-            action = menu.addAction(suggestion)
+            action = on_top(menu.addAction(suggestion))
             action.triggered.connect(lambda _=False, s=suggestion: self._replace(cursor, s))
-            menu.insertAction(first, action)
         if not suggestions:
-            none = menu.addAction(self.tr("No suggestions"))
-            none.setEnabled(False)
-            menu.insertAction(first, none)
-        add = menu.addAction(self.tr("Add “%1” to dictionary").replace("%1", word))
+            on_top(menu.addAction(self.tr("No suggestions"))).setEnabled(False)
+        add = on_top(menu.addAction(self.tr("Add “%1” to dictionary").replace("%1", word)))
         add.setObjectName("addToDictionary")
         add.triggered.connect(lambda _=False: self.add(word))
-        menu.insertAction(first, add)
         if first is not None:
             menu.insertSeparator(first)
 

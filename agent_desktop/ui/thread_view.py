@@ -16,10 +16,13 @@ a 10 MB body never freezes the window.
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
 from ..domain.text import clean_body, safe_display
@@ -29,6 +32,10 @@ BODY_CAP = 20_000
 MORE_FACTOR = 5        # each "show more" shows five times as much: 20 k, 100 k, 500 k … characters
 HTML_FACTOR = 10       # markup is wordier than text: an HTML body may use ten times the cap
 OPENABLE_SCHEMES = {"http", "https", "mailto"}
+IMAGE_SCHEME = "agentdesktop-image"   # agentdesktop-image://<sha256>/<thumb|inline>: our own cache only
+# QUrl refuses a 64-character host (a DNS label is at most 63), so the thread's HTML says
+# agentdesktop-image:<sha256>/<size> (no authority) by the time Qt parses it.
+_IMAGE_SRC = re.compile(r"agentdesktop-image://([0-9a-f]{64})/(thumb|inline)\b")
 
 
 def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
@@ -43,6 +50,7 @@ def _bubble(kind: str, direction: str) -> tuple[str, str, str]:
 class ThreadView(QTextBrowser):
     show_more_requested = Signal(str)
     link_refused = Signal(str)     # a link we will never follow (javascript:, file:, relative …)
+    attachment_clicked = Signal(str, str, str)   # action ("open" or "save"), message id, attachment id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,12 +64,29 @@ class ThreadView(QTextBrowser):
         # Queue id -> its name in the agent's language, for hand-off events (set by the panel).
         self.queue_names: dict[str, str] = {}
         self.resource_requests = 0            # fetches Qt asked for and we refused (for the tests)
+        # Set by the panel when the backend has files: (sha256, "thumb"|"inline") -> a decoded
+        # picture from the attachment cache, and the HTML of a message's files under its bubble.
+        self.image_source: Callable[[str, str], QImage | None] | None = None
+        self.attachment_html: Callable[[dict[str, Any]], str] | None = None
+        self.messages_shown: Callable[[list[dict[str, Any]]], None] | None = None   # called before they render
 
-    def loadResource(self, _type: int, _name: QUrl | str) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, _type: int, name: QUrl | str) -> Any:  # noqa: N802 - Qt override
+        url = name if isinstance(name, QUrl) else QUrl(name)
+        if url.isValid() and url.scheme() == IMAGE_SCHEME and self.image_source is not None:
+            sha, _, size = (url.host() + url.path()).strip("/").partition("/")
+            image = self.image_source(sha, size)
+            if image is not None:
+                return image
         self.resource_requests += 1
-        return None  # never fetch anything: no images, no style sheets, no files
+        return None  # never fetch anything else: no remote images, no style sheets, no files
 
     def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "agentdesktop" and url.host() in ("attachment", "attachment-save"):
+            parts = url.path(QUrl.ComponentFormattingOption.FullyEncoded).strip("/").split("/")
+            if len(parts) == 2:
+                action = "save" if url.host() == "attachment-save" else "open"
+                self.attachment_clicked.emit(action, unquote(parts[0]), unquote(parts[1]))
+            return
         if url.scheme() == "agentdesktop" and url.host() == "more":
             message_id = url.path().lstrip("/")
             self._expanded[message_id] = self._expanded.get(message_id, BODY_CAP) * MORE_FACTOR
@@ -93,6 +118,8 @@ class ThreadView(QTextBrowser):
         bar = self.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         previous = bar.value()
+        if self.messages_shown is not None:
+            self.messages_shown(messages)
         parts = ["<html><body style='margin:0'>"]
         for message in messages:
             parts.append(self._render(message, customer_name))
@@ -100,7 +127,7 @@ class ThreadView(QTextBrowser):
             empty = self.tr("No messages in this conversation yet.")
             parts.append(f"<p style='color:#64748b'>{html.escape(empty)}</p>")
         parts.append("</body></html>")
-        self.setHtml("".join(parts))
+        self.setHtml(_IMAGE_SRC.sub(rf"{IMAGE_SCHEME}:\1/\2", "".join(parts)))
         if keep_scroll and not at_bottom:
             bar.setValue(previous)
         else:
@@ -147,7 +174,8 @@ class ThreadView(QTextBrowser):
             f"style='background:{background}; border:1px solid {border}; padding:8px 10px;'>"
             f"<div style='color:#475569; font-size:small; margin-bottom:4px'><b>{html.escape(who)}</b>"
             f" · {html.escape(when)}{state}</div>"
-            f"<div style='color:#0f172a'>{text}{more}</div></td></tr></table>"
+            f"<div style='color:#0f172a'>{text}{more}</div>"
+            f"{self.attachment_html(message) if self.attachment_html else ''}</td></tr></table>"
         )
 
     def _body(self, message: dict[str, Any], kind: str) -> tuple[str, str]:

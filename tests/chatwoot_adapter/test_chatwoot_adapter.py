@@ -195,7 +195,7 @@ def test_a_hand_off_gives_the_conversation_to_the_team_unassigned(desk):
 
 def test_what_chatwoot_cannot_do_is_refused_and_says_why(desk):
     backend = _backend(desk)
-    assert capabilities_of(backend) == {Capability.CORE, Capability.HANDOFF}
+    assert capabilities_of(backend) == {Capability.CORE, Capability.HANDOFF, Capability.ATTACHMENTS}
     with pytest.raises(Unsupported, match="does not support csat"):
         require(backend, Capability.CSAT, Surveys)
     target = str(desk.fake.customer_opens("subject"))

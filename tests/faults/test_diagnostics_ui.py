@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
+from agent_desktop.services.attachments import AttachmentService
 from agent_desktop.services.diagnostics import DiagnosticsService
 from agent_desktop.store import Database
+from agent_desktop.store.blobs import BlobStore
 from agent_desktop.ui.diagnostics_dialog import DiagnosticsDialog
 from tests.store.factories import apply_batch
+from tests.sync.file_backend import FileBackend
 from tests.ui.conftest import run_until
 
 
@@ -30,4 +33,22 @@ def test_diagnostics_lists_skipped_records(qtbot, loop, tmp_path):
     dialog.clear.click()
     run_until(loop, lambda: dialog.table.rowCount() == 0)
     assert "No malformed records" in dialog.summary.text()
+    db.close()
+
+
+def test_diagnostics_shows_the_attachment_cache(qtbot, loop, tmp_path):
+    db = Database(tmp_path / "cache.sqlite3")
+    attachments = AttachmentService(db, FileBackend(), BlobStore(tmp_path / "attachments", db))
+    service = DiagnosticsService(db, attachments)
+    assert service.attachment_cache() == (0, 0)
+    attachments.stage(b"a" * 1536, "a.txt")
+    attachments.stage(b"b" * 2048 * 1024, "b.bin")
+    assert service.attachment_cache() == (1536 + 2048 * 1024, 2)
+    dialog = DiagnosticsDialog(service)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "Attachment cache: 2 MB in 2 file(s)." in dialog.summary.text()
+    run_until(loop, lambda: dialog.health is not None)
+    assert "Attachment cache: 2 MB in 2 file(s)." in dialog.summary.text()   # kept under the health line
+    attachments.close()
     db.close()

@@ -8,11 +8,15 @@ import pytest
 
 from agent_desktop.backends.reference import ReferenceBackend
 from agent_desktop.services.sync_engine import SyncEngine
-from agent_desktop.store import Database, StoreError, drafts, meta, outbox, recovery
+from agent_desktop.store import Database, StoreError, conversation, drafts, meta, outbox, recovery
+from agent_desktop.store.blobs import BlobStore
 from agent_desktop.store.database import damage_marker
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_proxy_faults import Scripted
 from tests.helpers import RunningServer
+from tests.store.factories import apply, customer
+from tests.store.factories import conversation as conv
+from tests.sync.file_backend import FileBackend
 
 
 @pytest.fixture(scope="module")
@@ -148,4 +152,25 @@ def test_a_full_disk_gives_a_clear_error_keeps_committed_work_and_reads_go_on(se
     db.write_sync(lambda c: c.execute("PRAGMA max_page_count=1073741823"))
     db.write_sync(outbox.enqueue_message, target, "reply", "after space was freed", "a", "Agent")
     assert engine.push().sent == 2
+    db.close()
+
+
+def test_a_rebuilt_cache_still_shows_and_sends_a_rescued_replys_files(tmp_path):
+    path, folder = tmp_path / "cache.sqlite3", tmp_path / "attachments"
+    db = Database(path)
+    apply(db, [customer("cu-1"), conv("c-1")])
+    blobs = BlobStore(folder, db)
+    sha, size = blobs.put_bytes(b"%PDF-1.4 rescued", pin=True)
+    files = [{"sha256": sha, "name": "合同.pdf", "content_type": "application/pdf", "size": size}]
+    key = db.write_sync(outbox.enqueue_message, "c-1", "reply", "见附件", "a", "Agent", files, "<p>见附件</p>")
+    db.mark_damaged("database disk image is malformed")
+    db.close()
+    db, rebuilt = recovery.open_cache(path)
+    assert rebuilt is not None and rebuilt.outbox == 1
+    [local] = conversation.messages(db.reader(), "c-1")
+    assert local["attachments"] == list(outbox.local_attachments(files)) and local["body_html"] == "<p>见附件</p>"
+    backend = FileBackend()
+    engine = SyncEngine(db, backend, blobs=BlobStore(folder, db))
+    assert engine.push().sent == 1
+    assert backend.messages[key]["attachments"][0]["sha256"] == sha
     db.close()

@@ -246,8 +246,9 @@ def test_streamed_body_over_the_limit_is_413(api: Api) -> None:
         for _ in range(32):
             yield b"x" * 65536
 
-    response = api.call("POST", "/api/v1/inbound", as_user=None,
-                        headers={"X-Integration-Key": KEY, "Content-Type": "application/json"}, data=chunks())
+    # (not /inbound: its limit is larger, for files in base64; tests/server/test_server_attachments.py)
+    response = api.call("POST", "/api/v1/auth/token", as_user=None,
+                        headers={"Content-Type": "application/json"}, data=chunks())
     _assert_error(response, 413, "payload_too_large")
 
 

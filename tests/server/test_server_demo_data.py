@@ -137,3 +137,42 @@ def test_loading_into_a_fresh_database_is_quick(tmp_path: Path) -> None:
     assert counts["customer"] == len(data.customers) and counts["message"] == len(data.messages)
     assert database.last_seq() == sum(counts.values())
     database.close()
+
+
+def test_demo_files_sit_on_existing_messages_of_agent1(demo: DemoData) -> None:
+    plain = build_demo(7, NOW)
+    assert len(plain.messages) == len(demo.messages) and len(plain.conversations) == len(demo.conversations)
+    messages = dict(demo.messages)
+    conversations = dict(demo.conversations)
+    by_name = {item.row.name: item for item in demo.files}
+    mail_photo, invoice = by_name["parcel-photo.png"], by_name["Invoice INV-2026-004217.pdf"]
+    chat_photo = by_name["IMG_20261128_093214.png"]
+    assert mail_photo.row.message_id == invoice.row.message_id and mail_photo.row.inline and mail_photo.row.content_id
+    assert mail_photo.row.sha256 == chat_photo.row.sha256 and mail_photo.data.startswith(b"\x89PNG")
+    assert invoice.data.startswith(b"%PDF-1.4") and invoice.data.rstrip().endswith(b"%%EOF")
+    for item in demo.files:
+        conversation = conversations[item.row.conversation_id]
+        assert (conversation["assignee_id"], conversation["status"]) == (agent_id("agent1"), "open")
+        message = messages[item.row.message_id]
+        assert message["direction"] == "in" and item.row.wire() in message["attachments"]
+    mail = PARSERS["message"](mail_photo.row.message_id, messages[mail_photo.row.message_id])
+    assert conversations[mail.conversation_id]["channel"] == "email"
+    html = mail.body_html
+    assert f'src="cid:{mail_photo.row.content_id}"' in html and 'src="https://' in html
+    for mark in ("<b>", "<ul>", "<li>", "<a href=\"https://", "<blockquote"):
+        assert mark in html, mark
+    assert "<script" not in html
+    assert [a.name for a in mail.attachments] == ["parcel-photo.png", "Invoice INV-2026-004217.pdf"]
+
+
+def test_loaded_demo_files_are_on_disk(tmp_path: Path) -> None:
+    from agent_desktop.server import files
+
+    database = Database(tmp_path / "demo.sqlite3")
+    data = load_demo(database, now=NOW)
+    store = files.FileStore(files.folder_for(database.path))
+    assert store.stored_files() == 2   # the photo is on two messages, stored once
+    for item in data.files:
+        row = files.get(database.reader(), item.row.id)
+        assert row == item.row and store.path(row.sha256).read_bytes() == item.data
+    database.close()

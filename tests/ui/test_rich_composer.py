@@ -7,11 +7,10 @@ import functools
 
 import pytest
 from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication
 
-from agent_desktop.services.conversations import ConversationService
 from agent_desktop.ui.composer import Composer
-from agent_desktop.ui.conversation_panel import accepts_keyword
 from tests.ui.conftest import run_until, type_text
 
 CTRL, SHIFT, ALT = (Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier,
@@ -160,16 +159,13 @@ def test_placeholders_and_tab_still_work_in_a_formatted_reply(composer, qtbot):
     assert composer.editor.textCursor().selectedText() == "{{金额}}"
 
 
-def test_the_send_passes_body_html_only_where_the_service_takes_it():
-    def old(conversation_id, kind, body): ...
-    def new(conversation_id, kind, body, *, files=(), body_html=""): ...
-    assert not accepts_keyword(old, "body_html") and accepts_keyword(new, "body_html")
-    assert not accepts_keyword(len, "body_html")
+def bold_in_thread(view, word: str) -> bool:
+    """Whether the last `word` in the thread is shown bold."""
+    found = view.document().find(word, view.document().characterCount(), QTextDocument.FindFlag.FindBackward)
+    return not found.isNull() and found.charFormat().fontWeight() >= 600
 
 
 def test_a_formatted_e_mail_reply_goes_out_with_its_html_and_a_chat_reply_without(open_window, loop, qtbot):
-    if not accepts_keyword(ConversationService.send, "body_html"):
-        pytest.skip("ConversationService.send takes no body_html yet (it comes with the attachments client work)")
     opened = open_window()
     window = opened.window
     run_until(loop, lambda: opened.bridge.status.first_sync_done and window.conversation.conversation_id is not None)
@@ -187,7 +183,7 @@ def test_a_formatted_e_mail_reply_goes_out_with_its_html_and_a_chat_reply_withou
 
     service.send = spy
     panel = window.conversation
-    for sent, (channel, expected) in enumerate((("email", "<div>Refund <b>approved</b></div>"), ("chat", None)), 1):
+    for sent, (channel, expected) in enumerate((("email", "<div>Refund <b>approved</b></div>"), ("chat", "")), 1):
         window.open_conversation(by_channel[channel])
         run_until(loop, lambda c=channel: panel.conversation_id == by_channel[c])
         panel.composer.load("reply", "")
@@ -199,3 +195,15 @@ def test_a_formatted_e_mail_reply_goes_out_with_its_html_and_a_chat_reply_withou
         run_until(loop, lambda n=sent: len(calls) == n)
         assert calls[-1].get("body_html") == expected
         run_until(loop, lambda: "Refund approved" in panel.thread_view.toPlainText())
+        if expected:
+            # Through the outbox to the reference server and back: the synced copy keeps its HTML
+            # (sanitised again by the server) and the thread shows it bold.
+            target = by_channel[channel]
+
+            def synced(target: str = target) -> list[dict]:
+                return [m for m in opened.session.conversations.messages(target)
+                        if not m.get("pending") and m.get("body") == "Refund approved"]
+            run_until(loop, lambda: bool(synced()))
+            assert "<b>approved</b>" in synced()[0]["body_html"]
+            run_until(loop, lambda: bold_in_thread(panel.thread_view, "approved"))
+            assert not bold_in_thread(panel.thread_view, "Refund")

@@ -28,14 +28,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import signal
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import policy as email_policy
+from email.parser import BytesParser
 from typing import Any
+from urllib.parse import quote
 
-from tests.vendors.fake_http import Answer, FakeHttpServer, Request
+from tests.vendors.fake_http import Answer, FakeHttpServer, Request, Splitter
 
 ACCOUNT = 1
 TOKEN = "cw-agent-token-7f3a9c2e"
@@ -70,7 +76,9 @@ class ChatwootFake(FakeHttpServer):
         super().__init__()
         self.tokens = {TOKEN: 1, COLLEAGUE_TOKEN: 2}
         self._clock = float(SEED_START)
-        self._ids = {"conversation": 0, "message": 0, "contact": 0}
+        self._ids = {"conversation": 0, "message": 0, "contact": 0, "attachment": 0}
+        self.files: dict[int, dict[str, Any]] = {}   # attachment id → {data, key, name, json}
+        self.public_url: str | None = None           # where the adapter reaches us (a splitter in front)
         self.users: dict[int, dict[str, Any]] = {}
         self.teams: dict[int, dict[str, Any]] = {}
         self.team_members: dict[int, list[int]] = {}
@@ -179,12 +187,17 @@ class ChatwootFake(FakeHttpServer):
         return cid
 
     def _add_message(self, cid: int, content: str, *, message_type: int, sender_user: int | None = None,
-                     private: bool = False) -> dict[str, Any]:
+                     private: bool = False, files: list[tuple[str, bytes, str]] = (),
+                     email_html: str = "") -> dict[str, Any]:
+        """`files`: (name, bytes, type); `email_html`: an incoming e-mail's HTML, kept as Chatwoot
+        keeps it (`content_type` incoming_email, `content_attributes.email.html_content.full`)."""
         conversation = self.conversations[cid]
         now = self._now()
-        message = {"id": self._next("message"), "content": content, "conversation_id": cid,
+        mid = self._next("message")
+        message = {"id": mid, "content": content, "conversation_id": cid,
                    "inbox_id": conversation["inbox_id"], "message_type": message_type, "private": private,
-                   "created_at": int(now), "sender_user": sender_user}
+                   "created_at": int(now), "sender_user": sender_user,
+                   "attachments": [self._store_file(mid, *item) for item in files], "email_html": email_html}
         self.messages[cid].append(message)
         # Chatwoot's Message#set_conversation_activity: every message, activity ones too.
         conversation["last_activity_at"] = now
@@ -199,6 +212,61 @@ class ChatwootFake(FakeHttpServer):
             if conversation["first_reply_created_at"] is None:
                 conversation["first_reply_created_at"] = now
         return message
+
+    MAX_FILE = 40 * 1024 * 1024
+
+    def _store_file(self, mid: int, name: str, data: bytes, mime: str) -> int:
+        """Attachment#push_event_data's shape; `data_url` an ActiveStorage redirect on our host
+        that leads to the blob (Chatwoot's addresses for a file, outside the API document)."""
+        aid = self._next("attachment")
+        key = f"blob{aid}k{len(data)}"
+        kind = mime.split("/")[0] if mime.split("/")[0] in ("image", "audio", "video") else "file"
+        extension = name.rsplit(".", 1)[1].lower() if "." in name else None
+        self.files[aid] = {"data": data, "key": key, "name": name, "mime": mime, "message_id": mid,
+                           "json": {"id": aid, "message_id": mid, "file_type": kind, "account_id": ACCOUNT,
+                                    "extension": extension, "file_size": len(data), "width": None, "height": None}}
+        return aid
+
+    def _attachment_json(self, aid: int) -> dict[str, Any]:
+        stored = self.files[aid]
+        base = self.public_url or self.url
+        url = f"{base}/rails/active_storage/blobs/redirect/{stored['key']}/{quote(stored['name'])}"
+        return {**stored["json"], "data_url": url, "thumb_url": url if stored["json"]["file_type"] == "image" else ""}
+
+    def _blob_redirect(self, request: Request) -> Answer:
+        stored = next((f for f in self.files.values() if f["key"] == request.params["key"]), None)
+        if stored is None:
+            return Answer(404, {"error": "not found"})
+        return Answer(302, None, {"Location": f"/rails/active_storage/disk/{stored['key']}/{request.params['name']}"})
+
+    def _blob(self, request: Request) -> Answer:
+        stored = next((f for f in self.files.values() if f["key"] == request.params["key"]), None)
+        if stored is None:
+            return Answer(404, {"error": "not found"})
+        return Answer(200, raw=stored["data"], headers={"Content-Type": stored["mime"],
+                                                        "Content-Disposition": "attachment"})
+
+    @staticmethod
+    def _form(request: Request) -> tuple[dict[str, str], list[tuple[str, bytes, str]]] | None:
+        """A multipart/form-data body (Rack's reading): text fields, and the `attachments[]` files."""
+        content_type = request.headers.get("content-type", "")
+        if not content_type.startswith("multipart/form-data"):
+            return None
+        parsed = BytesParser(policy=email_policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request.raw)
+        if not parsed.is_multipart():
+            return None
+        fields: dict[str, str] = {}
+        files: list[tuple[str, bytes, str]] = []
+        for part in parsed.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            filename = part.get_filename()
+            data = part.get_payload(decode=True) or b""
+            if filename is not None and name == "attachments[]":
+                files.append((filename, data, part.get_content_type()))
+            elif isinstance(name, str):
+                fields[name] = data.decode("utf-8")
+        return fields, files
 
     def _set(self, cid: int, field: str, value: Any, *, by: int) -> None:
         """A change as Chatwoot records it: the field, updated_at, and an activity message."""
@@ -231,9 +299,10 @@ class ChatwootFake(FakeHttpServer):
             contact = self._new_contact(name or f"Contract customer {n}", f"new{n}@example.com", None)
             return self._new_conversation(contact["id"], inbox, team=team, text=text)
 
-    def customer_writes(self, cid: int, text: str) -> None:
+    def customer_writes(self, cid: int, text: str, *, files: list[tuple[str, bytes, str]] = (),
+                        email_html: str = "") -> None:
         with self.lock:
-            self._add_message(cid, text, message_type=0)
+            self._add_message(cid, text, message_type=0, files=files, email_html=email_html)
 
     def colleague_sets(self, cid: int, **fields: Any) -> None:
         """Another agent changes the conversation (fields in Chatwoot's terms: status, priority,
@@ -310,6 +379,12 @@ class ChatwootFake(FakeHttpServer):
             "sender_type": None, "sender_id": None, "external_source_ids": {}, "additional_attributes": {},
             "processed_message_content": message["content"], "sentiment": {},
         }
+        if message.get("attachments"):   # messages/_message.json.jbuilder: only when there are some
+            body["attachments"] = [self._attachment_json(a) for a in message["attachments"]]
+        if message.get("email_html"):
+            body["content_type"] = "incoming_email"
+            body["content_attributes"] = {"email": {"html_content": {"full": message["email_html"]},
+                                                    "text_content": {"full": message["content"]}}}
         if message["message_type"] == 0 and conversation:
             body.update(sender_type="Contact", sender_id=conversation["contact_id"])
             body["sender"] = {**self._contact_json(conversation["contact_id"]), "type": "contact"}
@@ -356,6 +431,8 @@ class ChatwootFake(FakeHttpServer):
 
     # -- the API -----------------------------------------------------------------------------------
     def authorize(self, request: Request) -> Answer | None:
+        if request.path.startswith("/rails/active_storage/"):
+            return None   # ActiveStorage's addresses are signed: no token needed
         if self.rate_limited > 0:
             with self.lock:
                 self.rate_limited -= 1
@@ -386,6 +463,8 @@ class ChatwootFake(FakeHttpServer):
         self.route("POST", CONV + r"/toggle_priority", self._toggle_priority)
         self.route("POST", CONV + r"/assignments", self._assign)
         self.route("POST", CONV + r"/labels", self._labels)
+        self.route("GET", r"/rails/active_storage/blobs/redirect/(?P<key>\w+)/(?P<name>[^/]+)", self._blob_redirect)
+        self.route("GET", r"/rails/active_storage/disk/(?P<key>\w+)/(?P<name>[^/]+)", self._blob)
 
     def dispatch(self, request: Request) -> Answer:
         answer = super().dispatch(request)
@@ -471,14 +550,24 @@ class ChatwootFake(FakeHttpServer):
         cid, refusal = self._conversation_for(request)
         if refusal:
             return refusal
-        body = request.body if isinstance(request.body, dict) else {}
+        form = self._form(request)
+        files: list[tuple[str, bytes, str]] = []
+        if form is not None:   # Messages::MessageBuilder: content and attachments[] from the form
+            fields, files = form
+            body: dict[str, Any] = {"content": fields.get("content", ""), "message_type": fields.get("message_type"),
+                                    "private": fields.get("private") == "true"}
+            for name, data, _mime in files:
+                if len(data) > self.MAX_FILE:
+                    return Answer(422, {"error": f"{name}: File size is too big"})
+        else:
+            body = request.body if isinstance(request.body, dict) else {}
         content = body.get("content")
-        if not isinstance(content, str) or not content:
+        if not isinstance(content, str) or (not content and not files):
             return Answer(404, {"error": "content is missing"})
         incoming = body.get("message_type") == "incoming"
         message = self._add_message(cid, content, message_type=0 if incoming else 1,
                                     sender_user=None if incoming else self._uid(request),
-                                    private=body.get("private") is True)
+                                    private=body.get("private") is True, files=files)
         return Answer(200, self._message_json(message))
 
     def _toggle_status(self, request: Request) -> Answer:
@@ -536,6 +625,41 @@ class ChatwootFake(FakeHttpServer):
         self._live = True
         super().start()
         return self
+
+
+_MESSAGES = re.compile(r"^/api/v1/accounts/\d+/conversations/\d+/messages$")
+
+
+def bypasses_prism(method: str, path: str, content_type: str = "") -> bool:
+    """ActiveStorage's file addresses (outside the document), and a message with files: the document
+    describes its multipart body, but Prism refuses binary parts ("Reserved characters used in
+    request body"), so it goes straight to the fake and its answer is checked here instead."""
+    return path.startswith("/rails/active_storage/") or (
+        method == "POST" and content_type.startswith("multipart/form-data") and bool(_MESSAGES.match(path.split("?")[0])))
+
+
+def check_bypassed(method: str, path: str, status: int, payload: bytes) -> list[str]:
+    """A multipart message's answer against the document's schemas for that operation's 200."""
+    if method != "POST" or status != 200:
+        return []
+    from tests.vendors.schema_check import check_chatwoot
+    answer = json.loads(payload)
+    return check_chatwoot(answer, "generic_id") + check_chatwoot(answer, "message")
+
+
+@contextmanager
+def stack(folder: Any) -> Iterator[tuple[ChatwootFake, Any, Splitter]]:
+    """The fake, Prism validating in front of it, and the splitter in front of both (for files)."""
+    from tests.vendors.prism import CHATWOOT_DOCUMENT, Prism
+
+    fake = ChatwootFake().start()
+    try:
+        with Prism(CHATWOOT_DOCUMENT, upstream=fake.url, log_dir=folder) as prism, \
+                Splitter(prism.url, fake.url, bypasses_prism, check_bypassed) as front:
+            fake.public_url = front.url
+            yield fake, prism, front
+    finally:
+        fake.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

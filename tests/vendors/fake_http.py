@@ -9,6 +9,7 @@ documents, so a fake that drifts from the document fails its tests too.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import threading
@@ -39,6 +40,7 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None         # bytes sent as they are (a file), instead of `body` as JSON
 
 
 Handler = Callable[[Request], Answer]
@@ -98,6 +100,9 @@ class FakeHttpServer:
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:   # the client went away mid-body (a cancelled upload): no request
+                    self.close_connection = True
+                    return
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
@@ -108,9 +113,12 @@ class FakeHttpServer:
                     answer = fake.dispatch(request)
                 except Exception as exc:   # a fake's bug shows as a 500 the test sees, not a hang
                     answer = Answer(500, {"error": f"fake failed: {type(exc).__name__}: {exc}"})
-                payload = b"" if answer.body is None else json.dumps(answer.body, ensure_ascii=False).encode()
+                if answer.raw is not None:
+                    payload = answer.raw
+                else:
+                    payload = b"" if answer.body is None else json.dumps(answer.body, ensure_ascii=False).encode()
                 self.send_response(answer.status)
-                if answer.body is not None:
+                if answer.body is not None and answer.raw is None:
                     self.send_header("Content-Type", "application/json; charset=utf-8")
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
@@ -140,3 +148,73 @@ class FakeHttpServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Splitter:
+    """One address in front of Prism and a fake: what Prism cannot check (`bypass(method, path,
+    content_type)`:
+    paths outside the vendor's document, bodies it does not describe) goes straight to the fake,
+    the rest through Prism. `check(method, path, status, payload)` returns violations of a bypassed
+    answer (checked against the document's schema instead), collected in `violations`."""
+
+    def __init__(self, prism_url: str, fake_url: str, bypass: Callable[[str, str, str], bool],
+                 check: Callable[[str, str, int, bytes], list[str]] | None = None, port: int = 0) -> None:
+        self.routes = {"prism": prism_url, "fake": fake_url}
+        self.bypass, self.check = bypass, check
+        self.port = port
+        self.violations: list[str] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> Splitter:
+        splitter = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                bypassed = splitter.bypass(self.command, self.path, self.headers.get("Content-Type") or "")
+                target = splitter.routes["fake" if bypassed else "prism"]
+                host, port = target.rsplit("/", 1)[-1].split(":")
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if length and (body is None or len(body) < length):   # the client went away mid-body
+                    self.close_connection = True
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                upstream = http.client.HTTPConnection(host, int(port), timeout=120)
+                try:
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    answer = upstream.getresponse()
+                    payload = answer.read()
+                finally:
+                    upstream.close()
+                if bypassed and splitter.check is not None:
+                    splitter.violations.extend(splitter.check(self.command, self.path, answer.status, payload))
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, name="vendor-split", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -106,7 +106,8 @@ class ZammadFake(FakeHttpServer):
         self.tags: dict[int, list[str]] = {}
         self.text_modules: dict[int, dict[str, Any]] = {}
         self.kb: dict[str, dict[str, dict[str, Any]]] = {}
-        self._ids = {"user": 0, "ticket": 0, "article": 0}
+        self._ids = {"user": 0, "ticket": 0, "article": 0, "store": 0}
+        self.files: dict[int, dict[str, Any]] = {}   # Store id → {article_id, data, mime, filename}
         self._seed(random.Random(seed), tickets)
         self._clock = max(self._clock, datetime.now(UTC) - timedelta(hours=1))
         self._routes_documented()
@@ -219,11 +220,14 @@ class ZammadFake(FakeHttpServer):
         return tid
 
     def _add_article(self, tid: int, body: str, author: int, *, sender: str, kind: str, at: datetime | None = None,
-                     internal: bool = False, html: bool = False, to: str = "") -> dict[str, Any]:
+                     internal: bool = False, html: bool = False, to: str = "", raw_html: bool = False,
+                     files: list[tuple[str, bytes, str, str]] = ()) -> dict[str, Any]:
+        """`raw_html`: `body` is HTML already; `files`: (name, bytes, type, Content-ID or "")."""
         aid = self._next("article")
         stamp = _iso(at) if at else self._tick()
         user = self.users[author]
-        content = f"<div>{body}</div>" if html else body
+        html = html or raw_html
+        content = body if raw_html else f"<div>{body}</div>" if html else body
         article = {
             "id": aid, "ticket_id": tid, "type_id": next(k for k, v in ARTICLE_TYPES.items() if v == kind),
             "sender_id": next(k for k, v in SENDERS.items() if v == sender),
@@ -231,7 +235,8 @@ class ZammadFake(FakeHttpServer):
             "subject": None, "reply_to": None, "message_id": None, "message_id_md5": None, "in_reply_to": None,
             "content_type": "text/html" if html else "text/plain", "references": None, "body": content,
             "internal": internal, "preferences": {}, "updated_by_id": author, "created_by_id": author,
-            "origin_by_id": None, "created_at": stamp, "updated_at": stamp, "attachments": [],
+            "origin_by_id": None, "created_at": stamp, "updated_at": stamp,
+            "attachments": [self._store_file(aid, *item) for item in files],
         }
         self.articles[aid] = article
         self._by_ticket.setdefault(tid, []).append(aid)
@@ -245,6 +250,17 @@ class ZammadFake(FakeHttpServer):
         ticket["updated_at"] = stamp
         ticket["updated_by_id"] = author
         return article
+
+    def _store_file(self, aid: int, name: str, data: bytes, mime: str, content_id: str = "") -> dict[str, Any]:
+        """Store#add: the file kept by the article; described as Zammad's article JSON does (the size
+        as a string, the type in `preferences`)."""
+        fid = self._next("store")
+        preferences: dict[str, Any] = {"Content-Type": mime, "Mime-Type": mime}
+        if content_id:
+            preferences.update({"Content-ID": content_id, "Content-Disposition": "inline"})
+        self.files[fid] = {"article_id": aid, "data": data, "mime": mime, "filename": name}
+        return {"id": fid, "store_file_id": 7000 + fid, "filename": name, "size": str(len(data)),
+                "preferences": preferences}
 
     def _seed_text_modules(self, stamp: str) -> None:
         modules = [
@@ -314,6 +330,7 @@ class ZammadFake(FakeHttpServer):
             ("PUT", r"/ticket_merge/(?P<source>\d+)/(?P<target>\d+)", self._ticket_merge),
             ("GET", r"/ticket_articles/by_ticket/(?P<id>\d+)", self._articles_by_ticket),
             ("POST", r"/ticket_articles", self._article_create),
+            ("GET", r"/ticket_attachment/(?P<tid>\d+)/(?P<aid>\d+)/(?P<id>\d+)", self._attachment_show),
             ("GET", r"/tags", self._tags), ("POST", r"/tags/add", self._tag_add),
             ("DELETE", r"/tags/remove", self._tag_remove),
             ("GET", r"/text_modules", self._text_modules), ("POST", r"/knowledge_bases/init", self._kb_init),
@@ -631,7 +648,26 @@ class ZammadFake(FakeHttpServer):
         return Answer(200, [self.render_article(self.articles[a]) for a in sorted(self._by_ticket.get(tid, []))])
 
     ARTICLE_KEYS = {"ticket_id", "body", "content_type", "type", "internal", "sender", "to", "cc", "subject",
-                    "from", "reply_to", "in_reply_to", "time_unit"}
+                    "from", "reply_to", "in_reply_to", "time_unit", "attachments"}
+    MAX_FILE = 10 * 1000 * 1000        # per file (see docs/backends/zammad.md)
+    MAX_REQUEST = 50 * 1000 * 1000     # nginx's client_max_body_size in Zammad's packages
+
+    def _check_files(self, files: Any) -> str | None:
+        """`attachments: [{filename, data (base64), mime-type}]` as ticket_articles_controller takes them."""
+        if not isinstance(files, list):
+            return "attachments must be a list"
+        for item in files:
+            if not isinstance(item, dict) or set(item) != {"filename", "data", "mime-type"}:
+                return "each attachment needs exactly filename, data and mime-type"
+            if not all(isinstance(item[k], str) and item[k] for k in item):
+                return "an attachment's filename, data and mime-type must be non-empty strings"
+            try:
+                data = base64.b64decode(item["data"], validate=True)
+            except ValueError:
+                return f"the data of {item['filename']!r} is not base64"
+            if len(data) > self.MAX_FILE:
+                return f"{item['filename']!r} is larger than {self.MAX_FILE} bytes"
+        return None
 
     def _check_article(self, article: Any, *, ticket_update: bool = False) -> str | None:
         if not isinstance(article, dict):
@@ -641,6 +677,8 @@ class ZammadFake(FakeHttpServer):
             return f"article attributes Zammad does not take: {sorted(unknown)}"
         if not isinstance(article.get("body"), str) or not article["body"]:
             return "an article needs a body"
+        if "attachments" in article and (problem := self._check_files(article["attachments"])):
+            return problem
         if not isinstance(article.get("ticket_id"), int) and not ticket_update:
             return "an article needs a numeric ticket_id"
         if article.get("type", "note") not in ARTICLE_TYPES.values():
@@ -657,6 +695,8 @@ class ZammadFake(FakeHttpServer):
 
     def _article_create(self, request: Request) -> Answer:
         self._only(request, "expand")
+        if len(request.raw) > self.MAX_REQUEST:   # nginx answers before Zammad sees it
+            return Answer(413, {"error": "Request Entity Too Large"})
         body = request.body
         problem = self._check_article(body)
         if problem:
@@ -671,9 +711,23 @@ class ZammadFake(FakeHttpServer):
         return Answer(201, self.render_article(article))
 
     def _create_article(self, tid: int, body: dict[str, Any], by: int) -> dict[str, Any]:
+        files = [(f["filename"], base64.b64decode(f["data"]), f["mime-type"], "") for f in body.get("attachments") or ()]
         return self._add_article(tid, body["body"], by, sender=body.get("sender", "Agent"),
                                  kind=body.get("type", "note"), internal=bool(body.get("internal", False)),
-                                 html=False, to=str(body.get("to") or ""))
+                                 raw_html=body.get("content_type") == "text/html", to=str(body.get("to") or ""),
+                                 files=files)
+
+    def _attachment_show(self, request: Request) -> Answer:
+        """GET /ticket_attachment/{ticket}/{article}/{id}: the bytes, when all three belong together."""
+        self._only(request, "disposition", "view")
+        tid, aid, fid = (int(request.params[k]) for k in ("tid", "aid", "id"))
+        stored, article = self.files.get(fid), self.articles.get(aid)
+        if (stored is None or article is None or stored["article_id"] != aid or article["ticket_id"] != tid
+                or not self._readable(self._caller(request), tid)):
+            return Answer(404, {"error": "No such attachment", "error_human": "No such attachment"})
+        return Answer(200, raw=stored["data"], headers={
+            "Content-Type": stored["mime"], "Content-Disposition": "attachment",
+            "X-Content-Type-Options": "nosniff"})
 
     def _tag_body(self, request: Request) -> tuple[int, str] | None:
         body = request.body if isinstance(request.body, dict) else {}
@@ -739,11 +793,15 @@ class ZammadFake(FakeHttpServer):
             return self._add_ticket(customer, text[:60], group_id=group_id, kind=kind, state_id=1, priority_id=2,
                                     owner_id=1, body=text, at=datetime.fromisoformat(self._tick().replace("Z", "+00:00")))
 
-    def customer_writes(self, tid: int, text: str) -> None:
+    def customer_writes(self, tid: int, text: str, *, html: str = "",
+                        files: list[tuple[str, bytes, str, str]] = ()) -> None:
+        """The customer writes (an HTML e-mail when `html` is given, its text then ignored) with
+        `files`: (name, bytes, type, Content-ID or "")."""
         with self.lock:
             ticket = self.tickets[tid]
             kind = ARTICLE_TYPES[ticket["create_article_type_id"]]
-            self._add_article(tid, text, ticket["customer_id"], sender="Customer", kind=kind)
+            self._add_article(tid, html or text, ticket["customer_id"], sender="Customer", kind=kind,
+                              raw_html=bool(html), files=files)
             if ticket["state_id"] != 1:
                 ticket["state_id"] = 2   # a follow-up reopens (state "open": default_follow_up)
 

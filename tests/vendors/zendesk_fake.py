@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import itertools
 import json
 import random
@@ -33,11 +32,10 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from agent_desktop.backends import zendesk_mapping as mapping
-from tests.vendors.fake_http import Answer, FakeHttpServer, Request
+from tests.vendors.fake_http import Answer, FakeHttpServer, Request, Splitter
 
 AGENT_EMAIL = "agent1@example.com"          # role admin: may use the incremental exports
 AGENT_TOKEN = "zd-token-agent1-6f0c1d2e3b4a"
@@ -155,6 +153,9 @@ class ZendeskFake(FakeHttpServer):
         self.export_roles = {"admin"}                     # who may use the incremental exports
         self._export_log: dict[str, deque[float]] = {}
         self._ticket_numbers = itertools.count(1)
+        self.files: dict[int, dict[str, Any]] = {}         # attachment id → {data, secret, record}
+        self.uploads: dict[str, list[int]] = {}            # upload token → attachment ids, until attached
+        self.public_url: str | None = None                 # where the adapter reaches us (the splitter)
         self._seed(random.Random(seed), tickets)
         self._routes_up()
 
@@ -265,15 +266,20 @@ class ZendeskFake(FakeHttpServer):
         return audit
 
     def _comment(self, ticket: dict[str, Any], author: int, body: str, public: bool, at: int | None = None,
-                 channel: str = "api") -> dict[str, Any]:
+                 channel: str = "api", html: str = "", attachments: list[dict[str, Any]] = ()) -> dict[str, Any]:
+        """`html`: the comment as written in HTML (`html_body`; the text is then its plain form);
+        `attachments`: uploads' attachment records, attached now."""
         # The comment and its event carry the clock's time; only the ticket's `updated_at` is moved
         # on past an update in the same second (safe_update compares it).
         self._touch(ticket, at)
         at = at if at is not None else int(time.time())
         cid = next(self._ids)
+        html_body = f"<div class=\"zd-comment\" dir=\"auto\">{html}</div>" if html else \
+            f"<div class=\"zd-comment\"><p>{_html(body)}</p></div>"
         comment = {"id": cid, "type": "Comment", "author_id": author, "body": body, "plain_body": _plain(body),
-                   "html_body": f"<div class=\"zd-comment\"><p>{_html(body)}</p></div>", "public": public,
-                   "created_at": iso(at), "attachments": [], "via": {"channel": channel}, "metadata": {}}
+                   "html_body": html_body, "public": public,
+                   "created_at": iso(at), "attachments": list(attachments), "via": {"channel": channel},
+                   "metadata": {}}
         ticket["_comments"].append(comment)
         if public:
             ticket["is_public"] = True
@@ -288,10 +294,14 @@ class ZendeskFake(FakeHttpServer):
                                   int(time.time()))
             return str(ticket["id"])
 
-    def customer_writes(self, ticket_id: str, text: str) -> None:
+    def customer_writes(self, ticket_id: str, text: str, *, html: str = "",
+                        files: list[tuple[str, bytes, str]] = ()) -> None:
+        """The customer writes (by e-mail: HTML when given) with `files`: (name, bytes, type)."""
         with self.lock:
             ticket = self.tickets[int(ticket_id)]
-            self._comment(ticket, ticket["requester_id"], text, True, channel="email")
+            attachments = [self._store_file(name, data, mime) for name, data, mime in files]
+            self._comment(ticket, ticket["requester_id"], text, True, channel="email", html=html,
+                          attachments=attachments)
             if ticket["status"] in ("pending", "hold", "solved"):
                 ticket["status"] = "open"
 
@@ -349,6 +359,51 @@ class ZendeskFake(FakeHttpServer):
     def visible(self) -> list[int]:
         with self.lock:
             return [t["id"] for t in self.tickets.values() if not t["_deleted"] and not mapping.is_merged_away(t)]
+
+    # -- files -------------------------------------------------------------------------------------
+    MAX_UPLOAD = 50 * 1024 * 1024
+
+    def _store_file(self, name: str, data: bytes, mime: str) -> dict[str, Any]:
+        """An attachment record as the Support API describes one; the bytes at its `content_url`
+        (an address on the account, outside /api/v2, as Zendesk's are)."""
+        aid = next(self._ids)
+        secret = f"t{aid}x{len(data)}"
+        base = self.public_url or self.url
+        record = {"id": aid, "file_name": name, "content_url": f"{base}/attachments/token/{secret}/?name={aid}",
+                  "mapped_content_url": f"{base}/attachments/token/{secret}/?name={aid}",
+                  "content_type": mime, "size": len(data), "inline": False, "deleted": False,
+                  "malware_access_override": False, "malware_scan_result": "malware_not_found",
+                  "url": f"https://example.zendesk.com/api/v2/attachments/{aid}.json", "thumbnails": []}
+        self.files[aid] = {"data": data, "secret": secret, "record": record}
+        return record
+
+    def _upload(self, request: Request) -> Answer:
+        """POST /api/v2/uploads?filename=…[&token=…], the raw bytes as the body."""
+        name = request.arg("filename")
+        if not name:
+            return Answer(400, {"error": "InvalidParameter", "description": "filename is required"})
+        if len(request.raw) > self.MAX_UPLOAD:
+            return Answer(413, {"error": "RequestEntityTooLarge", "description": "File too large"})
+        token = request.arg("token") or f"upl{next(self._ids)}"
+        if request.arg("token") and token not in self.uploads:
+            return Answer(422, {"error": "InvalidToken", "description": "Upload token not found"})
+        record = self._store_file(name, request.raw, request.headers.get("content-type") or "application/octet-stream")
+        self.uploads.setdefault(token, []).append(record["id"])
+        listed = [self.files[i]["record"] for i in self.uploads[token]]
+        return Answer(201, {"upload": {"token": token, "attachment": _clean(record), "attachments": _clean(listed)}})
+
+    def _attachment_show(self, request: Request) -> Answer:
+        stored = self.files.get(int(request.params["id"]))
+        if stored is None:
+            return Answer(404, {"error": "RecordNotFound", "description": "Not found"})
+        return Answer(200, {"attachment": _clean(stored["record"])})
+
+    def _content(self, request: Request) -> Answer:
+        stored = next((f for f in self.files.values() if f["secret"] == request.params["secret"]), None)
+        if stored is None:
+            return Answer(404, {"error": "RecordNotFound", "description": "Not found"})
+        return Answer(200, raw=stored["data"], headers={"Content-Type": stored["record"]["content_type"],
+                                                        "Content-Disposition": "attachment"})
 
     # -- HTTP ------------------------------------------------------------------------------------
     def authorize(self, request: Request) -> Answer | None:
@@ -430,6 +485,9 @@ class ZendeskFake(FakeHttpServer):
         self.route("GET", r"/api/v2/tickets/(?P<id>\d+)", self._show)
         self.route("PUT", r"/api/v2/tickets/(?P<id>\d+)", self._update)
         self.route("GET", r"/api/v2/tickets/(?P<id>\d+)/comments", self._comments)
+        self.route("POST", "/api/v2/uploads", self._upload)
+        self.route("GET", r"/api/v2/attachments/(?P<id>\d+)", self._attachment_show)
+        self.route("GET", r"/attachments/token/(?P<secret>\w+)/", self._content)
 
     def _me_answer(self, request: Request) -> Answer:
         user = self.users[int(request.params["_user"])]
@@ -625,11 +683,18 @@ class ZendeskFake(FakeHttpServer):
         audit_events = list(changes)
         at = None
         if isinstance(comment, dict) and isinstance(comment.get("body"), str):
-            made = self._comment(ticket, author, comment["body"], bool(comment.get("public", True)))
+            tokens = comment.get("uploads") or []
+            if not isinstance(tokens, list) or any(t not in self.uploads for t in tokens):
+                return Answer(422, {"error": "RecordInvalid", "description": "Record validation errors",
+                                    "details": {"uploads": [{"description": "Upload token not found"}]}})
+            attached = [self.files[i]["record"] for t in tokens for i in self.uploads.pop(t)]
+            html = comment.get("html_body") if isinstance(comment.get("html_body"), str) else ""
+            made = self._comment(ticket, author, comment["body"], bool(comment.get("public", True)), html=html,
+                                 attachments=attached)
             at = int(time.time())
             audit_events.insert(0, {"id": made["id"], "type": "Comment", "author_id": author, "body": made["body"],
                                     "html_body": made["html_body"], "plain_body": made["plain_body"],
-                                    "public": made["public"], "attachments": []})
+                                    "public": made["public"], "attachments": _clean(attached)})
             if made["public"] and ticket["status"] == "new" and "status" not in update:
                 ticket["status"] = "open"
         if changes and at is None:
@@ -641,62 +706,27 @@ class ZendeskFake(FakeHttpServer):
         return Answer(200, {"ticket": _clean(ticket), "audit": audit})
 
 
-class SplittingProxy:
-    """Help Center requests (`/api/v2/help_center/…`, outside the Support document) go to the fake,
-    everything else to Prism: one address for the adapter, every Support request still validated."""
+def bypasses_prism(method: str, path: str, content_type: str = "") -> bool:
+    """Help Center requests (outside the Support document), uploads (the document does not describe
+    their binary body, so Prism cannot check it) and the files' own addresses (outside /api/v2)."""
+    return (path.startswith("/api/v2/help_center/") or path.startswith("/attachments/")
+            or (method == "POST" and path.split("?")[0] == "/api/v2/uploads"))
+
+
+def _check_upload(method: str, path: str, status: int, payload: bytes) -> list[str]:
+    if method == "POST" and path.split("?")[0] == "/api/v2/uploads" and status == 201:
+        from tests.vendors.schema_check import check_zendesk
+        return check_zendesk(json.loads(payload), "AttachmentUploadResponse")
+    return []
+
+
+class SplittingProxy(Splitter):
+    """What Prism cannot check (`bypasses_prism`) goes to the fake, everything else to Prism: one
+    address for the adapter, every Support request still validated. Upload answers are checked here
+    against the document's `AttachmentUploadResponse` (violations in `violations`)."""
 
     def __init__(self, prism_url: str, fake_url: str, port: int = 0) -> None:
-        self.routes = {"prism": prism_url, "fake": fake_url}
-        self.port = port
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> SplittingProxy:
-        routes = self.routes
-
-        class _Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _forward(self) -> None:
-                target = routes["fake" if self.path.startswith("/api/v2/help_center/") else "prism"]
-                host, port = target.rsplit("/", 1)[-1].split(":")
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-                upstream = http.client.HTTPConnection(host, int(port), timeout=120)
-                try:
-                    upstream.request(self.command, self.path, body=body, headers=headers)
-                    answer = upstream.getresponse()
-                    payload = answer.read()
-                finally:
-                    upstream.close()
-                self.send_response(answer.status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
-                        self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="zendesk-split", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        super().__init__(prism_url, fake_url, bypasses_prism, _check_upload, port)
 
 
 @contextmanager
@@ -708,6 +738,7 @@ def stack(folder: Any = None, port: int = 0, **options: Any) -> Iterator[tuple[Z
     try:
         with Prism(ZENDESK_DOCUMENT, upstream=fake.url, log_dir=folder) as prism, \
                 SplittingProxy(prism.url, fake.url, port) as front:
+            fake.public_url = front.url
             yield fake, prism, front
     finally:
         fake.stop()

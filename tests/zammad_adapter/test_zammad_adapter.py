@@ -207,7 +207,7 @@ def test_what_zammad_cannot_store_is_refused_and_the_capabilities_it_lacks_are_n
     tid = str(fake.new_ticket("fields"))
     with pytest.raises(Rejected):
         backend.patch_conversation(tid, {"customer_contacts": 3}, None)
-    assert capabilities_of(backend) == {Capability.CORE, Capability.HANDOFF}
+    assert capabilities_of(backend) == {Capability.CORE, Capability.HANDOFF, Capability.ATTACHMENTS}
     with pytest.raises(Unsupported):
         require(backend, Capability.CSAT, Surveys)
     assert backend.idempotency_keys is False

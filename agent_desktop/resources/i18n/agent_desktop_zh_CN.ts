@@ -108,6 +108,178 @@
     </message>
 </context>
 <context>
+    <name>AttachmentActions</name>
+    <message>
+        <location filename="../../ui/attachment_actions.py" line="+89"/>
+        <source>Save attachment as</source>
+        <translation>附件另存为</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+4"/>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>The file could not be saved: %1</source>
+        <translation>无法保存文件：%1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The folder %1 does not exist.</source>
+        <translation>文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 is a link or a folder: choose another name.</source>
+        <translation>%1 是链接或文件夹：请换一个名称。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The file would be saved outside the folder you chose.</source>
+        <translation>文件将被保存到您所选文件夹之外。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+23"/>
+        <location line="+4"/>
+        <location line="+6"/>
+        <source>Not opened</source>
+        <translation>未打开</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>“%1” is a program, script or web page: opening it can run code on this computer.</source>
+        <translation>“%1”是程序、脚本或网页：打开它可能会在本机上运行代码。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Its name says .%1, but its contents are %2.</source>
+        <translation>文件名显示为 .%1，但内容其实是%2。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Its name contains hidden characters that change how it reads.</source>
+        <translation>文件名包含会改变其显示方式的隐藏字符。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>No program on this computer opens this kind of file. Use Save as… instead.</source>
+        <translation>本机没有能打开此类文件的程序。请改用“另存为…”。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Open this file?</source>
+        <translation>打开此文件？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Be careful with “%1”:</source>
+        <translation>请小心“%1”：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open it only if you trust the sender and expected this file.</source>
+        <translation>只有在您信任发件人且确实在等这个文件时才打开它。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Open anyway</source>
+        <translation>仍然打开</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../ui/attachment_tray.py" line="+73"/>
+        <source>Remove %1</source>
+        <translation>移除 %1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove (Delete)</source>
+        <translation>移除 (Delete)</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentTray</name>
+    <message>
+        <location line="+64"/>
+        <source>Attach file…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Attach files (%1), drop them on the reply or paste a picture</source>
+        <translation>添加附件（%1），也可把文件拖到回复框或粘贴图片</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Open a conversation first.</source>
+        <translation>请先打开一个会话。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>At most %1 files go with one reply.</source>
+        <translation>每条回复最多附带 %1 个文件。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>“%1” is not attached: it is larger than this server takes (%2 per file).</source>
+        <translation>“%1”未添加：它超过了此服务器的上限（每个文件 %2）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+2"/>
+        <source>“%1” is not attached: %2</source>
+        <translation>“%1”未添加：%2</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>%1 — attaching…</source>
+        <translation>%1 — 正在添加…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Upload cancelled: the reply stays in the outbox to retry or discard.</source>
+        <translation>上传已取消：该回复保留在发件箱中，可重试或丢弃。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>Attachments</name>
+    <message>
+        <location filename="../../ui/attachment_actions.py" line="-123"/>
+        <source>PDF</source>
+        <translation>PDF</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Picture (%1)</source>
+        <translation>图片（%1）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 file</source>
+        <translation>%1 文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
     <name>BackendKind</name>
     <message>
         <location filename="../../ui/connection_text.py" line="+12"/>
@@ -304,6 +476,11 @@
         <location line="+1"/>
         <source>This server has no live queue statistics: figures come from this computer&apos;s copy.</source>
         <translation>此服务器没有实时队列统计：数字来自本机缓存。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This server does not take attachments: send the file another way.</source>
+        <translation>此服务器不接收附件：请用其他方式发送文件。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -728,7 +905,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+82"/>
+        <location filename="../../ui/conversation_panel.py" line="+100"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
@@ -737,7 +914,12 @@
 ↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
     </message>
     <message>
-        <location line="+145"/>
+        <location line="+139"/>
+        <source>Not sent yet: wait until the files are attached</source>
+        <translation>尚未发送：请等文件添加完成</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -747,7 +929,7 @@
         <translation>消息无法保存：%1</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Cannot change status</source>
         <translation>无法更改状态</translation>
     </message>
@@ -760,7 +942,7 @@
 <context>
     <name>ConversationPresence</name>
     <message>
-        <location filename="../../ui/conversation_presence.py" line="+83"/>
+        <location filename="../../ui/conversation_presence.py" line="+88"/>
         <source>%1 is replying</source>
         <translation>%1 正在回复</translation>
     </message>
@@ -1406,7 +1588,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>DiagnosticsDialog</name>
     <message>
-        <location filename="../../ui/diagnostics_dialog.py" line="+36"/>
+        <location filename="../../ui/diagnostics_dialog.py" line="+37"/>
         <source>Diagnostics</source>
         <translation>诊断</translation>
     </message>
@@ -1456,7 +1638,12 @@ CSAT %4 · %5 open callbacks</source>
         <translation>本地缓存已损坏，已于 %1 从服务器重建；已找回 %2 个未发送操作和 %3 份草稿。损坏的文件保存在 %4。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+5"/>
+        <source>Attachment cache: %1 in %2 file(s).</source>
+        <translation>附件缓存：%2 个文件，共 %1。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>The local cache is healthy.</source>
         <translation>本地缓存正常。</translation>
     </message>
@@ -1762,6 +1949,64 @@ CSAT %4 · %5 open callbacks</source>
     </message>
 </context>
 <context>
+    <name>ImageViewer</name>
+    <message>
+        <location filename="../../ui/image_viewer.py" line="+71"/>
+        <source>← Previous</source>
+        <translation>← 上一张</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (-)</source>
+        <translation>缩小 (-)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit (0)</source>
+        <translation>适合窗口 (0)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (+)</source>
+        <translation>放大 (+)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rotate (R)</source>
+        <translation>旋转 (R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next →</source>
+        <translation>下一张 →</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Not downloaded yet.</source>
+        <translation>尚未下载。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>This picture cannot be shown.</source>
+        <translation>此图片无法显示。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 · %2 of %3</source>
+        <translation>%1 · 第 %2 张，共 %3 张</translation>
+    </message>
+</context>
+<context>
     <name>InboxDelegate</name>
     <message>
         <location filename="../../ui/inbox_delegate.py" line="+116"/>
@@ -1838,7 +2083,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>话术</translation>
     </message>
     <message>
-        <location line="+97"/>
+        <location line="+99"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -2316,6 +2561,73 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <location line="+1"/>
         <source>%1 will not be sent and is removed from this computer. Copy it first if you still need the text.</source>
         <translation>%1 将不会发送，并从本机删除。如仍需要其中文字，请先复制。</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreview</name>
+    <message>
+        <location filename="../../ui/pdf_preview.py" line="+47"/>
+        <source>← Previous page</source>
+        <translation>← 上一页</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next page →</source>
+        <translation>下一页 →</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom out (-)</source>
+        <translation>缩小 (-)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit width (0)</source>
+        <translation>适合宽度 (0)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in (+)</source>
+        <translation>放大 (+)</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>This PDF cannot be shown: %1
+
+Save it to open it in another program.</source>
+        <translation>无法显示此 PDF：%1
+
+请另存后用其他程序打开。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>the file is missing.</source>
+        <translation>文件不存在。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the file is damaged or not really a PDF.</source>
+        <translation>文件已损坏，或并不是真正的 PDF。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>it is protected by a password.</source>
+        <translation>它受密码保护。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>it is protected in a way this app cannot open.</source>
+        <translation>它的保护方式本应用无法打开。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>it could not be read.</source>
+        <translation>无法读取。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页，共 %2 页</translation>
     </message>
 </context>
 <context>
@@ -3001,9 +3313,62 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
 </context>
 <context>
+    <name>ThreadAttachments</name>
+    <message>
+        <location filename="../../ui/attachment_thread.py" line="+152"/>
+        <source>downloading…</source>
+        <translation>正在下载…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not downloaded — offline</source>
+        <translation>未下载 — 离线</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not downloaded: %1</source>
+        <translation>未下载：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not downloaded — this server does not send files</source>
+        <translation>未下载 — 此服务器不提供文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>cannot show: %1</source>
+        <translation>无法显示：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>preparing preview…</source>
+        <translation>正在生成预览…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 goes to the newest files · Enter opens</source>
+        <translation>%1 跳到最新的附件 · Enter 打开</translation>
+    </message>
+    <message>
+        <location line="+99"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+</context>
+<context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="+72"/>
+        <location filename="../../ui/thread_view.py" line="+97"/>
         <source>Open link?</source>
         <translation>打开链接？</translation>
     </message>
@@ -3021,7 +3386,7 @@ Open it in your browser?</source>
 在浏览器中打开吗？</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+17"/>
         <source>No messages in this conversation yet.</source>
         <translation>此会话还没有消息。</translation>
     </message>
@@ -3082,6 +3447,35 @@ Open it in your browser?</source>
     </message>
 </context>
 <context>
+    <name>Thumbnails</name>
+    <message>
+        <location filename="../../ui/thumbnails.py" line="+80"/>
+        <source>The file could not be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This kind of picture is not shown here: save it to look at it.</source>
+        <translation>此类图片不在这里显示：请另存后查看。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+11"/>
+        <source>The picture is damaged and cannot be shown.</source>
+        <translation>图片已损坏，无法显示。</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>The picture is too large to show (%1 × %2 pixels).</source>
+        <translation>图片太大，无法显示（%1 × %2 像素）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The picture is incomplete (the file was cut off) and cannot be shown.</source>
+        <translation>图片不完整（文件被截断），无法显示。</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <location filename="../../ui/transfer_dialog.py" line="+31"/>
@@ -3139,6 +3533,24 @@ Open it in your browser?</source>
         <location line="+1"/>
         <source>This conversation cannot be handed off now.</source>
         <translation>此会话现在不能转接。</translation>
+    </message>
+</context>
+<context>
+    <name>UploadRow</name>
+    <message>
+        <location filename="../../ui/attachment_tray.py" line="-248"/>
+        <source>Uploading files…</source>
+        <translation>正在上传文件…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cancel upload</source>
+        <translation>取消上传</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Uploading files… %1 of %2</source>
+        <translation>正在上传文件… %1 / %2</translation>
     </message>
 </context>
 <context>
