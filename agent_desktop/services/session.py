@@ -34,6 +34,8 @@ from .workflow import WorkflowService
 if TYPE_CHECKING:
     from .dashboard import DashboardService
     from .knowledge import KnowledgeService
+    from .signatures import SignatureService
+    from .spelling import SpellingService
 
 
 @dataclass
@@ -65,6 +67,21 @@ class Session:
         from .knowledge import KnowledgeService
 
         return KnowledgeService(self.db, self.agent, self.conversations, language=self.language)
+
+    @cached_property
+    def signatures(self) -> SignatureService:
+        """E-mail signatures, in the data folder beside the cache (`<data>/cache/<file>`)."""
+        from .signatures import FILE_NAME, SignatureService
+
+        return SignatureService(self.db.path.parent.parent / FILE_NAME)
+
+    @cached_property
+    def spelling(self) -> SpellingService:
+        """English spell check with the agent's own words, in the data folder; built after the first
+        paint (loading Enchant and its dictionary takes ~70 ms)."""
+        from .spelling import PERSONAL_FILE, SpellingService
+
+        return SpellingService(self.db.path.parent.parent / PERSONAL_FILE)
 
     @cached_property
     def dashboard(self) -> DashboardService:

@@ -2,15 +2,22 @@
 
 Scripts come in through `/` (quick insert) or `insert_text` (the side panel). A `{{…}}` the app
 could not fill is highlighted; Tab selects the next one, and a reply is not sent while one remains.
+
+In an e-mail conversation a reply may be formatted (ui/rich_toolbar.py: bold, italic, lists,
+links) and carries the agent's and queue's signature, visible and editable; `outgoing_html()`
+is then the sanitised HTML and the sent body its plain-text alternative. Notes and chats stay
+plain text. Pasted or dropped content always comes in as plain text: nothing in it can load.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -22,23 +29,30 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
-    QPlainTextEdit,
+    QMenu,
     QPushButton,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain.scripts import PLACEHOLDER, next_placeholder, unfilled_placeholders
+from ..services.spelling import SpellingService
+from . import rich_toolbar, spell_check
 from .elided_label import ElidedLabel
 from .quick_insert import QuickInsertPopup, QuickInsertSource, slash_token
+from .rich_toolbar import RichToolbar
 from .tasks import spawn
 
 DRAFT_DELAY_MS = 400
+SIGNATURE_SEPARATOR = "-- "   # the usenet/e-mail convention: mail programs recognise what follows
 
 
 class PlaceholderHighlighter(QSyntaxHighlighter):
-    """Marks every `{{…}}` so the agent sees what still needs filling in."""
+    """Marks every `{{…}}` so the agent sees what still needs filling in, and (once a spell
+    checker is set) misspelt English words: one highlighter, since a document's formats come
+    from one (ui/spell_check.py)."""
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
@@ -47,19 +61,60 @@ class PlaceholderHighlighter(QSyntaxHighlighter):
         self.placeholder_format.setBackground(QColor("#ffe08a"))
         self.placeholder_format.setForeground(QColor("#7a4b00"))
         self.placeholder_format.setFontWeight(600)
+        self.spelling: SpellingService | None = None
+        self.spelling_format = spell_check.spelling_format()
+        self.blocks_checked = 0   # spell-checked blocks (a test sees an edit re-check one paragraph)
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
         for match in PLACEHOLDER.finditer(text):
             self.setFormat(match.start(), match.end() - match.start(), self.placeholder_format)
+        if self.spelling is not None and self.spelling.available:
+            self.blocks_checked += 1
+            for start, length in spell_check.misspelt_spans(text, self.spelling.check):
+                self.setFormat(start, length, self.spelling_format)
 
 
-class ComposerEdit(QPlainTextEdit):
+class ComposerEdit(QTextEdit):
+    """A QTextEdit (formatting for e-mail), but everything pasted or dropped arrives as plain text."""
+
     send_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
+        self.setAcceptRichText(False)
         self.popup: QuickInsertPopup | None = None
         self.popup_accept: Any = None   # set by Composer: called on Enter/Tab while the popup is open
+        # Who else wants a paste or drop first (files and screenshots for the attachment tray):
+        # returns True when it took the data.
+        self.paste_filter: Callable[[QMimeData], bool] | None = None
+        self.spell: spell_check.SpellCheck | None = None   # suggestions in the context menu
+        self.context_menu: QMenu | None = None              # the one open now (or last)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        # From the keyboard (Menu key, Shift+F10) the word is the one at the text cursor.
+        mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+        position = self.cursorForPosition(event.pos()).position() if mouse else self.textCursor().position()
+        menu = self.spelling_menu(position)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(event.globalPos())   # not exec(): no nested event loop under the asyncio loop
+        self.context_menu = menu
+
+    def spelling_menu(self, position: int) -> QMenu:
+        """The context menu for `position`: spelling suggestions first when the word there is misspelt."""
+        menu = self.createStandardContextMenu()
+        if self.spell is not None:
+            self.spell.decorate(menu, self, position)
+        return menu
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
+        if self.paste_filter is not None and self.paste_filter(source):
+            return
+        if source.hasText():
+            self.textCursor().insertText(source.text())
+            self.ensureCursorVisible()
+
+    def loadResource(self, _type: int, _name: QUrl | str) -> Any:  # noqa: N802 - Qt override
+        return None   # the reply box never loads anything
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key, mods = event.key(), event.modifiers()
@@ -141,6 +196,12 @@ class Composer(QWidget):
         self.editor.textChanged.connect(self._on_text_changed)
         self.editor.cursorPositionChanged.connect(self._update_quick_insert)
         self.highlighter = PlaceholderHighlighter(self.editor.document())
+        self.toolbar = RichToolbar(self.editor)
+        self.toolbar.link_requested.connect(self.add_link)
+        self.rich = False             # an e-mail conversation: replies may be formatted
+        self._signature = ""          # appended to an e-mail reply ("" for none)
+        self._inserted = ""           # the signature block as put in the editor ("" when none is)
+        self.spelling_off = ""        # why spell check is off ("" when on, or not set up yet)
 
         self.popup = QuickInsertPopup(self)
         self.popup.chosen.connect(self._insert_script)
@@ -165,6 +226,7 @@ class Composer(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.reply_button)
         top.addWidget(self.note_button)
+        top.addWidget(self.toolbar)
         top.addStretch(1)
         # Who else is on this conversation: in a row that is always there, so nothing moves.
         self.presence = ElidedLabel()
@@ -188,6 +250,7 @@ class Composer(QWidget):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._emit_draft)
         self._loading = False
+        self.toolbar.set_available(False)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -196,6 +259,7 @@ class Composer(QWidget):
         self.note_button.setText(self.tr("Internal &note"))
         self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
         self.shortcut_label.setText(self.tr("Ctrl+Enter to send · Ctrl+Shift+N reply/note · / scripts"))
+        self.toolbar.retranslate()
         was_loading, self._loading = self._loading, True   # new texts are not an edit: no draft save
         self._on_kind_toggled()
         self._loading = was_loading
@@ -208,17 +272,98 @@ class Composer(QWidget):
         (self.reply_button if self.note_button.isChecked() else self.note_button).setChecked(True)
 
     def load(self, kind: str, body: str) -> None:
-        """Show a conversation's draft without treating it as a fresh edit."""
+        """Show a conversation's draft without treating it as a fresh edit (an empty e-mail
+        reply starts with the signature, the cursor above it)."""
         self._loading = True
         self._draft_timer.stop()
         self.popup.hide()
         (self.note_button if kind == "note" else self.reply_button).setChecked(True)
         self.editor.setPlainText(body)
+        self.editor.setCurrentCharFormat(QTextCharFormat())
+        self._inserted = ""
         cursor = self.editor.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.editor.setTextCursor(cursor)
+        if not body.strip():
+            self._start_fresh()
         self._loading = False
         self._update_hint()
+
+    # -- spelling --------------------------------------------------------------------------------
+    def set_spelling(self, service: SpellingService) -> SpellingService:
+        """Turn spell check on (off with its reason when there is no English dictionary)."""
+        self.spelling_off = spell_check.reason_text(service)
+        self.editor.setToolTip(self.spelling_off)
+        if service.available:
+            self.highlighter.spelling = service
+            self.editor.spell = spell_check.SpellCheck(service, self.highlighter)
+            self.highlighter.rehighlight()
+        return service
+
+    # -- e-mail: formatting and signature ----------------------------------------------------------
+    def set_rich(self, rich: bool) -> None:
+        """An e-mail conversation (formatting and signature) or not (plain text only)."""
+        self.rich = rich
+        self._update_toolbar()
+
+    def set_signature(self, signature: str) -> None:
+        """The signature for this conversation's e-mail replies ("" for none); shown from the next
+        fresh reply on (a draft keeps what the agent already has)."""
+        self._signature = signature.strip()
+
+    def signature_block(self) -> str:
+        return f"{SIGNATURE_SEPARATOR}\n{self._signature}" if self.rich and self._signature else ""
+
+    def _start_fresh(self) -> None:
+        """An empty reply in an e-mail conversation: the signature below, the cursor above it."""
+        block = self.signature_block()
+        if self.kind != "reply" or not block:
+            return
+        was_loading, self._loading = self._loading, True
+        self._inserted = block
+        self.editor.setPlainText("\n\n" + block)
+        cursor = self.editor.textCursor()
+        cursor.setPosition(0)
+        self.editor.setTextCursor(cursor)
+        self._loading = was_loading
+
+    def _update_toolbar(self) -> None:
+        self.toolbar.set_available(self.rich and self.kind == "reply")
+
+    def has_own_text(self) -> bool:
+        """Whether the agent wrote anything (an untouched signature alone is not a reply)."""
+        text = self.editor.toPlainText()
+        if self._inserted and self._inserted in text:
+            text = text.replace(self._inserted, "", 1)
+        return bool(text.strip())
+
+    def body(self) -> str:
+        """What is sent as the body: the plain text (lists and links spelled out when formatted)."""
+        if self.rich and self.kind == "reply":
+            return rich_toolbar.document_text(self.editor.document())
+        return self.editor.toPlainText()
+
+    def outgoing_html(self) -> str:
+        """The reply as sanitised HTML when it is an e-mail reply with formatting or a signature,
+        else "" (read by the panel before `clear_after_send`)."""
+        if not self.rich or self.kind != "reply" or not self.has_own_text():
+            return ""
+        html, formatted = rich_toolbar.document_html(self.editor.document())
+        signed = f"\n{SIGNATURE_SEPARATOR}\n" in "\n" + self.editor.toPlainText()
+        return html if formatted or signed else ""
+
+    def add_link(self) -> None:
+        """Ctrl+Shift+K or the toolbar: ask for the address, then link the selection (or insert it)."""
+        if not (self.rich and self.kind == "reply"):
+            return
+        url = self.ask_link_url(self.editor.textCursor().selectedText())
+        if url is not None and not rich_toolbar.apply_link(self.editor, url):
+            self.hint.setText(self.tr("Not a link: use an https://, http:// or mailto: address"))
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def ask_link_url(self, selected: str) -> str | None:
+        initial = selected if rich_toolbar.valid_link(selected) else ""
+        return rich_toolbar.ask_link(self, initial)
 
     def flush_draft(self) -> None:
         """Save a pending draft now (before switching conversation or quitting)."""
@@ -316,6 +461,14 @@ class Composer(QWidget):
         self.editor.setPlaceholderText(
             self.tr("Internal note: only your team sees this…") if note else self.tr("Reply to the customer…"))
         self.send_button.setText(self.tr("Add note") if note else self.tr("Send"))
+        self._update_toolbar()
+        if not self._loading and self.signature_block():
+            # The signature is for the customer: an untouched one leaves a note, and comes back.
+            if note and self._inserted and self.editor.toPlainText().strip() == self._inserted.strip():
+                self.editor.clear()
+                self._inserted = ""
+            elif not note and not self.editor.toPlainText().strip():
+                self._start_fresh()
         self._update_hint()
         if not self._loading:
             self._schedule_draft()
@@ -340,11 +493,11 @@ class Composer(QWidget):
             self._draft_timer.start()
 
     def _emit_draft(self) -> None:
-        self.draft_changed.emit(self.kind, self.editor.toPlainText())
+        self.draft_changed.emit(self.kind, self.body() if self.has_own_text() else "")
 
     def _send(self) -> None:
-        body = self.editor.toPlainText()
-        if not body.strip():
+        body = self.body()
+        if not body.strip() or not self.has_own_text():
             return
         if self.kind == "reply" and unfilled_placeholders(body):
             # Raw {{…}} must never reach a customer: show where it is instead of sending.
@@ -365,8 +518,11 @@ class Composer(QWidget):
         self._draft_timer.stop()
         self.popup.hide()
         self.editor.clear()
+        self.editor.setCurrentCharFormat(QTextCharFormat())
+        self._inserted = ""
         # A note is an aside: the next thing typed is for the customer again (the mode shows it).
         self.reply_button.setChecked(True)
+        self._start_fresh()
         self._loading = False
         self._token = None
         self._update_hint()

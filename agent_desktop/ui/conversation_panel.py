@@ -26,6 +26,7 @@ from ..services.callbacks import CallbackService
 from ..services.capabilities import Capability
 from ..services.conversations import ConversationService
 from ..services.presence import PresenceService
+from ..services.signatures import SignatureService, reply_language
 from ..services.workflow import WorkflowService
 from .attachment_thread import ThreadAttachments
 from .attachment_tray import AttachmentTray
@@ -58,6 +59,7 @@ class ConversationPanel(QWidget):
         self.conversation_id: str | None = None
         self._header: dict[str, Any] | None = None
         self.confirm_dialog: ConfirmSendDialog | None = None
+        self.signatures: SignatureService | None = None   # e-mail signatures (set by the window)
 
         self.header = ConversationHeader()
         self.header.status_requested.connect(self.change_status)
@@ -196,8 +198,28 @@ class ConversationPanel(QWidget):
         self.actions_part.show(header)
         self.tick()
         self.thread_view.queue_names = {q["id"]: localized_name(q, self.chinese) for q in self.service.queues()}
-        self.thread_view.show_messages(self.service.messages(self.conversation_id), header.get("customer_name") or "",
-                                  keep_scroll=keep_scroll)
+        self.thread_view.render_html = header.get("channel") == "email"   # e-mail may be HTML; chats stay text
+        self.composer.set_rich(header.get("channel") == "email")
+        messages = self.service.messages(self.conversation_id)
+        self._set_signature(header, messages)
+        self.thread_view.show_messages(messages, header.get("customer_name") or "", keep_scroll=keep_scroll)
+
+    def _set_signature(self, header: dict[str, Any], messages: list[dict[str, Any]]) -> None:
+        """The agent's and the queue's signature, in the customer's language, for the next fresh reply."""
+        if self.signatures is None or header.get("channel") != "email":
+            self.composer.set_signature("")
+            return
+        language = reply_language(messages, "zh" if self.chinese else "en")
+        self.composer.set_signature(self.signatures.compose(self.service.agent_id, header.get("queue_id"), language))
+
+    def signatures_changed(self) -> None:
+        """Edited signatures reach an untouched reply at once (one with the agent's text keeps its own)."""
+        if self.conversation_id is None:
+            return
+        untouched = not self.composer.has_own_text()
+        self.reload(keep_scroll=True)
+        if untouched and self.composer.kind == "reply":
+            self.composer.load("reply", "")
 
     def tick(self) -> None:
         """Refresh the SLA countdown (called every second by the window)."""
@@ -227,7 +249,7 @@ class ConversationPanel(QWidget):
         self.thread_files.close()
 
     def _send_files_only(self) -> None:
-        if not self.composer.editor.toPlainText().strip() and self.tray.staged():
+        if not self.composer.has_own_text() and self.tray.staged():   # (an untouched signature is no text)
             self._on_send(self.composer.kind, "")
 
     # -- sending --------------------------------------------------------------------------------
@@ -260,12 +282,13 @@ class ConversationPanel(QWidget):
         self.confirm_dialog = dialog
 
     def _send_now(self, conversation_id: str, kind: str, body: str) -> None:
+        body_html = self.composer.outgoing_html()
         self.composer.clear_after_send()
         files = self.tray.take(conversation_id)
 
         def failed(error: BaseException) -> None:
-            # Nothing is lost: put the text back so the agent can try again.
-            if self.conversation_id == conversation_id and not self.composer.editor.toPlainText():
+            # Nothing is lost: put the text and the files back so the agent can try again.
+            if self.conversation_id == conversation_id and not self.composer.has_own_text():
                 self.composer.load(kind, body)
             self.tray.give_back(conversation_id, files)
             QMessageBox.warning(self, self.tr("Not sent"), self.tr("The message could not be saved: %1")
@@ -275,9 +298,8 @@ class ConversationPanel(QWidget):
             self._mark_seen()
             self.reload()
 
-        sending = self.service.send(conversation_id, kind, body, files=files) if files else \
-            self.service.send(conversation_id, kind, body)
-        spawn(sending, on_error=failed, on_done=sent)
+        spawn(self.service.send(conversation_id, kind, body, files=files, body_html=body_html),
+              on_error=failed, on_done=sent)
 
     def _on_draft(self, kind: str, body: str) -> None:
         if self.conversation_id is not None:

@@ -52,7 +52,7 @@ class ConversationPresence(QObject):
         self._timer.stop()
 
     def _on_typing(self) -> None:
-        typing = bool(self.panel.composer.editor.toPlainText().strip())
+        typing = self.panel.composer.has_own_text()   # an untouched signature is not typing
         if typing != self._typing and self.service is not None and self.panel.conversation_id is not None:
             self._typing = typing
             self.beat("replying" if typing else "viewing")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.inbox import MINE, InboxView
+from ..domain.text import localized_name
 from ..domain.timeutil import utcnow
 from ..services.session import Session
 from ..services.sync_service import OFFLINE, SyncStatus
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
 
         # Conversation | side panel
         self.conversation = ConversationPanel(self.service)
+        self.conversation.signatures = self.session.signatures
         self.customer = CustomerPanel(self.service)
         self.customer.conversation_requested.connect(self.open_conversation)
         self.conversation.next_requested.connect(self.open_next_after)
@@ -120,6 +122,8 @@ class MainWindow(QMainWindow):
             self.lazy_tabs.add(label, lambda: self.deferred.get("knowledge"), "knowledge")
             for label in (self.tr("Scripts"), self.tr("FAQ"), self.tr("Guided"))]
         self.deferred.add("knowledge", self._build_knowledge)
+        # Enchant and its dictionary load after the first paint (~70 ms).
+        self.deferred.add("spelling", lambda: self.conversation.composer.set_spelling(self.session.spelling))
         self.conversation.composer.set_quick_insert_source(_LazyQuickInsert(self))
         # Files on messages: the session's attachment service (a session without one shows chips only).
         self.conversation.set_attachments(getattr(session, "attachments", None), session.workflow.backend_kind)
@@ -250,6 +254,12 @@ class MainWindow(QMainWindow):
         self.addAction(self.profiles_action)   # the shortcut works while the menu is closed
         self.settings_menu = QMenu(self.tr("Settings"), self)
         self.settings_menu.addAction(self.profiles_action)
+        self.signatures_action = QAction(self.tr("E-mail &signatures…"), self)
+        self.signatures_action.setObjectName("signaturesAction")
+        self.signatures_action.setShortcut(QKeySequence("Ctrl+Shift+E"))   # +G, +I: files
+        self.signatures_action.triggered.connect(self.show_signatures)
+        self.addAction(self.signatures_action)
+        self.settings_menu.addAction(self.signatures_action)
         button = QToolButton()
         button.setObjectName("settingsButton")
         button.setText(self.tr("Settings"))
@@ -408,6 +418,15 @@ class MainWindow(QMainWindow):
         from .diagnostics_dialog import DiagnosticsDialog
 
         DiagnosticsDialog(self.session.diagnostics, self).exec()
+
+    def show_signatures(self) -> None:
+        from .signatures_dialog import SignaturesDialog
+
+        queues = [(q["id"], localized_name(q, self.language.startswith("zh"))) for q in self.service.queues()]
+        dialog = SignaturesDialog(self.session.signatures, self.service.agent_id, queues, self)
+        dialog.saved.connect(self.conversation.signatures_changed)
+        self.signatures_dialog = dialog
+        dialog.open()
 
     def locale_name(self) -> str:
         return QLocale().name()

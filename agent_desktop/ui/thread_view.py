@@ -1,11 +1,16 @@
 """The conversation thread: untrusted message bodies shown as escaped plain text.
 
-By default bodies are never interpreted as HTML, so nothing remote can load and no link can
-run. With `render_html` on, e-mail bodies that are HTML go through the nh3 allow-list
-(`html_body.sanitize`): formatting and http/https/mailto links only. Either way
-`loadResource` refuses every fetch as a second wall, `javascript:`/`file:` and other links are
-never followed, and a web link opens only after the agent saw its real address. Huge bodies
-are capped and grow on "show more" step by step, so a 10 MB body never freezes the window.
+With `render_html` off bodies are never interpreted as HTML, so nothing remote can load and no
+link can run. With it on (the panel turns it on for e-mail conversations; notes stay plain), a
+message's `body_html`, or a body that is HTML, goes through the nh3 allow-list
+(`html_body.render_email`): formatting and http/https/mailto links only, remote images replaced
+by a placeholder naming their host, `cid:` images shown only from that message's own attachments
+(as `agentdesktop-image://<sha256>/inline`, and only once `image_source` can serve them), and
+hostile or broken HTML shown as its plain-text part with a note. Quoted history folds behind
+"Show quoted text" per message. Either way `loadResource` refuses every other fetch as a second
+wall, `javascript:`/`file:` and other links are never followed, and a web link opens only after
+the agent saw its real address. Huge bodies are capped and grow on "show more" step by step, so
+a 10 MB body never freezes the window.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from . import formatting, html_body
 
 BODY_CAP = 20_000
 MORE_FACTOR = 5        # each "show more" shows five times as much: 20 k, 100 k, 500 k … characters
+HTML_FACTOR = 10       # markup is wordier than text: an HTML body may use ten times the cap
 OPENABLE_SCHEMES = {"http", "https", "mailto"}
 IMAGE_SCHEME = "agentdesktop-image"   # agentdesktop-image://<sha256>/<thumb|inline>: our own cache only
 # QUrl refuses a 64-character host (a DNS label is at most 63), so the thread's HTML says
@@ -53,6 +59,7 @@ class ThreadView(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
         self._expanded: dict[str, int] = {}   # message id -> characters shown
+        self._quotes_open: set[str] = set()   # message ids whose quoted history is unfolded
         self.render_html = False
         # Queue id -> its name in the agent's language, for hand-off events (set by the panel).
         self.queue_names: dict[str, str] = {}
@@ -83,6 +90,11 @@ class ThreadView(QTextBrowser):
         if url.scheme() == "agentdesktop" and url.host() == "more":
             message_id = url.path().lstrip("/")
             self._expanded[message_id] = self._expanded.get(message_id, BODY_CAP) * MORE_FACTOR
+            self.show_more_requested.emit(message_id)
+            return
+        if url.scheme() == "agentdesktop" and url.host() == "quote":
+            message_id = url.path().lstrip("/")
+            self._quotes_open ^= {message_id}
             self.show_more_requested.emit(message_id)
             return
         if url.scheme().lower() not in OPENABLE_SCHEMES or not url.host() and url.scheme().lower() != "mailto":
@@ -152,19 +164,7 @@ class ThreadView(QTextBrowser):
         elif direction == "out" and kind == "reply":
             # The server has it: the agent sees the reply went out, not only that it is not pending.
             state = " · <span style='color:#15803d'>" + html.escape(self.tr("✓ sent")) + "</span>"
-        raw = message.get("body") or ""
-        shown = self._expanded.get(str(message.get("id")), BODY_CAP)
-        more = ""
-        if len(raw) > shown:  # cap before any other work: a 10 MB body is never scanned whole
-            hidden = len(raw) - shown
-            raw = raw[:shown]
-            label = self.tr("Show more (%1 characters not shown)").replace("%1", f"{hidden:,}")
-            more = (f"<br><a href='agentdesktop://more/{html.escape(str(message.get('id')), quote=True)}'>"
-                    f"{html.escape(label)}</a>")
-        if self.render_html and html_body.looks_like_html(raw):
-            text = html_body.sanitize(clean_body(raw))
-        else:
-            text = html.escape(clean_body(raw)).replace("\n", "<br>")
+        text, more = self._body(message, kind)
         event = self._event_text(message)
         if event:
             text = f"<b style='color:#7c3aed'>{html.escape(event)}</b><br>{text}"
@@ -177,3 +177,42 @@ class ThreadView(QTextBrowser):
             f"<div style='color:#0f172a'>{text}{more}</div>"
             f"{self.attachment_html(message) if self.attachment_html else ''}</td></tr></table>"
         )
+
+    def _body(self, message: dict[str, Any], kind: str) -> tuple[str, str]:
+        """(the body as safe HTML, its "show more" link or "")."""
+        message_id = str(message.get("id"))
+        raw = message.get("body") or ""
+        rich = self.render_html and kind != "note"
+        source = (message.get("body_html") or "") if rich else ""
+        as_html = bool(source) or (rich and html_body.looks_like_html(raw))
+        source = source or (raw if as_html else "")
+        shown = self._expanded.get(message_id, BODY_CAP)
+        cap = shown * HTML_FACTOR if as_html else shown
+        capped = source if as_html else raw
+        more = ""
+        if len(capped) > cap:  # cap before any other work: a 10 MB body is never scanned whole
+            hidden = len(capped) - cap
+            capped = capped[:cap]
+            label = self.tr("Show more (%1 characters not shown)").replace("%1", f"{hidden:,}")
+            more = (f"<br><a href='agentdesktop://more/{html.escape(message_id, quote=True)}'>"
+                    f"{html.escape(label)}</a>")
+        if not rich:
+            return html.escape(clean_body(capped)).replace("\n", "<br>"), more
+        if as_html:
+            # The text part of a multipart e-mail, when the HTML must give way to it.
+            plain = clean_body(raw[:shown]) if message.get("body_html") else ""
+            rendered = html_body.render_email(clean_body(capped), plain, message.get("attachments") or (),
+                                              inline_images=getattr(self, "image_source", None) is not None)
+        else:
+            rendered = html_body.render_plain(clean_body(capped))
+        text = rendered.html
+        if rendered.note:
+            text = f"<i style='color:#64748b; font-size:small'>{html.escape(rendered.note)}</i><br>{text}"
+        if rendered.quoted:
+            opened = message_id in self._quotes_open
+            label = self.tr("Hide quoted text") if opened else self.tr("Show quoted text")
+            text += (f"<br><a href='agentdesktop://quote/{html.escape(message_id, quote=True)}'>"
+                     f"{html.escape(label)}</a>")
+            if opened:
+                text += f"<div style='color:#475569'>{rendered.quoted}</div>"
+        return text, more
