@@ -496,26 +496,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+121"/>
-        <location line="+74"/>
+        <location filename="../../ui/composer.py" line="+176"/>
+        <location line="+82"/>
         <source>&amp;Reply</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+71"/>
+        <location line="-78"/>
+        <location line="+79"/>
         <source>Internal &amp;note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-41"/>
-        <location line="+163"/>
+        <location line="-43"/>
+        <location line="+247"/>
         <source>Send</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+40"/>
+        <location line="-245"/>
+        <location line="+42"/>
         <source>Send (Ctrl+Enter)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -525,12 +525,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+100"/>
+        <source>Not a link: use an https://, http:// or mailto: address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>No script matches “%1”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+65"/>
         <source>Fill in the highlighted {{…}} (Tab jumps to the next)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -540,7 +545,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-48"/>
         <source>Internal note: only your team sees this…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -555,7 +560,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Not visible to the customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -905,19 +910,19 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+100"/>
+        <location filename="../../ui/conversation_panel.py" line="+102"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+159"/>
         <source>Not sent yet: wait until the files are attached</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Not sent</source>
         <translation type="unfinished"></translation>
     </message>
@@ -927,7 +932,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>Cannot change status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1946,6 +1951,49 @@ CSAT %4 · %5 open callbacks</source>
     </message>
 </context>
 <context>
+    <name>HtmlBody</name>
+    <message>
+        <location filename="../../ui/html_body.py" line="+133"/>
+        <source>the HTML is nested too deeply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the HTML is almost all markup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>making the HTML safe removed most of it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the HTML has no readable text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Inline image not shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remote image not loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Image not shown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>Shown as plain text: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <location filename="../../ui/image_viewer.py" line="+71"/>
@@ -2055,12 +2103,12 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+70"/>
+        <location filename="../../ui/main_window.py" line="+71"/>
         <source>Agent Desktop — %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Customer</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2080,7 +2128,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+101"/>
         <source>Main</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2111,12 +2159,17 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+4"/>
+        <location line="+10"/>
         <source>Settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-8"/>
+        <source>E-mail &amp;signatures…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Settings: server profiles (Ctrl+Shift+L)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2770,6 +2823,44 @@ Save it to open it in another program.</source>
     </message>
 </context>
 <context>
+    <name>RichToolbar</name>
+    <message>
+        <location filename="../../ui/rich_toolbar.py" line="+83"/>
+        <source>Bold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Italic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulleted list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Numbered list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>Insert link</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address (https://… or mailto:…):</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ScheduleDialog</name>
     <message>
         <location filename="../../ui/callbacks_view.py" line="-177"/>
@@ -3107,6 +3198,82 @@ Save it to open it in another program.</source>
     </message>
 </context>
 <context>
+    <name>SignaturesDialog</name>
+    <message>
+        <location filename="../../ui/signatures_dialog.py" line="+38"/>
+        <source>E-mail signatures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Added to e-mail replies, yours first and then the queue&apos;s, in the customer&apos;s language. You can still edit them in each reply.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>My signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queue: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Signature of:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;English:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Chinese:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>A signature may have at most %1 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Could not save the signatures: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SpellCheck</name>
+    <message>
+        <location filename="../../ui/spell_check.py" line="+83"/>
+        <source>Spell check is off: pyenchant is not installed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spell check is off: no English (en_US) dictionary is installed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Spell check is off: the dictionary could not be opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>No suggestions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add “%1” to dictionary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <location filename="../../ui/startup.py" line="+113"/>
@@ -3359,7 +3526,7 @@ Save it to open it in another program.</source>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="+97"/>
+        <location filename="../../ui/thread_view.py" line="+109"/>
         <source>Open link?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3428,8 +3595,18 @@ Open it in your browser?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+30"/>
         <source>Show more (%1 characters not shown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Hide quoted text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show quoted text</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

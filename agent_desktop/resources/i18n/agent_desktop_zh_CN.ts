@@ -496,26 +496,26 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="+121"/>
-        <location line="+74"/>
+        <location filename="../../ui/composer.py" line="+176"/>
+        <location line="+82"/>
         <source>&amp;Reply</source>
         <translation>回复(&amp;R)</translation>
     </message>
     <message>
-        <location line="-70"/>
-        <location line="+71"/>
+        <location line="-78"/>
+        <location line="+79"/>
         <source>Internal &amp;note</source>
         <translation>内部备注(&amp;N)</translation>
     </message>
     <message>
-        <location line="-41"/>
-        <location line="+163"/>
+        <location line="-43"/>
+        <location line="+247"/>
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location line="-161"/>
-        <location line="+40"/>
+        <location line="-245"/>
+        <location line="+42"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>发送 (Ctrl+Enter)</translation>
     </message>
@@ -525,12 +525,17 @@
         <translation>Ctrl+Enter 发送 · Ctrl+Shift+N 切换回复/备注 · / 插入话术</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+100"/>
+        <source>Not a link: use an https://, http:// or mailto: address</source>
+        <translation>不是有效链接：请使用 https://、http:// 或 mailto: 地址</translation>
+    </message>
+    <message>
+        <location line="+54"/>
         <source>No script matches “%1”</source>
         <translation>没有匹配“%1”的话术</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+65"/>
         <source>Fill in the highlighted {{…}} (Tab jumps to the next)</source>
         <translation>请填写高亮的 {{…}}（Tab 跳到下一处）</translation>
     </message>
@@ -540,7 +545,7 @@
         <translation>未发送：请先填写高亮的 {{…}}</translation>
     </message>
     <message>
-        <location line="-40"/>
+        <location line="-48"/>
         <source>Internal note: only your team sees this…</source>
         <translation>内部备注：仅团队成员可见…</translation>
     </message>
@@ -555,7 +560,7 @@
         <translation>添加备注</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Not visible to the customer</source>
         <translation>客户不可见</translation>
     </message>
@@ -905,7 +910,7 @@
 <context>
     <name>ConversationPanel</name>
     <message>
-        <location filename="../../ui/conversation_panel.py" line="+100"/>
+        <location filename="../../ui/conversation_panel.py" line="+102"/>
         <source>Select a conversation on the left.
 
 ↑/↓ move through the inbox · Ctrl+K searches everything</source>
@@ -914,12 +919,12 @@
 ↑/↓ 在收件箱中切换 · Ctrl+K 全局搜索</translation>
     </message>
     <message>
-        <location line="+139"/>
+        <location line="+159"/>
         <source>Not sent yet: wait until the files are attached</source>
         <translation>尚未发送：请等文件添加完成</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>Not sent</source>
         <translation>未发送</translation>
     </message>
@@ -929,7 +934,7 @@
         <translation>消息无法保存：%1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>Cannot change status</source>
         <translation>无法更改状态</translation>
     </message>
@@ -1949,6 +1954,49 @@ CSAT %4 · %5 open callbacks</source>
     </message>
 </context>
 <context>
+    <name>HtmlBody</name>
+    <message>
+        <location filename="../../ui/html_body.py" line="+133"/>
+        <source>the HTML is nested too deeply</source>
+        <translation>HTML 嵌套过深</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the HTML is almost all markup</source>
+        <translation>HTML 几乎全是标记</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>making the HTML safe removed most of it</source>
+        <translation>安全处理删去了 HTML 的大部分内容</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>the HTML has no readable text</source>
+        <translation>HTML 中没有可读文字</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Inline image not shown</source>
+        <translation>未显示内嵌图片</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remote image not loaded: %1</source>
+        <translation>未加载远程图片：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Image not shown</source>
+        <translation>未显示图片</translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <source>Shown as plain text: %1.</source>
+        <translation>以纯文本显示：%1。</translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <location filename="../../ui/image_viewer.py" line="+71"/>
@@ -2058,12 +2106,12 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="+70"/>
+        <location filename="../../ui/main_window.py" line="+71"/>
         <source>Agent Desktop — %1</source>
         <translation>坐席工作台 — %1</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
@@ -2083,7 +2131,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>话术</translation>
     </message>
     <message>
-        <location line="+99"/>
+        <location line="+101"/>
         <source>Main</source>
         <translation>主工具栏</translation>
     </message>
@@ -2114,12 +2162,17 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+4"/>
+        <location line="+10"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-8"/>
+        <source>E-mail &amp;signatures…</source>
+        <translation>邮件签名(&amp;S)…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Settings: server profiles (Ctrl+Shift+L)</source>
         <translation>设置：服务器配置 (Ctrl+Shift+L)</translation>
     </message>
@@ -2779,6 +2832,44 @@ Save it to open it in another program.</source>
     </message>
 </context>
 <context>
+    <name>RichToolbar</name>
+    <message>
+        <location filename="../../ui/rich_toolbar.py" line="+83"/>
+        <source>Bold</source>
+        <translation>粗体</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Italic</source>
+        <translation>斜体</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulleted list</source>
+        <translation>项目符号列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Numbered list</source>
+        <translation>编号列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link…</source>
+        <translation>链接…</translation>
+    </message>
+    <message>
+        <location line="+87"/>
+        <source>Insert link</source>
+        <translation>插入链接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address (https://… or mailto:…):</source>
+        <translation>地址（https://… 或 mailto:…）：</translation>
+    </message>
+</context>
+<context>
     <name>ScheduleDialog</name>
     <message>
         <location filename="../../ui/callbacks_view.py" line="-177"/>
@@ -3116,6 +3207,82 @@ Save it to open it in another program.</source>
     </message>
 </context>
 <context>
+    <name>SignaturesDialog</name>
+    <message>
+        <location filename="../../ui/signatures_dialog.py" line="+38"/>
+        <source>E-mail signatures</source>
+        <translation>邮件签名</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Added to e-mail replies, yours first and then the queue&apos;s, in the customer&apos;s language. You can still edit them in each reply.</source>
+        <translation>添加到邮件回复中：先是您的签名，然后是队列的签名，使用客户的语言。每封回复中仍可修改。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>My signature</source>
+        <translation>我的签名</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Queue: %1</source>
+        <translation>队列：%1</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>&amp;Signature of:</source>
+        <translation>签名所属(&amp;S)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;English:</source>
+        <translation>英文(&amp;E)：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Chinese:</source>
+        <translation>中文(&amp;C)：</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>A signature may have at most %1 characters.</source>
+        <translation>签名最多 %1 个字符。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Could not save the signatures: %1</source>
+        <translation>无法保存签名：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SpellCheck</name>
+    <message>
+        <location filename="../../ui/spell_check.py" line="+83"/>
+        <source>Spell check is off: pyenchant is not installed.</source>
+        <translation>拼写检查已关闭：未安装 pyenchant。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Spell check is off: no English (en_US) dictionary is installed.</source>
+        <translation>拼写检查已关闭：未安装英文（en_US）词典。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Spell check is off: the dictionary could not be opened.</source>
+        <translation>拼写检查已关闭：无法打开词典。</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>No suggestions</source>
+        <translation>无建议</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add “%1” to dictionary</source>
+        <translation>将“%1”添加到词典</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <location filename="../../ui/startup.py" line="+113"/>
@@ -3368,7 +3535,7 @@ Save it to open it in another program.</source>
 <context>
     <name>ThreadView</name>
     <message>
-        <location filename="../../ui/thread_view.py" line="+97"/>
+        <location filename="../../ui/thread_view.py" line="+109"/>
         <source>Open link?</source>
         <translation>打开链接？</translation>
     </message>
@@ -3441,9 +3608,19 @@ Open it in your browser?</source>
         <translation>✓ 已发送</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+30"/>
         <source>Show more (%1 characters not shown)</source>
         <translation>显示更多（还有 %1 个字符未显示）</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Hide quoted text</source>
+        <translation>隐藏引用内容</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Show quoted text</source>
+        <translation>显示引用内容</translation>
     </message>
 </context>
 <context>
