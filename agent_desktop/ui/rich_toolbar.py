@@ -86,6 +86,8 @@ class RichToolbar(QWidget):
                                    (self.link, self.tr("Link…"), LINK_KEYS)):
             shown = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{text} ({shown})")
+        # A word, not an emoji: the 🔗 glyph is missing from the fonts agents have (an empty box).
+        self.link.setText(self.tr("Link…"))
 
     def set_available(self, available: bool) -> None:
         """Formatting is for e-mail replies only: hidden elsewhere, and its keys do nothing."""

@@ -21,7 +21,9 @@ from PySide6.QtGui import QImage, QImageReader
 ALLOCATION_LIMIT_MB = 256
 MAX_PIXELS = 60_000_000          # ~240 MB as 32-bit pixels: the largest picture we agree to decode
 MAX_SIDE = 20_000
-SIZES = {"thumb": QSize(240, 180), "inline": QSize(640, 2400)}   # interfaces.md: fits 240×180 / 640 wide
+SIZES = {"thumb": QSize(240, 180), "inline": QSize(340, 1600)}
+# "inline" (an e-mail's cid: picture) fits the thread's narrowest bubble at 1366×768: a wider picture
+# widens the whole document, so the text beside it runs past the right edge.
 # Qt's format names for IMAGE_TYPES (domain.attachments): the only decoders we let run.
 ALLOWED_FORMATS = frozenset({"png", "jpeg", "jpg", "gif", "webp", "bmp"})
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"   # the IEND chunk: always these 12 bytes
