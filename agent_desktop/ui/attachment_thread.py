@@ -46,6 +46,12 @@ def anchor(action: str, message_id: str, attachment_id: str) -> str:
     return f"agentdesktop://{host}/{quote(message_id, safe='')}/{quote(attachment_id, safe='')}"
 
 
+def unbroken(label: str) -> str:
+    """A short link label that never wraps inside itself (另存 / 为… read as two words): no-break
+    spaces and word joiners, which Qt's text layout honours and does not draw."""
+    return "\u2060".join(label.replace(" ", "\u00a0"))
+
+
 class ThreadAttachments(QObject):
     redraw_needed = Signal()       # the panel reloads the thread, keeping its scroll position
 
@@ -65,7 +71,8 @@ class ThreadAttachments(QObject):
         self._paths: dict[str, Path] = {}               # attachment id -> its cached file
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="attachment-ui")
         self._redraw = QTimer(self, singleShot=True, interval=REDRAW_DELAY_MS)
-        self._redraw.timeout.connect(self.redraw_needed)
+        self._redraw.timeout.connect(self._emit_redraw)
+        self._closed = False
         self.viewer: ImageViewer | None = None
         self.preview: PdfPreview | None = None
         self.menu: QMenu | None = None
@@ -84,8 +91,16 @@ class ThreadAttachments(QObject):
         self.view.messages_shown = self._shown
 
     def close(self) -> None:
+        # A fetch or decode still running lands after this: it must not ask the panel to reload
+        # from a cache that is closing with the window.
+        self._closed = True
+        self._redraw.stop()
         self._workers.shutdown(wait=False, cancel_futures=True)
         self.actions.cleanup()
+
+    def _emit_redraw(self) -> None:
+        if not self._closed:
+            self.redraw_needed.emit()
 
     # -- what the thread shows --------------------------------------------------------------------
     def _shown(self, messages: Sequence[dict[str, Any]]) -> None:
@@ -175,7 +190,7 @@ class ThreadAttachments(QObject):
         save = ""
         if path is not None:
             save_link = html.escape(anchor("save", message_id, att.id), quote=True)
-            save = f" · <a href='{save_link}'>{html.escape(self.tr('Save as…'))}</a>"
+            save = f" · <a href='{save_link}'>{html.escape(unbroken(self.tr('Save as…')))}</a>"
         status_html = f" <i style='color:#b45309'>({html.escape(status)})</i>" if status else ""
         hint = html.escape(self.tr("%1 goes to the newest files · Enter opens").replace("%1", FOCUS_KEYS), quote=True)
         return (f"<div style='margin-top:4px'>{picture}<a href='{link}' title='{hint}'>{label}</a>"

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """The size a viewer would like, but never taller or wider than the screen's free area:
+    an 820×900 preview on a 1366×768 screen hid its bottom rows (and its buttons) off screen."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        widget.resize(width, height)
+        return
+    free = screen.availableGeometry()
+    widget.resize(min(width, int(free.width() * 0.95)), min(height, int(free.height() * 0.92)))
 
 
 async def run_dialog(dialog: QDialog) -> int:

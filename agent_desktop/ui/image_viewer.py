@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.text import safe_display
+from .dialogs import resize_within_screen
 from .tasks import spawn
 from .thumbnails import decode
 
@@ -93,7 +94,7 @@ class ImageViewer(QDialog):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
         self.setWindowTitle(self.tr("Picture"))
-        self.resize(900, 680)
+        resize_within_screen(self, 900, 680)
         self.show_index(self.index)
 
     # -- moving through the pictures --------------------------------------------------------------

@@ -16,6 +16,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from ..domain.text import safe_display
+from .dialogs import resize_within_screen
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.1, 8.0
@@ -64,7 +65,7 @@ class PdfPreview(QDialog):
                            ("-", self.zoom_out), ("0", self.fit_width)):
             QShortcut(QKeySequence(keys), self).activated.connect(slot)
         self.view.pageNavigator().currentPageChanged.connect(lambda _page: self._update_page())
-        self.resize(820, 900)
+        resize_within_screen(self, 820, 900)
         self._open(path)
 
     def _open(self, path: Path) -> None:

@@ -21,8 +21,8 @@ from PySide6.QtGui import QImage, QImageReader
 ALLOCATION_LIMIT_MB = 256
 MAX_PIXELS = 60_000_000          # ~240 MB as 32-bit pixels: the largest picture we agree to decode
 MAX_SIDE = 20_000
-SIZES = {"thumb": QSize(240, 180), "inline": QSize(340, 1600)}
-# "inline" (an e-mail's cid: picture) fits the thread's narrowest bubble at 1366×768: a wider picture
+SIZES = {"thumb": QSize(240, 180), "inline": QSize(300, 1600)}
+# "inline" (an e-mail's cid: picture) fits the thread's bubble at 1366×768 (410 px pane, ~90 px of bubble margins): a wider picture
 # widens the whole document, so the text beside it runs past the right edge.
 # Qt's format names for IMAGE_TYPES (domain.attachments): the only decoders we let run.
 ALLOWED_FORMATS = frozenset({"png", "jpeg", "jpg", "gif", "webp", "bmp"})
