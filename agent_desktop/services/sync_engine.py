@@ -242,9 +242,11 @@ class SyncEngine:
             except AuthRequired:
                 raise
             except NetworkError as exc:
-                # The network is down for every item alike: stop, retry this one first.
-                result.retry_at = self.clock() + backoff_delay(item.attempts)
-                self.db.write_sync(outbox.mark_retry, item.key, result.retry_at, str(exc))
+                # The network is down for every item alike: stop, retry this one first. No wait of
+                # its own: the sync service's offline backoff paces the next try (one request per
+                # cycle), so when the network returns the item goes with that cycle instead of
+                # sitting out a backoff that grew while offline (up to a minute after reconnecting).
+                self.db.write_sync(outbox.mark_retry, item.key, 0.0, str(exc))
                 raise
             except (ServerBusy, MalformedResponse, InvalidRecord) as exc:
                 # Busy (5xx, 429) or an answer we could not read (the server may have acted): this

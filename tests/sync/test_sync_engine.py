@@ -173,3 +173,27 @@ def test_a_full_sync_cut_short_still_ends_with_a_complete_search_index(server, t
     indexed = reader.execute("SELECT count(*) FROM messages_fts_docsize").fetchone()[0]
     assert indexed == count
     engine.db.close()
+
+
+def test_a_reply_queued_offline_goes_with_the_first_push_after_the_network_returns(server, tmp_path):
+    """Failed tries while offline do not build up a wait of the item's own: the sync service's
+    offline backoff paces them, so the reply is not held back for up to a minute after reconnecting."""
+    engine, backend, agent = make_engine(server, tmp_path / "cache.sqlite3")
+    engine.pull()
+    target = open_conversation_id(engine.db)
+    before = server.conversation(target)["message_count"]
+    live_url = backend.http.base_url
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    backend.http.base_url = f"http://127.0.0.1:{dead_port}"
+    engine.db.write_sync(outbox.enqueue_message, target, "reply", "written offline", agent["id"], agent["name"])
+    for _ in range(6):   # six cycles offline: a growing backoff would now be 30 s or more
+        with pytest.raises(NetworkError):
+            engine.push()
+    backend.http.base_url = live_url
+    result = engine.push()   # the real clock: nothing may be waiting
+    assert result.sent == 1
+    assert server.conversation(target)["message_count"] == before + 1
+    assert local_count(engine.db, "outbox") == 0
+    engine.db.close()
