@@ -22,6 +22,7 @@ from agent_desktop.store import blobs as blobs_module
 from agent_desktop.ui.conversation_panel import ConversationPanel
 from agent_desktop.ui.image_viewer import ImageViewer
 from agent_desktop.ui.pdf_preview import PdfPreview
+from agent_desktop.ui.thumbnails import SIZES
 from tests.store.factories import apply, at, conversation, customer, message
 from tests.sync import file_backend
 from tests.ui.attachment_samples import drop_on, minimal_pdf, picture, png_bomb
@@ -113,7 +114,7 @@ def test_files_download_off_the_gui_thread_then_show_as_thumbnails_and_chips(des
     assert desk.panel.thread_view.image_source(photo_sha, "inline") is None
     run_until(loop, lambda: not desk.files.busy)
     inline = desk.panel.thread_view.image_source(photo_sha, "inline")
-    assert inline is not None and inline.width() == 640
+    assert inline is not None and inline.width() == SIZES["inline"].width()   # fits the thread's bubble
     assert desk.panel.thread_view.image_source("ee" * 32, "inline") is None      # never downloaded
     run_until(loop, lambda: not desk.files.busy)
     assert desk.panel.thread_view.image_source("ee" * 32, "inline") is None
