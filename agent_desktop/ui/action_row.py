@@ -8,7 +8,7 @@ for it is live instead (never both: Qt ignores an ambiguous shortcut).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QToolButton, QWidget
 
@@ -72,6 +72,14 @@ class ActionRow(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._relayout()
+
+    def event(self, event: QEvent) -> bool:
+        # A button's size hint can grow after the row last chose what fits (the theme's padding
+        # arrives with polishing at first show, a font or text change): the child asks its parent
+        # for a new layout, and the choice is made again instead of squeezing every button.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._relayout()
+        return super().event(event)
 
     def _relayout(self) -> None:
         wanted = [b for b in self._buttons if self._wanted[b]]

@@ -51,3 +51,21 @@ def test_a_wide_row_shows_everything_and_unwanted_buttons_take_no_place(qtbot):
     assert not buttons[0].isVisible() and buttons[0] not in row.overflowed()
     buttons[1].click()
     assert clicked == [1]
+
+
+def test_a_button_that_grows_after_the_row_chose_moves_into_more_instead_of_squeezing_the_rest(qtbot):
+    """The theme's padding arrives with polishing, a language change lengthens a label: the row
+    chooses again when a button asks for more room (seen once in CI: every Chinese button cut to 57 px)."""
+    host, row, buttons, _clicked = _row(qtbot, 2000)
+    assert not row.overflowed()
+    host.resize(sum(b.sizeHint().width() for b in buttons) + 6 * 4 + 30, 80)
+    qtbot.waitUntil(lambda: row.width() < 2000)
+    assert not row.overflowed()
+    buttons[1].setText("A much, much longer label for the second action than before")
+
+    def settled() -> bool:
+        shown = [b for b in buttons if b.isVisible()]
+        return all(b.width() >= b.sizeHint().width() for b in shown) and bool(row.overflowed())
+
+    qtbot.waitUntil(settled)
+    assert row.more.isVisible()
