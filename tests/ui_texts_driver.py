@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -113,6 +113,12 @@ def main() -> int:
             window.resize(1366, 740)
             for _ in range(3):
                 app.processEvents()
+            # Measure the layout as it stands once every layout asked for has been done: a label
+            # whose text a timer just changed ("35:01") waits for its posted LayoutRequest, and
+            # measured before it, reads as cut (seen in CI: 7 px < 31). Nested layouts post further
+            # requests to their parents, hence a few rounds; no timer can run in between.
+            for _ in range(8):
+                app.sendPostedEvents(None, QEvent.Type.LayoutRequest)
             print("SIZE " + json.dumps([window.width(), window.height()]), flush=True)
             print("CLIPPED " + json.dumps(_clipped(window), ensure_ascii=False), flush=True)
             app.quit()

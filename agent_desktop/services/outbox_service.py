@@ -13,6 +13,9 @@ from ..domain.text import localized_name
 from ..store import outbox, outbox_repair
 from .conversations import ConversationService
 
+# The reason a reply waits after the agent stopped its upload (the app's words, not the server's).
+CANCELLED_REASON = outbox.CANCELLED_REASON
+
 
 class OutboxService:
     def __init__(self, conversations: ConversationService) -> None:

@@ -59,11 +59,14 @@ def edit_message(conn: sqlite3.Connection, key: str, body: str) -> str:
         raise ValueError("the message is empty")
     new_key = str(uuid.uuid4())
     fields = {**json.loads(payload), "body": body}
+    # The HTML part was made from the old text: sent as it is, it would carry what the agent just
+    # corrected (RT and Zammad keep the HTML as the message). The edited text goes as plain text.
+    fields.pop("body_html", None)
     conn.execute("UPDATE outbox SET key=?, payload=?, state=?, attempts=0, next_attempt_at=0, last_error=NULL, "
                  "server_state=NULL WHERE key=?", (new_key, json.dumps(fields, ensure_ascii=False), QUEUED, key))
     row = conn.execute("SELECT rowid, body FROM messages WHERE id=?", (f"local:{key}",)).fetchone()
     if row is not None:
-        conn.execute("UPDATE messages SET id=?, idempotency_key=?, body=? WHERE rowid=?",
+        conn.execute("UPDATE messages SET id=?, idempotency_key=?, body=?, body_html='' WHERE rowid=?",
                      (f"local:{new_key}", new_key, body, row[0]))
         fts.index_message(conn, row[0], body, row[1])
     return new_key

@@ -233,7 +233,8 @@ class AttachmentTray(QWidget):
     def stage_image(self, image: QImage) -> None:
         """A pasted picture, as a PNG named for the time it was pasted."""
         self._show_message("")
-        self._stage(png_bytes(image), screenshot_name())
+        # Encoded on the worker: a 4K screenshot takes hundreds of milliseconds to compress.
+        self._stage(image.copy(), screenshot_name())
 
     def _can_add(self) -> bool:
         if not self.available or self.conversation_id is None:
@@ -241,7 +242,7 @@ class AttachmentTray(QWidget):
             return False
         return True
 
-    def _stage(self, source: Path | bytes, name: str) -> None:
+    def _stage(self, source: Path | bytes | QImage, name: str) -> None:
         if not self._can_add():
             return
         service, conversation_id = self.service, self.conversation_id
@@ -269,7 +270,10 @@ class AttachmentTray(QWidget):
             self._show_message(self._refusal(name, error))
             self._rebuild()
 
-        spawn(asyncio.to_thread(service.stage, source, name), on_done=done, on_error=failed, owner=self)
+        def stage() -> OutgoingFile:
+            return service.stage(png_bytes(source) if isinstance(source, QImage) else source, name)
+
+        spawn(asyncio.to_thread(stage), on_done=done, on_error=failed, owner=self)
 
     def _refusal(self, name: str, error: BaseException) -> str:
         shown = display_name(name)

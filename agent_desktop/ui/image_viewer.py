@@ -31,6 +31,9 @@ from .thumbnails import decode
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 16.0
+# The most pixels one zoomed rendering may hold (~160 MB as 32-bit): 16× of a 2000×1500 photo
+# would ask for gigabytes, twice (the scaled image and its pixmap).
+MAX_RENDER_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,10 @@ class ImageViewer(QDialog):
         self._render()
 
     def _set_zoom(self, zoom: float) -> None:
-        self.zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        highest = MAX_ZOOM
+        if self.image is not None and not self.image.isNull():
+            highest = min(highest, (MAX_RENDER_PIXELS / (self.image.width() * self.image.height())) ** 0.5)
+        self.zoom = max(MIN_ZOOM, min(highest, zoom))
         self._render()
 
     def _rotated(self) -> QImage | None:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.outbox import CONFLICT, FAILED, QUEUED, OutboxItem
 from ..domain.text import safe_display
-from ..services.outbox_service import OutboxService
+from ..services.outbox_service import CANCELLED_REASON, OutboxService
 from . import formatting
 from .agent_state import reason_label, state_label
 from .tasks import spawn
@@ -246,6 +246,9 @@ class OutboxDialog(QDialog):
             self.error.setText(self.tr("Not sent yet: the server could not be reached or was busy. "
                                        "It is sent automatically when the server answers."))
             self.error.setToolTip(safe_display(item.last_error, 300))
+        elif item.last_error == CANCELLED_REASON:
+            self.error.setText(self.tr("You stopped this upload: retry to send it with its files, or discard it."))
+            self.error.setToolTip("")
         else:
             self.error.setText(self.tr("The server said: %1").replace("%1", safe_display(item.last_error, 300))
                                if item.last_error else "")

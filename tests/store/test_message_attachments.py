@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agent_desktop.domain.attachments import Attachment
-from agent_desktop.store import Database, conversation
+from agent_desktop.store import Database, conversation, outbox, outbox_repair
 from tests.store.factories import apply, apply_batch, customer, message
 from tests.store.factories import conversation as conv
 
@@ -47,3 +49,17 @@ def test_a_malformed_file_list_skips_the_message_and_says_why(db: Database) -> N
     result = apply(db, [customer("cu-1"), conv("c-1"),
                         message("m-1", "c-1", "x", attachments=[{"id": "", "name": "a", "size": 1}])])
     assert result.invalid == 1 and "m-1" not in rows(db, "c-1")
+
+
+def test_an_edited_refused_reply_goes_as_its_new_text_not_its_old_html(db: Database) -> None:
+    """The HTML part was made from the old text; RT and Zammad keep the HTML as the message, so it
+    would carry what the agent corrected. The edit goes as plain text, here and in the thread."""
+    apply(db, [customer("cu-1"), conv("c-1")])
+    key = db.write_sync(outbox.enqueue_message, "c-1", "reply", "Refund of $99", "ag-1", "Agent",
+                        (), "<p>Refund of <b>$99</b></p>")
+    db.write_sync(outbox.mark_failed, key, "refused")
+    new_key = db.write_sync(outbox_repair.edit_message, key, "Refund of $199")
+    payload = json.loads(db.reader().execute("SELECT payload FROM outbox WHERE key=?", (new_key,)).fetchone()[0])
+    assert payload["body"] == "Refund of $199" and "body_html" not in payload
+    shown = rows(db, "c-1")[f"local:{new_key}"]
+    assert shown["body"] == "Refund of $199" and shown["body_html"] == ""

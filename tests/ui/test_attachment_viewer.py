@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from agent_desktop.ui.image_viewer import ImageViewer, ViewerItem
+from agent_desktop.ui.image_viewer import MAX_RENDER_PIXELS, ImageViewer, ViewerItem
 from tests.ui.attachment_samples import picture, png_bomb
 from tests.ui.conftest import run_until
 
@@ -78,3 +78,20 @@ def test_a_slow_earlier_picture_never_lands_over_the_one_moved_to(qtbot, loop, t
     run_until(loop, lambda: viewer.image is not None)
     assert viewer.index == 2 and viewer.image.height() == 600
     assert "tall.jpg" in viewer.caption.text()
+
+
+def test_zooming_in_stops_before_the_rendering_would_need_gigabytes(qtbot, loop, tmp_path):
+    path = tmp_path / "photo.png"
+    path.write_bytes(picture(2000, 1500))
+    viewer = ImageViewer([ViewerItem("photo.png", path)], 0)
+    qtbot.addWidget(viewer)
+    viewer.resize(600, 500)
+    viewer.show()
+    viewer.activateWindow()
+    qtbot.waitUntil(viewer.isActiveWindow)
+    run_until(loop, lambda: viewer.image is not None)
+    for _ in range(20):          # 1.25 ** 20 would be 86×: a 2000×1500 photo as 22 GB of pixels
+        qtbot.keyClick(viewer, Qt.Key.Key_Plus)
+    width, height = viewer.shown_size()
+    assert width * height <= MAX_RENDER_PIXELS * 1.01
+    assert width > 2000 * 3                                  # still a real zoom

@@ -220,7 +220,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Open a conversation first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -230,7 +230,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>“%1” is not attached: it is larger than this server takes (%2 per file).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1996,7 +1996,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../ui/image_viewer.py" line="+71"/>
+        <location filename="../../ui/image_viewer.py" line="+75"/>
         <source>← Previous</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2041,7 +2041,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+65"/>
         <source>This picture cannot be shown.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2533,11 +2533,16 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+4"/>
+        <source>You stopped this upload: retry to send it with its files, or discard it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The server said: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-62"/>
         <source>Status</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2567,7 +2572,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <location line="+4"/>
         <source>Field</source>
         <translation type="unfinished"></translation>
@@ -2612,7 +2617,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>PdfPreview</name>
     <message>
-        <location filename="../../ui/pdf_preview.py" line="+47"/>
+        <location filename="../../ui/pdf_preview.py" line="+48"/>
         <source>← Previous page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2846,11 +2851,12 @@ Save it to open it in another program.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+4"/>
         <source>Link…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>Insert link</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3162,7 +3168,7 @@ Save it to open it in another program.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="+31"/>
+        <location filename="../../ui/dialogs.py" line="+43"/>
         <source>Sign in to Agent Desktop</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3473,7 +3479,7 @@ Save it to open it in another program.</source>
 <context>
     <name>ThreadAttachments</name>
     <message>
-        <location filename="../../ui/attachment_thread.py" line="+152"/>
+        <location filename="../../ui/attachment_thread.py" line="+167"/>
         <source>downloading…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3613,7 +3619,7 @@ Open it in your browser?</source>
 <context>
     <name>Thumbnails</name>
     <message>
-        <location filename="../../ui/thumbnails.py" line="+80"/>
+        <location filename="../../ui/thumbnails.py" line="+82"/>
         <source>The file could not be read.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3702,7 +3708,7 @@ Open it in your browser?</source>
 <context>
     <name>UploadRow</name>
     <message>
-        <location filename="../../ui/attachment_tray.py" line="-248"/>
+        <location filename="../../ui/attachment_tray.py" line="-252"/>
         <source>Uploading files…</source>
         <translation type="unfinished"></translation>
     </message>

@@ -220,7 +220,7 @@
         <translation>添加附件</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Open a conversation first.</source>
         <translation>请先打开一个会话。</translation>
     </message>
@@ -230,7 +230,7 @@
         <translation>每条回复最多附带 %1 个文件。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+30"/>
         <source>“%1” is not attached: it is larger than this server takes (%2 per file).</source>
         <translation>“%1”未添加：它超过了此服务器的上限（每个文件 %2）。</translation>
     </message>
@@ -1999,7 +1999,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../ui/image_viewer.py" line="+71"/>
+        <location filename="../../ui/image_viewer.py" line="+75"/>
         <source>← Previous</source>
         <translation>← 上一张</translation>
     </message>
@@ -2044,7 +2044,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+65"/>
         <source>This picture cannot be shown.</source>
         <translation>此图片无法显示。</translation>
     </message>
@@ -2540,11 +2540,16 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
     </message>
     <message>
         <location line="+4"/>
+        <source>You stopped this upload: retry to send it with its files, or discard it.</source>
+        <translation>你已停止上传：重试可连同附件再次发送，或将其丢弃。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>The server said: %1</source>
         <translation>服务器答复：%1</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-62"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -2574,7 +2579,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>处理结果</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <location line="+4"/>
         <source>Field</source>
         <translation>字段</translation>
@@ -2619,7 +2624,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>PdfPreview</name>
     <message>
-        <location filename="../../ui/pdf_preview.py" line="+47"/>
+        <location filename="../../ui/pdf_preview.py" line="+48"/>
         <source>← Previous page</source>
         <translation>← 上一页</translation>
     </message>
@@ -2855,11 +2860,12 @@ Save it to open it in another program.</source>
     </message>
     <message>
         <location line="+1"/>
+        <location line="+4"/>
         <source>Link…</source>
         <translation>链接…</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>Insert link</source>
         <translation>插入链接</translation>
     </message>
@@ -3171,7 +3177,7 @@ Save it to open it in another program.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="+31"/>
+        <location filename="../../ui/dialogs.py" line="+43"/>
         <source>Sign in to Agent Desktop</source>
         <translation>登录坐席工作台</translation>
     </message>
@@ -3482,7 +3488,7 @@ Save it to open it in another program.</source>
 <context>
     <name>ThreadAttachments</name>
     <message>
-        <location filename="../../ui/attachment_thread.py" line="+152"/>
+        <location filename="../../ui/attachment_thread.py" line="+167"/>
         <source>downloading…</source>
         <translation>正在下载…</translation>
     </message>
@@ -3626,7 +3632,7 @@ Open it in your browser?</source>
 <context>
     <name>Thumbnails</name>
     <message>
-        <location filename="../../ui/thumbnails.py" line="+80"/>
+        <location filename="../../ui/thumbnails.py" line="+82"/>
         <source>The file could not be read.</source>
         <translation>无法读取该文件。</translation>
     </message>
@@ -3715,7 +3721,7 @@ Open it in your browser?</source>
 <context>
     <name>UploadRow</name>
     <message>
-        <location filename="../../ui/attachment_tray.py" line="-248"/>
+        <location filename="../../ui/attachment_tray.py" line="-252"/>
         <source>Uploading files…</source>
         <translation>正在上传文件…</translation>
     </message>
