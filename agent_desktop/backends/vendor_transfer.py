@@ -26,7 +26,7 @@ import requests
 import urllib3
 
 from .base import MalformedResponse, NetworkError, Rejected, TlsError
-from .http import HttpClient, check_url
+from .http import HttpClient, check_url, is_loopback
 from .protocols import OutgoingFile, Progress
 
 BLOCK = 48 * 1024          # a multiple of 3: each block of a file encodes to base64 on its own
@@ -167,6 +167,10 @@ def open_url(http: HttpClient, url: str, *, max_redirects: int = 3) -> requests.
         except ValueError as exc:
             raise Rejected(f"the file's address is not one the app fetches from: {exc}", 400) from exc
         target = urlsplit(url)
+        if is_loopback(target.hostname or "") and not is_loopback(own.hostname or ""):
+            # A vendor in the cloud (or a redirect of its CDN) never keeps files on this computer:
+            # such an address would make the app read a local service and show it as the file.
+            raise Rejected("the file's address points at this computer, not at the helpdesk", 400)
         same = (target.scheme, target.hostname, target.port) == (own.scheme, own.hostname, own.port)
         headers = http._headers({"Accept": "*/*"}, same)   # credentials for the own host only
         try:

@@ -293,11 +293,14 @@ def render_email(source: str, plain: str, attachments: Sequence[Attachment] = ()
 
     Remembered: the thread re-renders on every refresh, and a big e-mail takes tens of milliseconds."""
     own = tuple(a for a in attachments if isinstance(a, Attachment))   # anything else is never an image source
-    return _render_email(source, plain, own, inline_images)
+    # The rendering holds translated placeholders and notes: after a language switch it is made again.
+    language = QCoreApplication.translate("HtmlBody", "Remote image not loaded: %1")
+    return _render_email(source, plain, own, inline_images, language)
 
 
 @functools.lru_cache(maxsize=RENDER_CACHE)
-def _render_email(source: str, plain: str, attachments: tuple[Attachment, ...], inline_images: bool) -> RenderedBody:
+def _render_email(source: str, plain: str, attachments: tuple[Attachment, ...], inline_images: bool,
+                  _language: str) -> RenderedBody:
     cleaned = _first_clean(source)
     by_cid = {_cid(a.content_id): a for a in attachments
               if a.content_id and a.is_image and _SHA256.match(a.sha256.lower())}

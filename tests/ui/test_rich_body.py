@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QTranslator, QUrl
 
 from agent_desktop.domain.attachments import Attachment
 from agent_desktop.ui import html_body
+from agent_desktop.ui.resources import translations_dir
 from agent_desktop.ui.thread_view import BODY_CAP, HTML_FACTOR, ThreadView
 
 LOGO_SHA = hashlib.sha256(b"logo").hexdigest()
@@ -165,3 +166,17 @@ def test_a_huge_html_body_is_capped_and_grows_on_show_more(view):
     view._on_anchor(QUrl("agentdesktop://more/m1"))
     view.show_messages([message(body)], "Ann")
     assert "THE END" in view.toPlainText()
+
+
+def test_a_rendered_e_mail_speaks_the_language_switched_to(qapp):
+    """Rendered bodies are remembered; their placeholders are words of the interface's language."""
+    source = '<p>Hello</p><img src="https://cdn.example.com/logo.png">'
+    assert "Remote image not loaded: cdn.example.com" in html_body.render_email(source, "").html
+    chinese = QTranslator()
+    assert chinese.load(str(translations_dir() / "agent_desktop_zh_CN.qm"))
+    QCoreApplication.installTranslator(chinese)
+    try:
+        assert "未加载远程图片：cdn.example.com" in html_body.render_email(source, "").html
+    finally:
+        QCoreApplication.removeTranslator(chinese)
+    assert "Remote image not loaded: cdn.example.com" in html_body.render_email(source, "").html

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent_desktop.backends.base import MalformedResponse, Rejected, TransferCancelled
+from agent_desktop.backends.http import HttpClient
 from agent_desktop.backends.protocols import OutgoingFile
 from agent_desktop.backends.vendor_transfer import (
     FilePart,
@@ -22,6 +23,7 @@ from agent_desktop.backends.vendor_transfer import (
     UploadBody,
     check_sizes,
     json_with_files,
+    open_url,
     with_our_hashes,
 )
 
@@ -135,3 +137,11 @@ def test_our_hashes_go_on_the_files_the_vendor_stored_by_name_and_size():
     stored = [{"id": "1", "name": "a.pdf", "size": 4}, {"id": "2", "name": "a.pdf", "size": 3},
               {"id": "3", "name": "c.pdf", "size": 3}]
     assert [s.get("sha256") for s in with_our_hashes(stored, ours)] == ["bb", "aa", None]
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:6379/", "https://localhost/admin", "http://[::1]:8080/x"])
+def test_a_cloud_vendors_file_address_never_points_at_this_computer(address):
+    """Before any request: a vendor (or its CDN's redirect) naming a local service is refused."""
+    http = HttpClient("https://acme.zendesk.example")
+    with pytest.raises(Rejected, match="this computer"):
+        open_url(http, address)
