@@ -75,11 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .ui import i18n
+    from .ui.resources import icon
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Agent Desktop")
     app.setOrganizationName("AgentDesktop")
+    # The app's own icon on every window, and the desktop entry Wayland and the taskbar match it to
+    # (packaging/linux/org.agentdesktop.AgentDesktop.desktop).
+    app.setWindowIcon(icon("app"))
+    app.setDesktopFileName("org.agentdesktop.AgentDesktop")
     language = i18n.install(app, args.lang)
 
     lock = QLockFile(str(base / "agent-desktop.lock"))

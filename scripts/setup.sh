@@ -16,7 +16,7 @@ app_packages=(fonts-noto-cjk libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb
               libenchant-2-2 hunspell-en-us hunspell-en-gb)
 # Request Tracker 5 for tests/rt (a real RT on 127.0.0.1, SQLite; rt5-standalone brings Starlet,
 # the pre-forking server rt-server runs with several workers).
-test_packages=(xvfb xauth request-tracker5 rt5-db-sqlite rt5-standalone)
+test_packages=(xvfb xauth request-tracker5 rt5-db-sqlite rt5-standalone desktop-file-utils appstream)
 packages=("${app_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 

@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
         self.refresher.refreshed.connect(self._refresh)
         agent_name = str(session.agent.get("name") or session.username)
         self.setWindowTitle(self.tr("Agent Desktop — %1").replace("%1", agent_name))
-        self.setWindowIcon(icon("inbox"))
+        self.setWindowIcon(icon("app"))
         self._fit_to_screen()
 
         # Views | inbox

@@ -37,7 +37,7 @@ class Notifier(QObject):
         self.tray: QSystemTrayIcon | None = None
         try:
             if QSystemTrayIcon.isSystemTrayAvailable():
-                self.tray = QSystemTrayIcon(icon("inbox"), self)
+                self.tray = QSystemTrayIcon(icon("app"), self)
                 self.tray.setToolTip("Agent Desktop")
                 self.tray.show()
         except RuntimeError:  # pragma: no cover - platform plugin without tray support
