@@ -7,9 +7,21 @@ with `open()` and their `finished` signal resolves a future.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 
 def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
@@ -21,6 +33,22 @@ def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
         return
     free = screen.availableGeometry()
     widget.resize(min(width, int(free.width() * 0.95)), min(height, int(free.height() * 0.92)))
+
+
+def button_row(prefix: str, buttons: Sequence[tuple[str, str, Callable[[], object]]], *,
+               focus: Qt.FocusPolicy | None = None) -> tuple[QHBoxLayout, dict[str, QPushButton]]:
+    """A viewer's row of (key, label, action) buttons, named `<prefix>_<key>` for tests and styles."""
+    row = QHBoxLayout()
+    made: dict[str, QPushButton] = {}
+    for key, text, slot in buttons:
+        button = QPushButton(text)
+        button.setObjectName(f"{prefix}_{key}")
+        if focus is not None:
+            button.setFocusPolicy(focus)
+        button.clicked.connect(lambda _=False, run=slot: run())
+        row.addWidget(button)
+        made[key] = button
+    return row, made
 
 
 async def run_dialog(dialog: QDialog) -> int:

@@ -16,16 +16,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut, QTransform
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain.text import safe_display
-from .dialogs import resize_within_screen
+from .dialogs import button_row, resize_within_screen
 from .tasks import spawn
 from .thumbnails import decode
 
@@ -70,20 +68,13 @@ class ImageViewer(QDialog):
         self.caption.setObjectName("viewerCaption")
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        for name, text, slot in (("previous", self.tr("← Previous"), self.previous),
-                                 ("zoom_out", self.tr("Zoom out (-)"), self.zoom_out),
-                                 ("fit", self.tr("Fit (0)"), self.fit),
-                                 ("zoom_in", self.tr("Zoom in (+)"), self.zoom_in),
-                                 ("rotate", self.tr("Rotate (R)"), self.rotate),
-                                 ("next", self.tr("Next →"), self.next)):
-            button = QPushButton(text)
-            button.setObjectName(f"viewer_{name}")
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.buttons[name] = button
+        row, self.buttons = button_row("viewer", (("previous", self.tr("← Previous"), self.previous),
+                                                  ("zoom_out", self.tr("Zoom out (-)"), self.zoom_out),
+                                                  ("fit", self.tr("Fit (0)"), self.fit),
+                                                  ("zoom_in", self.tr("Zoom in (+)"), self.zoom_in),
+                                                  ("rotate", self.tr("Rotate (R)"), self.rotate),
+                                                  ("next", self.tr("Next →"), self.next)),
+                                       focus=Qt.FocusPolicy.TabFocus)
         row.addStretch(1)
         row.addWidget(self.caption)
         layout = QVBoxLayout(self)

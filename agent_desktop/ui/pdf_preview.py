@@ -13,10 +13,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ..domain.text import safe_display
-from .dialogs import resize_within_screen
+from .dialogs import button_row, resize_within_screen
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.1, 8.0
@@ -43,18 +43,11 @@ class PdfPreview(QDialog):
         self.page_label = QLabel()
         self.page_label.setObjectName("pdfPage")
 
-        self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        for key, text, slot in (("previous", self.tr("← Previous page"), self.previous_page),
-                                ("next", self.tr("Next page →"), self.next_page),
-                                ("zoom_out", self.tr("Zoom out (-)"), self.zoom_out),
-                                ("fit", self.tr("Fit width (0)"), self.fit_width),
-                                ("zoom_in", self.tr("Zoom in (+)"), self.zoom_in)):
-            button = QPushButton(text)
-            button.setObjectName(f"pdf_{key}")
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.buttons[key] = button
+        row, self.buttons = button_row("pdf", (("previous", self.tr("← Previous page"), self.previous_page),
+                                               ("next", self.tr("Next page →"), self.next_page),
+                                               ("zoom_out", self.tr("Zoom out (-)"), self.zoom_out),
+                                               ("fit", self.tr("Fit width (0)"), self.fit_width),
+                                               ("zoom_in", self.tr("Zoom in (+)"), self.zoom_in)))
         row.addStretch(1)
         row.addWidget(self.page_label)
         layout = QVBoxLayout(self)

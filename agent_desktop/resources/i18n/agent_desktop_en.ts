@@ -1979,16 +1979,17 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+80"/>
         <source>Remote image not loaded: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-78"/>
         <source>Image not shown</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+105"/>
         <source>Shown as plain text: %1.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1996,7 +1997,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../ui/image_viewer.py" line="+75"/>
+        <location filename="../../ui/image_viewer.py" line="+71"/>
         <source>← Previous</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2026,7 +2027,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+14"/>
         <source>Picture</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2617,7 +2618,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>PdfPreview</name>
     <message>
-        <location filename="../../ui/pdf_preview.py" line="+48"/>
+        <location filename="../../ui/pdf_preview.py" line="+46"/>
         <source>← Previous page</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2642,7 +2643,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+19"/>
         <source>This PDF cannot be shown: %1
 
 Save it to open it in another program.</source>
@@ -3168,7 +3169,7 @@ Save it to open it in another program.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="+43"/>
+        <location filename="../../ui/dialogs.py" line="+71"/>
         <source>Sign in to Agent Desktop</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3357,7 +3358,7 @@ Save it to open it in another program.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+91"/>
+        <location filename="../../app.py" line="+96"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1982,16 +1982,17 @@ CSAT %4 · %5 open callbacks</source>
     </message>
     <message>
         <location line="+3"/>
+        <location line="+80"/>
         <source>Remote image not loaded: %1</source>
         <translation>未加载远程图片：%1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-78"/>
         <source>Image not shown</source>
         <translation>未显示图片</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+105"/>
         <source>Shown as plain text: %1.</source>
         <translation>以纯文本显示：%1。</translation>
     </message>
@@ -1999,7 +2000,7 @@ CSAT %4 · %5 open callbacks</source>
 <context>
     <name>ImageViewer</name>
     <message>
-        <location filename="../../ui/image_viewer.py" line="+75"/>
+        <location filename="../../ui/image_viewer.py" line="+71"/>
         <source>← Previous</source>
         <translation>← 上一张</translation>
     </message>
@@ -2029,7 +2030,7 @@ CSAT %4 · %5 open callbacks</source>
         <translation>下一张 →</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+14"/>
         <source>Picture</source>
         <translation>图片</translation>
     </message>
@@ -2624,7 +2625,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
 <context>
     <name>PdfPreview</name>
     <message>
-        <location filename="../../ui/pdf_preview.py" line="+48"/>
+        <location filename="../../ui/pdf_preview.py" line="+46"/>
         <source>← Previous page</source>
         <translation>← 上一页</translation>
     </message>
@@ -2649,7 +2650,7 @@ New conversations appear here by themselves; Ctrl+1…9 switch views.</source>
         <translation>放大 (+)</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+19"/>
         <source>This PDF cannot be shown: %1
 
 Save it to open it in another program.</source>
@@ -3177,7 +3178,7 @@ Save it to open it in another program.</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="+43"/>
+        <location filename="../../ui/dialogs.py" line="+71"/>
         <source>Sign in to Agent Desktop</source>
         <translation>登录坐席工作台</translation>
     </message>
@@ -3366,7 +3367,7 @@ Save it to open it in another program.</source>
         <translation>收件箱未能及时加载完成，未截图。</translation>
     </message>
     <message>
-        <location filename="../../app.py" line="+91"/>
+        <location filename="../../app.py" line="+96"/>
         <source>Agent Desktop is already running: its window was brought to the front.</source>
         <translation>坐席工作台已在运行：已将其窗口切换到前台。</translation>
     </message>
